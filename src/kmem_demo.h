@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmem_demo: shared declarations.
+ *
+ * Every allocation the module makes is described by one struct kd_region,
+ * filled in once at load time.  The /proc report only prints these records,
+ * so reading it is cheap and always shows the same bytes.
+ */
+#ifndef KMEM_DEMO_H
+#define KMEM_DEMO_H
+
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/nodemask.h>
+#include <linux/types.h>
+
+#define KD_VERSION	"0.1.0"
+#define KD_NAME		"kmem_demo"	/* /proc entry and kmem_cache name */
+
+/* ---- logic.c: pure helpers, no allocation, unit-tested by KUnit ---- */
+
+/* Parse an unsigned number and check min <= value <= max. */
+int kd_parse_bounded(const char *val, unsigned long min, unsigned long max,
+		     unsigned long *out);
+
+/* Counts runs of consecutive page frame numbers, fed one PFN at a time. */
+struct kd_runs {
+	unsigned long pages;	/* PFNs seen */
+	unsigned long runs;	/* maximal runs of consecutive PFNs */
+	unsigned long longest;	/* pages in the longest run */
+	unsigned long cur;	/* pages in the current run */
+	unsigned long last;	/* last PFN seen */
+};
+
+void kd_runs_add(struct kd_runs *r, unsigned long pfn);
+
+/* The alignment SLAB_HWCACHE_ALIGN gives an object of @size bytes. */
+unsigned int kd_hwcache_align(unsigned int size, unsigned int line);
+
+/* Slot an object occupies in a slab: its size rounded up to @align. */
+unsigned int kd_slot_size(unsigned int size, unsigned int align);
+
+/* "8388608 (8 MiB)": exact bytes, plus binary units when they are exact. */
+int kd_fmt_size(char *buf, size_t len, unsigned long bytes);
+
+/* ---- params.c: module parameters, validated while the module loads ---- */
+
+enum kd_step {
+	KD_STEP_NONE,
+	KD_STEP_KMALLOC,	/* kmalloc() */
+	KD_STEP_VMALLOC,	/* __vmalloc() */
+	KD_STEP_PAGES,		/* __get_free_pages() */
+	KD_STEP_CACHE,		/* kmem_cache_create() */
+	KD_STEP_OBJECTS,	/* kmem_cache_zalloc(), fails at the last object */
+	KD_STEP_PROC,		/* proc_create_seq() */
+	KD_NR_STEPS = KD_STEP_PROC,
+};
+
+struct kd_params {
+	unsigned long kmalloc_size;
+	unsigned long vmalloc_size;
+	unsigned long page_order;
+	unsigned long cache_objects;
+	unsigned long fail_step;
+};
+
+extern const struct kd_params *kd_params;
+
+/* True (and logged) when fail_step asks @step to fail. */
+bool kd_should_fail(enum kd_step step);
+const char *kd_step_name(enum kd_step step);
+
+/* ---- layout.c: what physical memory backs an allocation ---- */
+
+#define KD_ZONES_LEN	48
+
+struct kd_region {
+	const char *allocator;	/* kmalloc, vmalloc, __get_free_pages, ... */
+	char call[96];		/* the call as the module made it */
+	gfp_t gfp;		/* the flags really passed to the allocator */
+	size_t requested;	/* bytes the caller asked for */
+	size_t reserved;	/* bytes the allocator set aside for it */
+	const void *addr;
+	bool in_vmalloc;	/* vmalloc space, not the direct map */
+	bool contiguous;	/* physically contiguous by construction */
+	unsigned long pfn_first, pfn_last;	/* meaningful if contiguous */
+	struct kd_runs runs;	/* backing pages and their physical runs */
+	char zones[KD_ZONES_LEN];	/* zone names, e.g. "DMA32,Normal" */
+	nodemask_t nodes;	/* NUMA nodes the pages come from */
+};
+
+/* Fill the physical view of @r from r->addr and r->reserved. */
+void kd_describe_init(struct kd_region *r);
+void kd_note_zone(struct kd_region *r, struct page *page);
+void kd_describe_linear(struct kd_region *r);
+void kd_describe_vmalloc(struct kd_region *r);
+
+/* ---- alloc.c: the four allocators ---- */
+
+/* One object of the module's own cache. */
+struct kd_obj {
+	struct list_head node;	/* on kd_state.objects, for the report */
+	u32 id;			/* 0 .. cache_objects - 1 */
+	u32 cpu;		/* CPU that allocated it */
+	u64 born_ns;		/* ktime_get_ns() when allocated */
+	char tag[16];		/* "obj-0000" */
+};
+
+enum kd_kind { KD_KMALLOC, KD_VMALLOC, KD_PAGES, KD_CACHE, KD_NR_KINDS };
+
+struct kd_state {
+	struct kd_region region[KD_NR_KINDS];
+	unsigned int page_order;	/* the order used, not the parameter */
+	struct kmem_cache *cache;
+	unsigned int obj_align;		/* alignment the cache gives objects */
+	unsigned int obj_slot;		/* bytes per object in a slab */
+	unsigned long nr_objects;
+	struct list_head objects;
+	/* Page accounting of our own: kmemleak does not track page allocations. */
+	unsigned long pages_allocated, pages_freed;
+};
+
+extern struct kd_state kd;
+
+int kd_alloc_kmalloc(void);
+int kd_alloc_vmalloc(void);
+int kd_alloc_pages(void);
+int kd_create_cache(void);
+int kd_alloc_objects(void);
+void kd_free_kmalloc(void);
+void kd_free_vmalloc(void);
+void kd_free_pages(void);
+void kd_destroy_cache(void);
+void kd_free_objects(void);
+
+/* ---- report.c: /proc/kmem_demo ---- */
+
+int kd_proc_create(void);
+void kd_proc_remove(void);
+
+#endif /* KMEM_DEMO_H */

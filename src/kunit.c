@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: KUnit suite for the pure helpers in logic.c.
+ *
+ * Built only by "make KMEM_DEMO_KUNIT=y" as kmem_demo_kunit.ko, and run by
+ * loading it on a kernel with CONFIG_KUNIT; results appear as KTAP in the
+ * kernel log.  logic.c is compiled into this module too, so the suite tests
+ * exactly the code kmem_demo.ko runs, without kmem_demo.ko allocating.
+ */
+#include <kunit/test.h>
+#include <linux/sizes.h>
+
+#include "compat.h"
+#include "kmem_demo.h"
+#include "logic.c"
+
+static void kd_test_parse_bounds(struct kunit *test)
+{
+	unsigned long v = 42;
+
+	KUNIT_EXPECT_EQ(test, kd_parse_bounded("1", 1, 10, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 1UL);
+	KUNIT_EXPECT_EQ(test, kd_parse_bounded("10\n", 1, 10, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 10UL);
+	KUNIT_EXPECT_EQ(test, kd_parse_bounded("0x8", 1, 10, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 8UL);
+
+	/* Just outside: refused, and the old value stays. */
+	v = 42;
+	KUNIT_EXPECT_EQ(test, kd_parse_bounded("0", 1, 10, &v), -ERANGE);
+	KUNIT_EXPECT_EQ(test, kd_parse_bounded("11", 1, 10, &v), -ERANGE);
+	KUNIT_EXPECT_EQ(test, v, 42UL);
+}
+
+static void kd_test_parse_garbage(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "-1", "abc", "4k", " 5", "5 5", "1.5",
+		"99999999999999999999999", "0x", "--1",
+	};
+	unsigned long v = 42;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, kd_parse_bounded(bad[i], 0, ULONG_MAX, &v),
+				    -EINVAL, "input \"%s\"", bad[i]);
+	KUNIT_EXPECT_EQ(test, kd_parse_bounded(NULL, 0, 10, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, v, 42UL);
+	/* The full range of the type is accepted when allowed. */
+	KUNIT_EXPECT_EQ(test, kd_parse_bounded("18446744073709551615", 0,
+					       ULONG_MAX, &v),
+			BITS_PER_LONG == 64 ? 0 : -EINVAL);
+}
+
+static void kd_test_max_order(struct kunit *test)
+{
+	/* The largest block must be 2^KD_MAX_PAGE_ORDER pages, no more. */
+	KUNIT_EXPECT_EQ(test, 1UL << KD_MAX_PAGE_ORDER,
+			(unsigned long)MAX_ORDER_NR_PAGES);
+	KUNIT_EXPECT_GE(test, KD_MAX_PAGE_ORDER, 2);
+}
+
+static void kd_runs_feed(struct kd_runs *r, const unsigned long *pfn,
+			 unsigned int n)
+{
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < n; i++)
+		kd_runs_add(r, pfn[i]);
+}
+
+static void kd_test_runs(struct kunit *test)
+{
+	static const unsigned long one[] = { 7 };
+	static const unsigned long seq[] = { 100, 101, 102, 103 };
+	static const unsigned long mixed[] = { 5, 6, 9, 10, 11, 3, 0, 1 };
+	static const unsigned long backwards[] = { 4, 3, 2, 1 };
+	static const unsigned long repeat[] = { 8, 8, 9 };
+	struct kd_runs r;
+
+	kd_runs_feed(&r, one, 0);
+	KUNIT_EXPECT_EQ(test, r.pages, 0UL);
+	KUNIT_EXPECT_EQ(test, r.runs, 0UL);
+	KUNIT_EXPECT_EQ(test, r.longest, 0UL);
+
+	/* PFN 0 is a valid frame: a first page at 0 is still one run. */
+	kd_runs_feed(&r, mixed + 6, 1);
+	KUNIT_EXPECT_EQ(test, r.runs, 1UL);
+
+	kd_runs_feed(&r, one, ARRAY_SIZE(one));
+	KUNIT_EXPECT_EQ(test, r.runs, 1UL);
+	KUNIT_EXPECT_EQ(test, r.longest, 1UL);
+
+	kd_runs_feed(&r, seq, ARRAY_SIZE(seq));
+	KUNIT_EXPECT_EQ(test, r.pages, 4UL);
+	KUNIT_EXPECT_EQ(test, r.runs, 1UL);
+	KUNIT_EXPECT_EQ(test, r.longest, 4UL);
+
+	kd_runs_feed(&r, mixed, ARRAY_SIZE(mixed));
+	KUNIT_EXPECT_EQ(test, r.pages, 8UL);
+	KUNIT_EXPECT_EQ(test, r.runs, 4UL);
+	KUNIT_EXPECT_EQ(test, r.longest, 3UL);
+
+	/* Virtual order matters: descending frames are not contiguous. */
+	kd_runs_feed(&r, backwards, ARRAY_SIZE(backwards));
+	KUNIT_EXPECT_EQ(test, r.runs, 4UL);
+	KUNIT_EXPECT_EQ(test, r.longest, 1UL);
+
+	kd_runs_feed(&r, repeat, ARRAY_SIZE(repeat));
+	KUNIT_EXPECT_EQ(test, r.runs, 2UL);
+	KUNIT_EXPECT_EQ(test, r.longest, 2UL);
+}
+
+static void kd_test_align(struct kunit *test)
+{
+	/* What slab's calculate_alignment() gives with a 64-byte line. */
+	KUNIT_EXPECT_EQ(test, kd_hwcache_align(48, 64), 64U);
+	KUNIT_EXPECT_EQ(test, kd_hwcache_align(33, 64), 64U);
+	KUNIT_EXPECT_EQ(test, kd_hwcache_align(32, 64), 32U);
+	KUNIT_EXPECT_EQ(test, kd_hwcache_align(17, 64), 32U);
+	KUNIT_EXPECT_EQ(test, kd_hwcache_align(1, 64), (unsigned int)sizeof(void *));
+	KUNIT_EXPECT_EQ(test, kd_hwcache_align(200, 64), 64U);
+	KUNIT_EXPECT_EQ(test, kd_hwcache_align(48, 128), 64U);
+
+	KUNIT_EXPECT_EQ(test, kd_slot_size(48, 64), 64U);
+	KUNIT_EXPECT_EQ(test, kd_slot_size(64, 64), 64U);
+	KUNIT_EXPECT_EQ(test, kd_slot_size(65, 64), 128U);
+	KUNIT_EXPECT_EQ(test, kd_slot_size(1, 8), 8U);
+}
+
+static void kd_test_fmt_size(struct kunit *test)
+{
+	char buf[48];
+
+	kd_fmt_size(buf, sizeof(buf), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "0");
+	kd_fmt_size(buf, sizeof(buf), 1000);
+	KUNIT_EXPECT_STREQ(test, buf, "1000");
+	kd_fmt_size(buf, sizeof(buf), 4096);
+	KUNIT_EXPECT_STREQ(test, buf, "4096 (4 KiB)");
+	kd_fmt_size(buf, sizeof(buf), 4097);
+	KUNIT_EXPECT_STREQ(test, buf, "4097");
+	kd_fmt_size(buf, sizeof(buf), 6144);
+	KUNIT_EXPECT_STREQ(test, buf, "6144 (6 KiB)");
+	kd_fmt_size(buf, sizeof(buf), SZ_8M);
+	KUNIT_EXPECT_STREQ(test, buf, "8388608 (8 MiB)");
+	kd_fmt_size(buf, sizeof(buf), SZ_1G);
+	KUNIT_EXPECT_STREQ(test, buf, "1073741824 (1 GiB)");
+	/* A short buffer truncates, never overflows. */
+	KUNIT_EXPECT_EQ(test, kd_fmt_size(buf, 5, SZ_8M), 4);
+	KUNIT_EXPECT_STREQ(test, buf, "8388");
+}
+
+static struct kunit_case kd_test_cases[] = {
+	KUNIT_CASE(kd_test_parse_bounds),
+	KUNIT_CASE(kd_test_parse_garbage),
+	KUNIT_CASE(kd_test_max_order),
+	KUNIT_CASE(kd_test_runs),
+	KUNIT_CASE(kd_test_align),
+	KUNIT_CASE(kd_test_fmt_size),
+	{}
+};
+
+static struct kunit_suite kd_test_suite = {
+	.name = "kmem_demo",
+	.test_cases = kd_test_cases,
+};
+
+kunit_test_suite(kd_test_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for kmem_demo's helpers");

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: pure helpers.  Nothing here allocates or touches kernel state,
+ * so the KUnit suite (kunit.c) can test every line of it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/kernel.h>
+
+#include "kmem_demo.h"
+
+/*
+ * kstrtoul() takes decimal, 0x-hex or 0-octal, allows one trailing newline,
+ * and rejects signs, blanks, junk and overflow -- so "-1", "4k", "" and
+ * "99999999999999999999" are all "not a number" here, never a wrapped value.
+ */
+int kd_parse_bounded(const char *val, unsigned long min, unsigned long max,
+		     unsigned long *out)
+{
+	unsigned long v;
+
+	if (!val || kstrtoul(val, 0, &v))
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+void kd_runs_add(struct kd_runs *r, unsigned long pfn)
+{
+	if (r->pages && pfn == r->last + 1) {
+		r->cur++;
+	} else {
+		r->runs++;
+		r->cur = 1;
+	}
+	r->longest = max(r->longest, r->cur);
+	r->last = pfn;
+	r->pages++;
+}
+
+/*
+ * The rule slab uses for SLAB_HWCACHE_ALIGN: start from a cache line and
+ * halve it while two objects would still fit, so small objects are not
+ * padded to a whole line; never below the size of a pointer.
+ */
+unsigned int kd_hwcache_align(unsigned int size, unsigned int line)
+{
+	unsigned int align = line;
+
+	while (align > sizeof(void *) && size <= align / 2)
+		align /= 2;
+	return max_t(unsigned int, align, sizeof(void *));
+}
+
+unsigned int kd_slot_size(unsigned int size, unsigned int align)
+{
+	return ALIGN(size, align);
+}
+
+int kd_fmt_size(char *buf, size_t len, unsigned long bytes)
+{
+	static const char * const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	unsigned long v = bytes;
+	int i = -1;
+
+	while (v >= 1024 && !(v % 1024) && i + 1 < (int)ARRAY_SIZE(unit)) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		return scnprintf(buf, len, "%lu", bytes);
+	return scnprintf(buf, len, "%lu (%lu %s)", bytes, v, unit[i]);
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: load and unload.
+ *
+ * Allocations happen in a fixed order and are undone in exactly the reverse
+ * order, on unload and on every error path alike: a later step may depend on
+ * an earlier one (the objects live in the cache), and undoing in reverse
+ * never frees something another live thing still uses.  The /proc entry is
+ * created last and removed first, so no reader ever sees a half-built or
+ * half-freed state.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "kmem_demo.h"
+
+static void kd_unwound(const char *what)
+{
+	pr_info("unwind: %s\n", what);
+}
+
+static int __init kmem_demo_init(void)
+{
+	enum kd_step step = KD_STEP_KMALLOC;
+	int ret = -ENOMEM;
+
+	if (kd_alloc_kmalloc())
+		goto fail;
+	step = KD_STEP_VMALLOC;
+	if (kd_alloc_vmalloc())
+		goto free_kmalloc;
+	step = KD_STEP_PAGES;
+	if (kd_alloc_pages())
+		goto free_vmalloc;
+	step = KD_STEP_CACHE;
+	if (kd_create_cache())
+		goto free_pages;
+	step = KD_STEP_OBJECTS;
+	if (kd_alloc_objects())
+		goto free_objects;	/* some objects may exist */
+	step = KD_STEP_PROC;
+	ret = kd_proc_create();
+	if (ret)
+		goto free_objects;
+
+	pr_info("loaded: version %s, /proc/%s ready\n", KD_VERSION, KD_NAME);
+	return 0;
+
+free_objects:
+	kd_free_objects();
+	kd_unwound("kmem_cache objects");
+	kd_destroy_cache();
+	kd_unwound("kmem_cache");
+free_pages:
+	kd_free_pages();
+	kd_unwound("__get_free_pages");
+free_vmalloc:
+	kd_free_vmalloc();
+	kd_unwound("vmalloc");
+free_kmalloc:
+	kd_free_kmalloc();
+	kd_unwound("kmalloc");
+fail:
+	pr_err("load failed at step %d (%s): error %d, everything allocated before it was freed\n",
+	       step, kd_step_name(step), ret);
+	return ret;
+}
+
+static void __exit kmem_demo_exit(void)
+{
+	kd_proc_remove();
+	kd_free_objects();
+	kd_destroy_cache();
+	kd_free_pages();
+	kd_free_vmalloc();
+	kd_free_kmalloc();
+	pr_info("unloaded: all memory freed (pages: %lu allocated, %lu freed)\n",
+		kd.pages_allocated, kd.pages_freed);
+}
+
+module_init(kmem_demo_init);
+module_exit(kmem_demo_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The kmem_demo developers");
+MODULE_DESCRIPTION("Shows what kmalloc, vmalloc, __get_free_pages and a kmem_cache really give you");
+MODULE_VERSION(KD_VERSION);
