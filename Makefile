@@ -3,14 +3,23 @@
 #
 #   make                 build kmem_demo.ko for the running kernel
 #   make KDIR=/path      ... against another kernel build tree
-#   make run             load it in a throwaway QEMU VM and show the output
-#   make test            every check and every VM lane (what CI runs)
-#   make help            all targets
+#                        (ARCH= and CROSS_COMPILE= pass through to kbuild)
+#   make clean           remove what the build left here
+#   make run             load it in a throwaway QEMU VM and show the output;
+#                        PARAMS="vmalloc_size=..." passes module parameters,
+#                        ARCH=arm64 runs it on an arm64 VM
+#   make test            static checks and every VM lane (what CI runs)
+#   make test-quick      static checks and the stock-kernel lane only
+#   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
+#   make test-arm64      the arm64 lane only
+#   make check           static checks only: W=1, sparse, checkpatch, shellcheck
+#   make help            this text
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(shell pwd)
+RUN_LANE := $(if $(filter arm64,$(ARCH)),arm64,distro)
 
-.PHONY: all modules clean help
+.PHONY: all modules clean help run test test-quick test-debug test-arm64 check
 all: modules
 
 modules:
@@ -18,6 +27,24 @@ modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
+
+run:
+	PARAMS="$(PARAMS)" vm/run.sh --lane $(RUN_LANE)
+
+test:
+	vm/test.sh static distro debug arm64
+
+test-quick:
+	vm/test.sh static distro
+
+test-debug:
+	vm/test.sh debug
+
+test-arm64:
+	vm/test.sh arm64
+
+check:
+	vm/check.sh
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))

@@ -12,16 +12,21 @@
 
 /*
  * kstrtoul() takes decimal, 0x-hex or 0-octal, allows one trailing newline,
- * and rejects signs, blanks, junk and overflow -- so "-1", "4k", "" and
- * "99999999999999999999" are all "not a number" here, never a wrapped value.
+ * and rejects signs, blanks and junk ("-1", "4k", "": -EINVAL).  A number
+ * too big for the type is -ERANGE, like one outside [min, max]: it is never
+ * silently wrapped.
  */
 int kd_parse_bounded(const char *val, unsigned long min, unsigned long max,
 		     unsigned long *out)
 {
 	unsigned long v;
+	int ret;
 
-	if (!val || kstrtoul(val, 0, &v))
+	if (!val)
 		return -EINVAL;
+	ret = kstrtoul(val, 0, &v);
+	if (ret)
+		return ret == -ERANGE ? -ERANGE : -EINVAL;
 	if (v < min || v > max)
 		return -ERANGE;
 	*out = v;

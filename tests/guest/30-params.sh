@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Every parameter: non-default values show up right in the report; each is
+# accepted at its bounds and refused just outside them, negative, huge and
+# non-numeric -- with the documented log line, -EINVAL and nothing allocated.
+# kd-boot: slub
+# kd-timeout: 300
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+
+r=/tmp/report.txt
+ps=$(kd_page_size)
+maxo=$(kd_max_order)
+kmax=$((ps << maxo))	# KMALLOC_MAX_SIZE: the largest buddy block
+
+# load_report DESC PARAMS... -- load, save the report, unload.
+load_report() {
+	_d=$1
+	shift
+	if kd_load "$@"; then
+		cat "$KD_PROC" >"$r"
+		t_run "$_d: load and unload" kd_unload
+	else
+		t_fail "$_d: load" "saw: $KD_LOAD_ERR"
+		: >"$r"
+	fi
+}
+
+# kmalloc rounds up to its size classes; ksize() shows the class.
+load_report "kmalloc_size=100" kmalloc_size=100
+t_eq "kmalloc 100: reserved is the 128-byte class" 128 "$(kd_num "$r" kmalloc reserved)"
+t_eq "kmalloc 100: slack" 28 "$(kd_num "$r" kmalloc slack)"
+load_report "kmalloc_size=5000" kmalloc_size=5000
+t_eq "kmalloc 5000: reserved is the 8 KiB class" 8192 "$(kd_num "$r" kmalloc reserved)"
+
+# vmalloc maps whole pages.
+load_report "vmalloc_size=1" vmalloc_size=1
+t_eq "vmalloc 1 byte: one page reserved" "$ps" "$(kd_num "$r" vmalloc reserved)"
+t_eq "vmalloc 1 byte: one run" "1 contiguous runs, longest 1 pages" "$(kd_field "$r" vmalloc physical)"
+load_report "vmalloc_size=3 pages + 1" vmalloc_size=$((3 * ps + 1))
+t_eq "vmalloc 3 pages + 1: 4 pages" 4 "$(kd_num "$r" vmalloc pages)"
+
+load_report "page_order=0" page_order=0
+t_eq "order 0: one page" 1 "$(kd_num "$r" __get_free_pages pages)"
+t_eq "order 0: call" "__get_free_pages(GFP_KERNEL|__GFP_ZERO, 0)" "$(kd_field "$r" __get_free_pages call)"
+
+load_report "cache_objects=100" cache_objects=100
+t_eq "100 objects listed" 100 "$(grep -c '^object ' "$r")"
+t_eq "last object" "object 99: tag=obj-0099" "$(grep '^object 99:' "$r" | cut -d' ' -f1-3)"
+
+# Bounds.  The maximum page order comes from /proc/buddyinfo, not from us.
+# name min max
+bounds="kmalloc_size 1 $kmax
+vmalloc_size 1 67108864
+page_order 0 $maxo
+cache_objects 1 1024
+fail_step 0 6"
+
+while read -r name min max; do
+	# At both bounds: loads, and sysfs shows the value.  fail_step=6 is a
+	# deliberate failure, so its upper bound is checked as "accepted, then
+	# failed with ENOMEM" instead.
+	for v in "$min" "$max"; do
+		if [ "$name" = fail_step ] && [ "$v" -ne 0 ]; then
+			kd_load "$name=$v"
+			t_match "$name=$v accepted (fails later by design)" \
+				"Cannot allocate memory" "$KD_LOAD_ERR"
+			continue
+		fi
+		if kd_load "$name=$v"; then
+			t_eq "$name=$v accepted, sysfs shows it" "$v" \
+				"$(cat /sys/module/kmem_demo/parameters/$name)"
+			kd_unload
+		else
+			t_fail "$name=$v accepted" "saw: $KD_LOAD_ERR" "$(kd_dmesg_since | tail -n 5)"
+		fi
+	done
+	# value:reason pairs; "_" stands for a blank in the reason.
+	bad="$((max + 1)):out_of_range -1:not_a_number abc:not_a_number
+	     99999999999999999999999:out_of_range 12abc:not_a_number"
+	if [ "$min" -gt 0 ]; then
+		bad="$((min - 1)):out_of_range $bad"
+	fi
+	for pair in $bad; do
+		v=${pair%%:*}
+		why=$(echo "${pair#*:}" | tr _ ' ')
+		kd_dmesg_mark
+		if kd_load "$name=$v"; then
+			t_fail "$name=$v refused" "expected: insmod fails with Invalid argument" "saw: loaded"
+			kd_unload
+			continue
+		fi
+		t_match "$name=$v refused with EINVAL" "Invalid argument" "$KD_LOAD_ERR"
+		t_match "$name=$v: log names parameter, value and range" \
+			"kmem_demo: $name=$v: $why, allowed $min\.\.$max\$" "$(kd_dmesg_since)"
+		t_eq "$name=$v: nothing allocated" "" "$(kd_leftovers; kd_dmesg_since | grep -E 'kmem_demo: (kmalloc|vmalloc|__get_free_pages|kmem_cache|loaded):')"
+	done
+done <<EOF
+$bounds
+EOF

@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Who sees which address.  %pK follows kptr_restrict: 0 hashes for everyone,
+# 1 shows real addresses only to readers with CAP_SYSLOG (zeros otherwise),
+# 2 shows zeros to all.  Physical frames need CAP_SYS_ADMIN at open().
+# Needs a boot without slub_debug: any slub_debug turns on no_hash_pointers,
+# and then %pK under kptr_restrict=0 prints raw addresses to everyone.
+# kd-boot: plain
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+
+raw='^f[0-9a-f]{7,15}$'	# kernel addresses live at the top of the space
+
+t_run "precondition: no slub_debug in this boot" \
+	sh -c '! grep -q slub_debug /proc/cmdline'
+t_run "load" kd_load cache_objects=4
+old=$(cat /proc/sys/kernel/kptr_restrict)
+
+read_as() {	# read_as k who -> /tmp/ptr.k.who
+	echo "$1" >/proc/sys/kernel/kptr_restrict
+	if [ "$2" = root ]; then
+		cat "$KD_PROC" >"/tmp/ptr.$1.$2"
+	else
+		kd_as_nobody "cat $KD_PROC" >"/tmp/ptr.$1.$2"
+	fi
+}
+for k in 0 1 2; do
+	read_as "$k" root
+	read_as "$k" nobody
+done
+echo "$old" >/proc/sys/kernel/kptr_restrict
+
+real=$(kd_addresses /tmp/ptr.1.root)
+zero=$(echo "$real" | head -n 1 | tr '0-9a-f' 0)	# a zeroed pointer
+t_eq "8 addresses per report (4 sections, 4 objects)" 8 "$(echo "$real" | wc -l)"
+t_eq "kptr_restrict=1, root (CAP_SYSLOG): real kernel addresses" "" \
+	"$(echo "$real" | grep -vE "$raw")"
+t_eq "kptr_restrict=1, nobody: all zeros" "" \
+	"$(kd_addresses /tmp/ptr.1.nobody | grep -vx "$zero")"
+t_eq "kptr_restrict=2, root: all zeros" "" \
+	"$(kd_addresses /tmp/ptr.2.root | grep -vx "$zero")"
+t_eq "kptr_restrict=2, nobody: all zeros" "" \
+	"$(kd_addresses /tmp/ptr.2.nobody | grep -vx "$zero")"
+hashed=$(kd_addresses /tmp/ptr.0.nobody)
+t_eq "kptr_restrict=0, nobody: hashed, none a real address" "" \
+	"$(echo "$hashed" | grep -xF "$real")"
+t_eq "kptr_restrict=0, nobody: hashes are 32-bit values" "" \
+	"$(echo "$hashed" | grep -vE '^(00000000)?[0-9a-f]{8}$')"
+t_eq "kptr_restrict=0: root sees the same hashes" "$hashed" \
+	"$(kd_addresses /tmp/ptr.0.root)"
+# Nowhere in any unprivileged read: no raw-looking address at all.
+t_eq "nobody never sees a raw address anywhere in the report" "" \
+	"$(cat /tmp/ptr.*.nobody | grep -oE '\bf[0-9a-f]{15}\b' | grep -xF "$real")"
+
+# Physical frames: root opener sees them, nobody gets "hidden".
+t_eq "root: physical shown" shown "$(kd_field /tmp/ptr.0.root "" physical)"
+t_match "root: PFN range of the pages" '^0x[0-9a-f]+-0x[0-9a-f]+$' \
+	"$(kd_field /tmp/ptr.0.root __get_free_pages pfn)"
+t_match "nobody: physical hidden" '^hidden' "$(kd_field /tmp/ptr.0.nobody "" physical)"
+t_eq "nobody: no pfn or phys values" "" \
+	"$(grep -E '^(pfn|phys):' /tmp/ptr.*.nobody | grep -v 'pfn: *hidden')"
+t_run "nobody cannot read /proc/vmallocinfo (mode 0400)" \
+	sh -c "! su -s /bin/sh nobody -c 'cat /proc/vmallocinfo' >/dev/null 2>&1"
+t_run "unload" kd_unload

@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Reading /proc/kmem_demo in pieces gives exactly the bytes of one whole
+# read, and readers racing with load/unload see either a whole report or
+# "No such file or directory", nothing else.
+# kd-boot: slub
+# kd-timeout: 300
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+
+N=300	# objects: a report of several pages, past seq_file's first buffer
+t_run "load with $N objects" kd_load cache_objects=$N
+cat "$KD_PROC" >/tmp/whole
+size=$(wc -c </tmp/whole)
+ps=$(kd_page_size)
+t_run "report is larger than 4 pages ($size bytes)" test "$size" -gt $((4 * ps))
+
+for bs in 1 7 100 $((ps - 1)) "$ps" $((ps + 1)) 65536; do
+	dd if="$KD_PROC" of=/tmp/part bs="$bs" 2>/dev/null
+	t_run "read with bs=$bs gives the same bytes" cmp /tmp/whole /tmp/part
+done
+for off in 0 1 $((ps - 1)) "$ps" $((ps + 1)) $((size / 2)) $((size - 50)); do
+	dd if="$KD_PROC" of=/tmp/part bs=1 skip="$off" count=300 2>/dev/null
+	tail -c +$((off + 1)) /tmp/whole | head -c 300 >/tmp/want
+	t_run "seek to $off then read 300 bytes" cmp /tmp/want /tmp/part
+done
+t_run "a second whole read is identical" sh -c "cat $KD_PROC | cmp /tmp/whole -"
+kd_unload
+
+# 8 readers in a loop while the module is loaded and unloaded 20 times.
+last="object $((N - 1)):"
+reader() {
+	ok=0 gone=0
+	while [ ! -e /tmp/stop ]; do
+		if cat "$KD_PROC" >"/tmp/r$1.out" 2>"/tmp/r$1.err"; then
+			if tail -n 1 "/tmp/r$1.out" | grep -q "^$last"; then
+				ok=$((ok + 1))
+			else
+				echo "incomplete report: $(tail -n 1 "/tmp/r$1.out")"
+			fi
+		elif grep -q 'No such file or directory' "/tmp/r$1.err"; then
+			gone=$((gone + 1))
+		else
+			echo "error: $(cat "/tmp/r$1.err")"
+		fi
+	done >"/tmp/r$1.bad"
+	echo "$ok $gone" >"/tmp/r$1.count"
+}
+rm -f /tmp/stop /tmp/r*.bad /tmp/r*.count
+for i in 1 2 3 4 5 6 7 8; do reader "$i" & done
+
+busy=0 fail=0 i=0
+while [ $i -lt 20 ]; do
+	kd_load cache_objects=$N || fail=$((fail + 1))
+	usleep 50000
+	# An open reader pins the module: rmmod says "in use" until it closes.
+	n=0
+	until rmmod kmem_demo 2>/dev/null; do
+		busy=$((busy + 1)) n=$((n + 1))
+		[ $n -gt 2000 ] && { fail=$((fail + 1)); break; }
+		usleep 1000
+	done
+	usleep 20000
+	i=$((i + 1))
+done
+touch /tmp/stop
+wait
+t_eq "20 loads and unloads under 8 readers" 0 "$fail"
+total=$(cat /tmp/r*.count | awk '{ ok += $1; gone += $2 } END { print ok, gone }')
+echo "# readers: $total (whole reports, file not found); rmmod found it busy $busy times"
+t_eq "readers saw only whole reports or ENOENT" "" "$(cat /tmp/r*.bad)"
+t_run "readers read whole reports" test "${total% *}" -gt 0
+t_clean "nothing left"

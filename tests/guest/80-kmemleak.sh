@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# kmemleak (debug lane): nothing leaked by any earlier test of this boot,
+# nor by a load/unload, loads at other sizes, or any failed load.
+# Page allocations are invisible to kmemleak; the module's own page
+# accounting covers them (checked on every unload by 50-cycles.sh).
+# kd-boot: slub
+# kd-timeout: 300
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+
+if [ ! -r "$KD_KMEMLEAK" ]; then
+	t_skip "kmemleak" "kernel without CONFIG_DEBUG_KMEMLEAK (the debug lane has it)"
+	exit 0
+fi
+
+t_eq "no leak suspects after the earlier tests of this boot" "" "$(kd_kmemleak_scan)"
+echo clear >"$KD_KMEMLEAK"
+
+kd_load && kd_unload
+kd_load kmalloc_size=100 vmalloc_size=12345 page_order=0 cache_objects=300 && kd_unload
+for s in 1 2 3 4 5 6; do
+	kd_load fail_step=$s
+done
+t_clean "nothing left"
+t_eq "no leak suspects after loads, unloads and failed loads" "" "$(kd_kmemleak_scan)"

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The KUnit suite for the module's pure helpers (debug lane: needs
+# CONFIG_KUNIT).  Each KUnit case becomes one result here.
+# kd-boot: slub
+# kd-taint-ok: 262144
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+
+ko=/kd/kmem_demo_kunit.ko
+if [ ! -d /sys/kernel/debug/kunit ] || [ ! -f $ko ]; then
+	t_skip "KUnit suite kmem_demo" "kernel without CONFIG_KUNIT (the debug lane has it)"
+	exit 0
+fi
+kd_dmesg_mark
+t_run "load $ko (runs the suite)" insmod $ko
+log=$(kd_dmesg_since | sed 's/^\[[^]]*\] *//')
+echo "$log" | sed -n '/Subtest: kmem_demo/,/ok [0-9]* kmem_demo$/p' >/tmp/kunit.ktap
+plan=$(sed -n 's/^ *1\.\.\([0-9]*\)$/\1/p' /tmp/kunit.ktap | head -n 1)
+results=$(grep -cE '^ +(not )?ok [0-9]+ ' /tmp/kunit.ktap)
+t_run "suite ran: plan of $plan cases, $results results" test -n "$plan" -a "$plan" = "$results" -a "$results" -gt 0
+grep -E '^ +(not )?ok [0-9]+ ' /tmp/kunit.ktap | while read -r a b c; do
+	if [ "$a" = ok ]; then
+		echo "ok - kunit $c"
+	else
+		echo "not ok - kunit $(echo "$c" | cut -d' ' -f2)"
+	fi
+done >/tmp/kunit.results
+while read -r res; do
+	case $res in
+	ok*)	t_ok "kunit: ${res#ok - kunit }" ;;
+	*)	name=${res#not ok - kunit }
+		t_fail "kunit: $name" "$(grep -A8 "$name" /tmp/kunit.ktap | grep '#')" ;;
+	esac
+done </tmp/kunit.results
+t_match "suite result" "^ok [0-9]+ kmem_demo$" "$(grep -E '^(not )?ok [0-9]+ kmem_demo$' /tmp/kunit.ktap)"
+t_run "unload" rmmod kmem_demo_kunit

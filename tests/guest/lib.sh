@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# Guest test library (busybox ash), sourced by tests/guest/NN-name.sh.
+# Every t_* call prints one KTAP result line, numbered automatically:
+#   ok N DESC | not ok N DESC | ok N DESC # SKIP REASON
+# followed, on failure, by "# " diagnostic lines.  t_* return 0 when the
+# check passed (skips too) and 1 when it failed, so a test can stop early
+# with "t_run ... || exit 1"; do not use "set -e" in tests.
+
+KD_KO=/kd/kmem_demo.ko
+KD_T_N=0
+
+# _kd_diag [LINE...] -- each argument (may hold newlines) as "# " lines.
+_kd_diag() {
+	[ $# -eq 0 ] || printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+t_ok() {
+	KD_T_N=$((KD_T_N + 1))
+	printf 'ok %d %s\n' "$KD_T_N" "$1"
+}
+
+# t_fail DESC [DIAGNOSTIC...]
+t_fail() {
+	KD_T_N=$((KD_T_N + 1))
+	printf 'not ok %d %s\n' "$KD_T_N" "$1"
+	shift
+	_kd_diag "$@"
+	return 1
+}
+
+# t_skip DESC REASON
+t_skip() {
+	KD_T_N=$((KD_T_N + 1))
+	printf 'ok %d %s # SKIP %s\n' "$KD_T_N" "$1" "$2"
+}
+
+# t_eq DESC EXPECTED ACTUAL
+t_eq() {
+	if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "expected $2" "saw $3"; fi
+}
+
+# t_match DESC ERE TEXT -- some line of TEXT matches ERE (grep -E).
+t_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		t_ok "$1"
+	else
+		t_fail "$1" "expected a line matching /$2/" "saw:" "$3"
+	fi
+}
+
+# t_run DESC CMD [ARG...] -- ok if CMD exits 0; else show its output+status.
+t_run() {
+	_d=$1
+	shift
+	_out=$("$@" 2>&1)
+	_st=$?
+	if [ "$_st" -eq 0 ]; then
+		t_ok "$_d"
+	else
+		t_fail "$_d" "command: $*" "exit status $_st" "$_out"
+	fi
+}
+
+# kd_dmesg_mark -- remember the end of the kernel log (KD_DMESG_MARK); the
+# boot sets log_buf_len=4M so the line count is stable.
+kd_dmesg_mark() {
+	KD_DMESG_MARK=$(dmesg | wc -l)
+}
+
+# kd_dmesg_since -- kernel log lines written since kd_dmesg_mark.
+kd_dmesg_since() {
+	dmesg | tail -n +$((KD_DMESG_MARK + 1))
+}
+
+# kd_load [PARAM=VALUE...] -- insmod kmem_demo; returns insmod's status,
+# its stderr is left in KD_LOAD_ERR.
+# shellcheck disable=SC2120 # parameters are optional
+kd_load() {
+	# shellcheck disable=SC2034 # read by the tests
+	KD_LOAD_ERR=$(insmod "$KD_KO" "$@" 2>&1 >/dev/null)
+}
+
+kd_unload() {
+	rmmod kmem_demo
+}
+
+kd_loaded() {
+	lsmod | grep -q '^kmem_demo '
+}
+
+# kd_meminfo FIELD -- the value of FIELD in /proc/meminfo, in kB.
+kd_meminfo() {
+	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
+}

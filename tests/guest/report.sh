@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# Reading /proc/kmem_demo and the kernel's own views of the same memory.
+# Sourced by the guest tests after lib.sh.
+
+KD_PROC=/proc/kmem_demo
+KD_SLAB=/sys/kernel/slab/kmem_demo
+
+# kd_field FILE SECTION KEY -- the value of "KEY:" in "[SECTION]" of a saved
+# report ("" for the header above the first section).
+kd_field() {
+	awk -v sec="$2" -v key="$3:" '
+		BEGIN { in_sec = (sec == "") }
+		/^\[.*\]$/ { in_sec = ($0 == "[" sec "]"); next }
+		in_sec && $1 == key { sub(/^[^:]*: */, ""); print; exit }' "$1"
+}
+
+# kd_num FILE SECTION KEY -- the first word of a field (the number).
+kd_num() {
+	kd_field "$@" | awk '{ print $1 }'
+}
+
+# Largest buddy order: /proc/buddyinfo has one column per order.
+kd_max_order() {
+	awk '{ print NF - 5; exit }' /proc/buddyinfo
+}
+
+kd_page_size() {
+	awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps
+}
+
+# The kernel's view of our vmalloc area(s): /proc/vmallocinfo lines whose
+# caller is in kmem_demo.
+kd_vmallocinfo() {
+	grep '\[kmem_demo\]' /proc/vmallocinfo || true
+}
+
+# kd_leftovers -- print every trace the module can leave; nothing if clean.
+kd_leftovers() {
+	kd_loaded && echo "lsmod still lists kmem_demo"
+	[ -e "$KD_PROC" ] && echo "$KD_PROC still exists"
+	# Without slub_debug the cache may be merged into another, and the name
+	# stays behind as a symlink to it: only a cache of our own counts.
+	[ -d "$KD_SLAB" ] && [ ! -L "$KD_SLAB" ] && echo "$KD_SLAB still exists"
+	kd_vmallocinfo | sed 's/^/vmallocinfo: /'
+	return 0
+}
+
+# t_clean DESC -- ok when the module left nothing behind.
+t_clean() {
+	_left=$(kd_leftovers)
+	if [ -z "$_left" ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "expected: no module, no /proc entry, no cache, no vmalloc area" "saw: $_left"
+	fi
+}
+
+# kd_as_nobody CMD -- run a shell command as the unprivileged user nobody.
+kd_as_nobody() {
+	su -s /bin/sh nobody -c "$*"
+}
+
+# kd_addresses FILE -- every address a saved report printed, one per line.
+kd_addresses() {
+	sed -n 's/^address: *//p; s/.* address=//p' "$1"
+}
+
+KD_KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# kd_kmemleak_scan -- report what kmemleak suspects now.  It reports only
+# objects older than 5 s that two scans found unreferenced.
+kd_kmemleak_scan() {
+	sleep 6
+	echo scan >"$KD_KMEMLEAK"
+	echo scan >"$KD_KMEMLEAK"
+	cat "$KD_KMEMLEAK"
+}
+
+# kd_kmemleak_split REPORT -- split kmemleak's report: blocks allocated
+# through sysfs_slab_add() are the 6.1 kernel's own leak when
+# kmem_cache_create() fails there (a kobject name) and go to
+# /tmp/leak.kernel; everything else to /tmp/leak.other.  Prints both counts.
+kd_kmemleak_split() {
+	: >/tmp/leak.kernel
+	: >/tmp/leak.other
+	echo "$1" | awk '
+		function flush() {
+			if (b == "") return
+			if (b ~ /sysfs_slab_add/) { k++; printf "%s", b >"/tmp/leak.kernel" }
+			else { o++; printf "%s", b >"/tmp/leak.other" }
+			b = ""
+		}
+		/^unreferenced object/ { flush() }
+		{ if (NF) b = b $0 "\n" }
+		END { flush(); print k + 0, o + 0 }'
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kd-failnth - fail the Nth fault-injection point of one module load.
+ *
+ *   kd-failnth MODULE.ko N [param=value ...]
+ *	Arms /proc/thread-self/fail-nth with N, loads MODULE.ko with
+ *	finit_module() and prints
+ *	    nth=N injected=<0|1> ret=<0|-errno> <ERRNO_NAME|OK>
+ *	injected=0 means the load passed fewer than N fault points, so a
+ *	walk N=1,2,... is complete.
+ *   kd-failnth -r NAME
+ *	delete_module(NAME, O_NONBLOCK); prints "rmmod NAME ret=..."
+ *
+ * Exit status: 0 the load/unload succeeded, 1 it failed, 2 usage or setup
+ * error.  Needs CONFIG_FAULT_INJECTION; which allocations count as fault
+ * points is set in debugfs (failslab/, fail_page_alloc/ ignore-gfp-wait
+ * etc.).  Built static: $CC -static -O2 -Wall -Wextra.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const char *errname(int err)
+{
+	const char *s;
+
+	if (!err)
+		return "OK";
+	s = strerrorname_np(err);
+	return s ? s : "E?";
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: kd-failnth MODULE.ko N [param=value ...]\n"
+			"       kd-failnth -r MODULE_NAME\n");
+	return 2;
+}
+
+static int unload(const char *name)
+{
+	int ret = syscall(SYS_delete_module, name, O_NONBLOCK);
+	int err = ret ? errno : 0;
+
+	printf("rmmod %s ret=%d %s\n", name, -err, errname(err));
+	return err ? 1 : 0;
+}
+
+/*
+ * fail-nth is per thread: thread-self is exact; /proc/self/fail-nth is
+ * the thread-group leader, which is the same task for this program.
+ */
+static int open_fail_nth(void)
+{
+	int fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fd = open("/proc/self/fail-nth", O_RDWR | O_CLOEXEC);
+	return fd;
+}
+
+/* Joins argv into the single space-separated string finit_module wants. */
+static char *join_params(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	char buf[32], *params, *end;
+	int kofd, nthfd, ret, err, n;
+	unsigned long nth, left;
+	ssize_t len;
+
+	if (argc == 3 && !strcmp(argv[1], "-r"))
+		return unload(argv[2]);
+	if (argc < 3)
+		return usage();
+	errno = 0;
+	nth = strtoul(argv[2], &end, 10);
+	if (errno || *end || !nth || nth > 0x7fffffff)
+		return usage();
+
+	params = join_params(argc - 3, argv + 3);
+	kofd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	nthfd = open_fail_nth();
+	if (!params || kofd < 0 || nthfd < 0) {
+		perror(kofd < 0 ? argv[1] : "fail-nth");
+		return 2;
+	}
+	n = snprintf(buf, sizeof(buf), "%lu", nth);
+
+	/* Nothing may run between arming and the load: every fault point
+	 * this task passes counts down. */
+	if (write(nthfd, buf, n) != n) {
+		perror("write fail-nth");
+		return 2;
+	}
+	ret = syscall(SYS_finit_module, kofd, params, 0);
+	err = ret ? errno : 0;
+	len = pread(nthfd, buf, sizeof(buf) - 1, 0);
+	/* Disarm at once if the load passed fewer than N points. */
+	if (write(nthfd, "0", 1) != 1 || len <= 0) {
+		perror("fail-nth");
+		return 2;
+	}
+	buf[len] = '\0';
+	left = strtoul(buf, NULL, 10);
+
+	printf("nth=%lu injected=%d ret=%d %s\n", nth, left == 0, -err,
+	       errname(err));
+	return err ? 1 : 0;
+}

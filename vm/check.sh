@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks, reported as KTAP on stdout (vm/test.sh counts them as the
+# "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict
+# from Debian's linux-source-6.1, and shellcheck on every script.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$KD_ROOT/vm/build.sh"
+
+need_pkgs sparse shellcheck perl
+kd_lane distro >/dev/null
+cd "$KD_ROOT"
+
+CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck)
+n=0 failed=0
+
+# report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
+report() {
+	n=$((n + 1))
+	if [ -z "$2" ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1"
+		printf '%s\n' "$2" | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
+}
+
+# build DIR MAKEVAR... -- build kmem_demo and the KUnit module; print the
+# diagnostics (lines naming a source file) or the failure.
+build() {
+	local dir=$KD_CACHE/build/check-$1
+	shift
+	rm -rf "$dir"
+	if ! (kd_build_module "$dir" KMEM_DEMO_KUNIT=y "$@") >"$dir.out" 2>&1; then
+		tail -n 40 "$dir.out"
+		return
+	fi
+	grep -E ':[0-9]+:[0-9]+: (warning|error|note):' "$dir/build.log" || true
+}
+
+check_w1() { report "W=1 build: no warnings" "$(build w1 W=1)"; }
+
+# C=2 runs sparse on every file whether or not it is rebuilt.
+check_sparse() { report "sparse (C=2): no warnings" "$(build sparse C=2)"; }
+
+check_checkpatch() {
+	local src out
+	src=$(kd_linux_source)
+	out=$("$src/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types -f src/*.c src/*.h 2>&1 |
+		grep -v 'has no obvious style problems' || true)
+	report "checkpatch --strict: clean" "$out"
+}
+
+check_shellcheck() {
+	local files=()
+	mapfile -t files < <({
+		ls vm/*.sh vm/lanes/*.sh tests/guest/*.sh .ci/run 2>/dev/null
+		grep -rlE '^#!.*(ba)?sh' vm tests 2>/dev/null; } | sort -u)
+	report "shellcheck: ${#files[@]} scripts clean" \
+		"$(shellcheck -x "${files[@]}" 2>&1)"
+}
+
+echo "KTAP version 1"
+echo "1..${#CHECKS[@]}"
+for c in "${CHECKS[@]}"; do
+	"$c"
+done
+[ "$failed" -eq 0 ]

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+# Lane "debug": Debian's linux-source-6.1 built with configs/debug.config
+# (KASAN, kmemleak, lockdep, SLUB debug, fault injection, KUnit) and booted
+# under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
+#
+# Notes (measured on the 2-core Debian 12 dev machine, TCG):
+#   cold build (config + vmlinux + bzImage + modules_prepare):  MEASURE_BUILD
+#   cached lane_prepare:                                       MEASURE_CACHED
+#   boot to busybox shell, -m 512M:  MEASURE_BOOT_DEBUG (stock Debian
+#   6.1.0 kernel, same initramfs: MEASURE_BOOT_STOCK) -> LANE_SLOW=MEASURE_SLOW
+#   fail-nth walk of a kmalloc+vmalloc+kmem_cache_create module: MEASURE_WALK
+
+# kd_debug_config_check CONFIG FRAGMENT -- fail listing every fragment line
+# that olddefconfig dropped or changed (unmet dependency, renamed symbol).
+kd_debug_config_check() {
+	local config=$1 fragment=$2 line sym bad=()
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*)
+			grep -qxF -- "$line" "$config" || bad+=("$line") ;;
+		'# CONFIG_'*' is not set')
+			sym=${line#\# }
+			sym=${sym%% *}
+			! grep -q "^$sym=" "$config" || bad+=("$line") ;;
+		esac
+	done <"$fragment"
+	[ ${#bad[@]} -eq 0 ] && return 0
+	kd_log "debug kernel: these configs/debug.config lines did not survive olddefconfig:"
+	for line in "${bad[@]}"; do
+		sym=${line#\# }
+		sym=${sym%%[= ]*}
+		printf '[kmem_demo]   want: %-45s got: %s\n' "$line" \
+			"$(grep -E "^(# )?${sym}[= ]" "$config" || echo '(absent)')" >&2
+	done
+	kd_die "debug kernel config check failed"
+}
+
+# kd_debug_make LOG ARGS... -- make in the source tree with output to LOG and
+# a progress line on stderr every 250 lines; the log tail on failure.
+kd_debug_make() {
+	local log=$1
+	shift
+	kd_log "debug kernel: make $*"
+	if ! make -C "$KD_DEBUG_SRC" O="$KD_DEBUG_DIR" "$@" 2>&1 | tee -a "$log" |
+		awk -v t0="$(date +%s)" 'NR % 250 == 0 {
+			printf "[kmem_demo] debug kernel: %6d lines, %4ds: %s\n",
+				NR, systime() - t0, $0 > "/dev/stderr" }'; then
+		tail -n 40 "$log" >&2
+		kd_die "debug kernel build failed, full log: $log"
+	fi
+}
+
+# kd_debug_kernel -- build (once per source version + fragment) and set
+# KD_DEBUG_DIR to the O= build dir.  A dir without .complete is resumed:
+# Kbuild writes each target's .cmd only after success, so objects cut off
+# mid-compile are redone.
+kd_debug_kernel() {
+	local frag=$KD_ROOT/configs/debug.config ver key log t0
+	need_pkgs gcc make flex bison bc libelf-dev libssl-dev
+	KD_DEBUG_SRC=$(kd_linux_source)
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	key=$ver-$(sha256sum "$frag" | cut -c1-12)
+	KD_DEBUG_DIR=$KD_CACHE/debug-kernel-$key
+	[ -f "$KD_DEBUG_DIR/.complete" ] && return 0
+
+	mkdir -p "$KD_DEBUG_DIR"
+	log=$KD_DEBUG_DIR/build.log
+	: >"$log"
+	kd_log "debug kernel: building in $KD_DEBUG_DIR (log: $log)"
+	t0=$(date +%s)
+	kd_debug_make "$log" KCONFIG_ALLCONFIG="$frag" allnoconfig
+	kd_debug_make "$log" olddefconfig
+	kd_debug_config_check "$KD_DEBUG_DIR/.config" "$frag"
+	# Default target = vmlinux + bzImage + modules (-> Module.symvers),
+	# modules_prepare makes the dir usable as KDIR for external modules.
+	kd_debug_make "$log" -j"$(nproc)" all modules_prepare
+	touch "$KD_DEBUG_DIR/.complete"
+	kd_log "debug kernel: built in $(($(date +%s) - t0))s"
+}
+
+# The LANE_* variables are read by the harness after kd_lane returns.
+# shellcheck disable=SC2034
+lane_prepare() {
+	need_pkgs qemu-system-x86 busybox-static
+	kd_debug_kernel
+	LANE_NAME=debug
+	LANE_ARCH=x86
+	LANE_KERNEL=$KD_DEBUG_DIR/arch/x86/boot/bzImage
+	LANE_KDIR=$KD_DEBUG_DIR
+	LANE_MAKE_ARGS=()
+	LANE_CC=gcc
+	LANE_BUSYBOX=/bin/busybox
+	LANE_CONSOLE=ttyS0
+	# PAGE_POISONING is compiled in but only active with page_poison=1.
+	LANE_APPEND='page_poison=1'
+	LANE_SLOW=3
+	kd_x86_qemu "$LANE_KERNEL"
+}

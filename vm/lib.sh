@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Shared helpers for the host-side harness.  Sourced, never executed.
+#
+# Everything the harness builds or downloads lives in a cache outside the
+# clone, so a second run on the same machine is fast and "git clean" never
+# throws away a 4-minute kernel build.
+
+KD_ROOT=${KD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+KD_CACHE=${KMEM_DEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kmem_demo}
+mkdir -p "$KD_CACHE"
+
+kd_log() { printf '[kmem_demo] %s\n' "$*" >&2; }
+kd_die() { printf '[kmem_demo] error: %s\n' "$*" >&2; exit 1; }
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+kd_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# need_pkgs PKG... -- install the Debian packages that are missing.
+# Quiet and quick when everything is present; "apt-get update" runs at most
+# once per harness invocation (kd_apt_update; clear KD_APT_UPDATED after
+# changing apt's sources or architectures to force another).  Works for
+# foreign-arch names too (pkg:arm64).
+KD_APT_UPDATED=${KD_APT_UPDATED:-}
+kd_apt_update() {
+	[ -n "$KD_APT_UPDATED" ] && return 0
+	kd_root apt-get update -q >&2 || kd_die "apt-get update failed"
+	KD_APT_UPDATED=1
+}
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	kd_log "installing: ${missing[*]}"
+	kd_apt_update
+	kd_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+		kd_die "apt-get install ${missing[*]} failed"
+}
+
+# kd_linux_source -- print the path of Debian's linux-source-6.1 tree,
+# unpacked once into the cache (checkpatch.pl and the debug kernel use it).
+kd_linux_source() {
+	need_pkgs linux-source-6.1 xz-utils
+	local tarball=/usr/src/linux-source-6.1.tar.xz ver dir
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	dir=$KD_CACHE/linux-source-$ver
+	if [ ! -f "$dir/.unpacked" ]; then
+		kd_log "unpacking $tarball (once)"
+		rm -rf "$dir" && mkdir -p "$dir"
+		tar -xf "$tarball" -C "$dir" --strip-components=1
+		touch "$dir/.unpacked"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# kd_fetch_debs DESTDIR PKG[:ARCH][=VERSION]... -- unpack Debian packages
+# into DESTDIR with dpkg-deb -x, never installing them (foreign-arch kernels,
+# headers, busybox).  The .debs stay in $KD_CACHE/debs and one stamp per .deb
+# in DESTDIR/.debs makes a repeated call cost only apt's local lookups.
+kd_fetch_debs() {
+	local dest=$1 debs=$KD_CACHE/debs p deb
+	shift
+	mkdir -p "$dest/.debs" "$debs/.empty"
+	for p in "$@"; do
+		# --print-uris names the exact file (version, arch) without fetching;
+		# in an empty dir, as it omits files already in the current one.
+		deb=$(cd "$debs/.empty" && apt-get download --print-uris "$p" | awk '{print $2}')
+		[ -n "$deb" ] || kd_die "apt knows no package $p (apt-get update?)"
+		[ -f "$dest/.debs/$deb" ] && continue
+		if [ ! -f "$debs/$deb" ]; then
+			kd_log "downloading $p"
+			# Sandbox user root: _apt may not be able to write $debs.
+			(cd "$debs" && apt-get download -q -o APT::Sandbox::User=root "$p" >&2) ||
+				kd_die "apt-get download $p failed"
+		fi
+		dpkg-deb -x "$debs/$deb" "$dest" || kd_die "dpkg-deb -x $deb failed"
+		touch "$dest/.debs/$deb"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Lanes.  vm/lanes/<name>.sh is sourced and must define lane_prepare(), which
+# makes everything the lane needs present (installing, downloading or
+# building into $KD_CACHE; idempotent and quick once cached) and then sets:
+#
+#   LANE_NAME       short name (distro, debug, arm64)
+#   LANE_ARCH       kernel ARCH of the guest: x86 or arm64
+#   LANE_KERNEL     bootable kernel image for qemu -kernel
+#   LANE_KDIR       kernel build tree to build kmem_demo.ko against
+#   LANE_MAKE_ARGS  array: extra make args for that tree
+#                   (e.g. ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+#   LANE_CC         C compiler for static guest helper programs
+#   LANE_BUSYBOX    static busybox binary for the guest
+#   LANE_QEMU       array: qemu binary and machine/cpu/accel arguments
+#                   (the harness adds -m, -kernel, -initrd, -append, console)
+#   LANE_CONSOLE    guest console device (ttyS0, ttyAMA0)
+#   LANE_APPEND     extra kernel command line for every boot of this lane
+#   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG)
+# ---------------------------------------------------------------------------
+kd_lane() {
+	local f=$KD_ROOT/vm/lanes/$1.sh
+	# shellcheck disable=SC2012 # lane names are plain words
+	[ -f "$f" ] || kd_die "unknown lane '$1' (have: $(cd "$KD_ROOT/vm/lanes" && ls | sed 's/\.sh$//' | tr '\n' ' '))"
+	# shellcheck source=/dev/null
+	. "$f"
+	# shellcheck disable=SC2034 # read by the harness
+	LANE_APPEND='' LANE_SLOW=1 LANE_MAKE_ARGS=()
+	lane_prepare
+}
+
+# ---------------------------------------------------------------------------
+# Shared by the harness scripts (vm/run.sh, vm/test.sh) and the lanes.
+# ---------------------------------------------------------------------------
+
+# kd_elapsed T0 -- seconds since T0 (a saved $EPOCHREALTIME), one decimal.
+kd_elapsed() {
+	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", b - a }'
+}
+
+# kd_shq STRING -- STRING single-quoted for a POSIX shell (the guest's ash
+# has no $'...' quoting, so printf %q is not an option).
+kd_shq() {
+	local q="'\\''"
+	printf "'%s'" "${1//\'/$q}"
+}
+
+# kd_kvm_ok KERNEL -- succeed when KVM really runs guests on this host.
+# /dev/kvm can exist and still hang the guest (nested virtualisation without
+# support), so boot KERNEL without an initrd and require its "no root fs"
+# panic within a few seconds.  That cannot change while the host is up, so
+# the verdict is cached per host boot (boot_id) and per qemu version.
+# KD_ACCEL=kvm|tcg skips the probe.
+kd_kvm_ok() {
+	case ${KD_ACCEL:-} in kvm) return 0 ;; tcg) return 1 ;; esac
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	local id f
+	id=$(cat /proc/sys/kernel/random/boot_id)-$(qemu-system-x86_64 --version | head -n1 | tr -cd '0-9.')
+	f=$KD_CACHE/kvm-verdict-$id
+	if [ ! -f "$f" ]; then
+		kd_log "probing KVM (once per host boot)"
+		rm -f "$KD_CACHE"/kvm-verdict-*
+		# A file, not a pipe: grep -q quitting early would SIGPIPE qemu.
+		timeout 6 qemu-system-x86_64 -accel kvm -machine pc -cpu host -m 256M \
+			-nodefaults -display none -monitor none -serial stdio -no-reboot \
+			-kernel "$1" -append 'console=ttyS0 panic=-1' \
+			</dev/null >"$f.log" 2>&1 || true
+		if grep -a -q 'Kernel panic' "$f.log"; then echo yes; else echo no; fi >"$f"
+		rm -f "$f.log"
+	fi
+	[ "$(cat "$f")" = yes ]
+}
+
+# kd_x86_vmlinux BZIMAGE -- print a kernel for qemu -kernel that boots fast
+# under TCG: the ELF vmlinux inside an xz bzImage, cached.  qemu enters it
+# through its PVH note, which skips the real-mode setup and, above all, the
+# xz decompression: 2.7 s instead of 6-8 s per boot on TCG.  Prints BZIMAGE
+# itself when there is nothing usable to extract.
+kd_x86_vmlinux() {
+	local bz=$1 out off
+	out=$KD_CACHE/kernel/$(basename "$bz").vmlinux
+	if [ ! -s "$out" ] || [ "$bz" -nt "$out" ]; then
+		need_pkgs xz-utils binutils
+		mkdir -p "$KD_CACHE/kernel"
+		rm -f "$out"
+		off=$(grep -a -b -o -m1 $'\xfd7zXZ' "$bz" | head -n1 | cut -d: -f1) || true
+		# The payload is vmlinux plus relocations: xz reports the
+		# trailing bytes as an error, the ELF is complete by then.
+		if [ -n "$off" ]; then
+			tail -c +"$((off + 1))" "$bz" |
+				xz -dc --single-stream >"$out.tmp" 2>/dev/null || true
+		fi
+		# PVH entry point: Xen ELF note type 18 (PHYS32_ENTRY).
+		if [ -s "$out.tmp" ] && readelf -n "$out.tmp" 2>/dev/null | grep -q '(0x00000012)'; then
+			mv "$out.tmp" "$out"
+		else
+			rm -f "$out.tmp"
+			kd_log "no PVH vmlinux in $bz: booting it as is (slower)"
+			printf '%s\n' "$bz"
+			return 0
+		fi
+	fi
+	printf '%s\n' "$out"
+}
+
+# kd_x86_qemu KERNEL -- set LANE_QEMU for an x86-64 guest.  -nodefaults
+# drops the NIC and its option ROM.  Median TCG boot+insmod+poweroff over 6
+# runs: q35/max 1.9 s, pc/max 2.5 s, pc/qemu64 2.9 s, q35/qemu64 2.85 s.
+# KD_QEMU_MACHINE, KD_QEMU_CPU, KD_SMP, KD_QEMU_BIOS override.
+kd_x86_qemu() {
+	LANE_QEMU=(qemu-system-x86_64 -machine "${KD_QEMU_MACHINE:-q35}" -smp "${KD_SMP:-2}" -nodefaults)
+	if [ -n "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}" ]; then
+		LANE_QEMU+=(-bios "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}")
+	fi
+	if kd_kvm_ok "$1"; then
+		LANE_QEMU+=(-accel kvm -cpu host)
+	else
+		LANE_QEMU+=(-accel tcg -cpu "${KD_QEMU_CPU:-max}")
+	fi
+}

@@ -1,0 +1,193 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm/test.sh LANE... -- run the test lanes and print KTAP on stdout.
+#   static   vm/check.sh (static checks, its own KTAP)
+#   NAME     vm/lanes/NAME.sh: build kmem_demo for that kernel, boot it once
+#            per "# kd-boot:" group of tests/guest/[0-9]*.sh, one KTAP
+#            stream per boot with tests named LANE/BOOT/SCRIPT
+# The last line is "N passed, N failed[, N skipped]"; the exit status is
+# non-zero on any failure or missing result.  Progress goes to stderr.
+# KD_TEST_FILTER=ERE runs only the scripts whose name matches.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$KD_ROOT/vm/build.sh"
+. "$KD_ROOT/vm/initramfs.sh"
+. "$KD_ROOT/vm/boot.sh"
+
+[ $# -gt 0 ] || kd_die "usage: vm/test.sh static|LANE..."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# count FILE -- "passed failed skipped" of FILE's top-level KTAP results;
+# results a plan announced but that never came count as failed.
+count() {
+	awk '/^1\.\.[0-9]+/ { plan += substr($1, 4) }
+		/^ok [0-9]+/ { if (/# [Ss][Kk][Ii][Pp]/) s++; else p++ }
+		/^not ok [0-9]+/ { f++ }
+		END { m = plan - p - f - s; if (m > 0) f += m; print p + 0, f + 0, s + 0 }' "$1"
+}
+
+# diag [LINE...] -- the lines (stdin when none) as KTAP diagnostics.
+diag() {
+	if [ $# -gt 0 ]; then printf '%s\n' "$@"; else cat; fi | sed 's/^/# /'
+}
+
+run_static() {
+	echo 'KTAP version 1'
+	if [ ! -f "$KD_ROOT/vm/check.sh" ]; then
+		echo '1..1'
+		echo 'ok 1 static # SKIP vm/check.sh not found'
+		return
+	fi
+	local rc=0
+	bash "$KD_ROOT/vm/check.sh" >"$work/check" || rc=$?
+	# check.sh prints its own header; ours above only starts the stream.
+	grep -v '^KTAP version' "$work/check" || true
+	if [ "$rc" -ne 0 ] && [ "$(count "$work/check" | cut -d' ' -f2)" -eq 0 ]; then
+		echo "not ok 0 static/check.sh # exited $rc without a failing check"
+	fi
+}
+
+# guest_ktap LOG NONCE -- the lines the guest runner printed between its
+# markers, without \r and kernel messages that slipped onto the console.
+guest_ktap() {
+	tr -d '\r' <"$1" | awk -v b="KD-$2-KTAP-BEGIN" -v e="KD-$2-KTAP-END" '
+		index($0, e) { exit }
+		on && !/^\[ *[0-9]+\.[0-9]+\]/ { print }
+		index($0, b) { on = 1 }'
+}
+
+# emit_boot LANE BOOT LOG STATUS NONCE SCRIPT... -- one KTAP stream for a
+# boot: the guest's block for every script, "not ok" for each missing one.
+emit_boot() {
+	local lane=$1 boot=$2 log=$3 st=$4 nonce=$5 t n=0 why=
+	shift 5
+	guest_ktap "$log" "$nonce" >"$work/guest"
+	# Split the guest stream: block lines go to the file of the script
+	# whose top-level result follows; status per script in results.
+	rm -rf "$work/blk" && mkdir "$work/blk"
+	awk -v d="$work/blk" '
+		/^(KTAP version|1\.\.)/ { next }
+		/^(not )?ok [0-9]+ / { name = ($1 == "not") ? $4 : $3
+			r = ($1 == "not") ? "not ok" : "ok"
+			rest = $0; sub(/^[^#]*/, "", rest)
+			printf "%s", buf > (d "/" name ".blk")
+			print r (rest == "" ? "" : " " rest) > (d "/" name ".res")
+			buf = ""; next }
+		{ buf = buf $0 "\n" }
+		END { printf "%s", buf > (d "/partial") }' "$work/guest"
+	case $st in
+	124) why="boot timed out after ${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}s" ;;
+	125) why='guest stopped without its exit marker (panic or qemu error)' ;;
+	esac
+	echo 'KTAP version 1'
+	echo "# $lane/$boot: $# scripts, console log $log"
+	echo "1..$#"
+	local console_shown=
+	for t in "$@"; do
+		n=$((n + 1))
+		t=${t%.sh}
+		if [ -f "$work/blk/$t.res" ]; then
+			cat "$work/blk/$t.blk"
+			# .res holds "ok|not ok[ # DIRECTIVE]".
+			read -r res <"$work/blk/$t.res"
+			case $res in
+			'not ok'*) echo "not ok $n $lane/$boot/$t${res#not ok}" ;;
+			*) echo "ok $n $lane/$boot/$t${res#ok}" ;;
+			esac
+			continue
+		fi
+		# Missing: what the guest printed for it so far, then why.
+		if [ -s "$work/blk/partial" ] && grep -q "^# running $t\$" "$work/blk/partial"; then
+			sed -n "/^# running $t\$/,\$p" "$work/blk/partial"
+		fi
+		diag "no result from the guest${why:+: $why}"
+		if [ -z "$console_shown" ]; then
+			diag "console tail ($log):"
+			tail -n 80 "$log" | tr -d '\r' | diag
+			console_shown=1
+		else
+			diag 'console tail: see the first missing test above'
+		fi
+		echo "not ok $n $lane/$boot/$t"
+	done
+	# Every result came but the VM did not end cleanly (e.g. hung in
+	# poweroff): that is a failure of its own.
+	if [ -z "$console_shown" ] && [ "$st" -ge 124 ]; then
+		diag "$why" "console tail ($log):"
+		tail -n 20 "$log" | tr -d '\r' | diag
+		echo "not ok 0 $lane/$boot/shutdown"
+	fi
+}
+
+run_lane() {
+	local name=$1 bdir img t g groups=() scripts st nonce
+	local -a vars
+	kd_lane "$name"
+	bdir=$KD_CACHE/build/$LANE_NAME
+	# KD_MAKE_VARS: extra make variables; the KUnit module is built when
+	# the lane's kernel can load it.
+	read -r -a vars <<<"${KD_MAKE_VARS:-}"
+	if grep -qE '^CONFIG_KUNIT=[ym]' "$LANE_KDIR/.config" 2>/dev/null; then
+		vars+=(KMEM_DEMO_KUNIT=y)
+	fi
+	kd_build_module "$bdir" "${vars[@]}"
+	for t in "$KD_ROOT"/tests/guest/[0-9]*.sh; do
+		[ -e "$t" ] || continue
+		t=${t##*/}
+		[[ $t =~ ${KD_TEST_FILTER:-.} ]] || continue
+		g=$(sed -n 's/^# kd-boot: *\([a-z]*\).*/\1/p' "$KD_ROOT/tests/guest/$t" | head -n1)
+		g=${g:-slub}
+		kd_boot_args "$g" >/dev/null || kd_die "$t: unknown kd-boot '$g'"
+		printf '%s %s\n' "$g" "$t"
+	done >"$work/plan"
+	[ -s "$work/plan" ] || kd_die "no test matches KD_TEST_FILTER='${KD_TEST_FILTER:-}'"
+	mapfile -t groups < <(cut -d' ' -f1 "$work/plan" | sort -u)
+	for g in "${groups[@]}"; do
+		mapfile -t scripts < <(awk -v g="$g" '$1 == g { print $2 }' "$work/plan")
+		img=$KD_CACHE/initramfs/$LANE_NAME-$g.cpio.gz
+		mkdir -p "${img%/*}"
+		kd_initramfs "$bdir" "$img" KD_MODE=test KD_TESTS="${scripts[*]}"
+		kd_log "booting $LANE_NAME/$g: ${scripts[*]}"
+		local t0=$EPOCHREALTIME
+		st=0
+		# shellcheck disable=SC2046 # kd_boot_args is a word list
+		kd_boot "$img" "$KD_CACHE/logs/$LANE_NAME-$g.log" $(kd_boot_args "$g") || st=$?
+		nonce=$KD_NONCE
+		kd_log "$LANE_NAME/$g: guest status $st after $(kd_elapsed "$t0")s"
+		emit_boot "$LANE_NAME" "$g" "$KD_CACHE/logs/$LANE_NAME-$g.log" "$st" "$nonce" "${scripts[@]}"
+	done
+}
+
+t0=$EPOCHREALTIME
+pass=0 fail=0 skip=0
+for lane in "$@"; do
+	out=$work/$lane.ktap
+	lt=$EPOCHREALTIME
+	rc=0
+	if [ "$lane" = static ]; then
+		run_static >"$out" || rc=$?
+	else
+		# A subshell: each lane sets its own LANE_* and may kd_die.
+		(run_lane "$lane") >"$out" || rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		{
+			echo 'KTAP version 1'
+			echo '1..1'
+			diag "lane $lane failed before its tests ran (status $rc), see above"
+			echo "not ok 1 $lane"
+		} >>"$out"
+	fi
+	cat "$out"
+	read -r p f s < <(count "$out")
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	kd_log "lane $lane: $p passed, $f failed, $s skipped in $(kd_elapsed "$lt")s"
+done
+kd_log "total $(kd_elapsed "$t0")s"
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]
