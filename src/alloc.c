@@ -42,7 +42,7 @@ static void kd_log_alloc(const struct kd_region *r)
 
 	kd_fmt_size(req, sizeof(req), r->requested);
 	kd_fmt_size(res, sizeof(res), r->reserved);
-	pr_info("%s: requested %s bytes, reserved %s, at %pK (%s)\n",
+	pr_info("%s: requested %s, reserved %s, at %pK (%s)\n",
 		r->allocator, req, res, r->addr,
 		r->in_vmalloc ? "vmalloc space" : "direct map");
 }

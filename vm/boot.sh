@@ -27,7 +27,8 @@ kd_boot() {
 	to=${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}
 	# log_buf_len: the guest finds "the log since a mark" by line count,
 	# which only holds while the ring buffer never wraps.
-	local cmd=(timeout "$to" "${LANE_QEMU[@]}" -m "${KD_MEM:-512M}"
+	# --foreground: qemu stays in our process group, so Ctrl-C stops it.
+	local cmd=(timeout --foreground "$to" "${LANE_QEMU[@]}" -m "${KD_MEM:-512M}"
 		-display none -monitor none -serial stdio -no-reboot
 		-kernel "$LANE_KERNEL" -initrd "$img"
 		-append "console=$LANE_CONSOLE panic=-1 oops=panic loglevel=4 log_buf_len=4M kd.nonce=$KD_NONCE $LANE_APPEND $*")

@@ -4,7 +4,7 @@
 
 # kd_initramfs BUILDDIR OUT [VAR=VALUE...] -- write OUT, a gzip'd newc cpio
 # with busybox, vm/guest/init, the modules and helpers built in BUILDDIR,
-# tests/guest/ and /kd/config holding the VAR=VALUE assignments (KD_MODE,
+# tests/guest/ (or $KD_TESTS_DIR) and /kd/config holding the VAR=VALUE assignments (KD_MODE,
 # KD_PARAMS, KD_TESTS, ...), plus KD_LANE and KD_SLOW from the lane.
 kd_initramfs() {
 	local bdir=$1 out=$2 root kv ko
@@ -28,8 +28,8 @@ kd_initramfs() {
 	if compgen -G "$bdir/helpers/*" >/dev/null; then
 		cp "$bdir"/helpers/* "$root/usr/bin/"
 	fi
-	if [ -d "$KD_ROOT/tests/guest" ]; then
-		cp -r "$KD_ROOT/tests/guest/." "$root/kd/tests/"
+	if [ -d "${KD_TESTS_DIR:-$KD_ROOT/tests/guest}" ]; then
+		cp -r "${KD_TESTS_DIR:-$KD_ROOT/tests/guest}/." "$root/kd/tests/"
 	fi
 	{
 		printf 'KD_LANE=%s\nKD_SLOW=%s\n' "$(kd_shq "$LANE_NAME")" "$LANE_SLOW"

@@ -7,7 +7,10 @@
 #            stream per boot with tests named LANE/BOOT/SCRIPT
 # The last line is "N passed, N failed[, N skipped]"; the exit status is
 # non-zero on any failure or missing result.  Progress goes to stderr.
-# KD_TEST_FILTER=ERE runs only the scripts whose name matches.
+# KD_TEST_FILTER=ERE runs only the scripts whose name matches;
+# KD_TESTS_DIR=DIR takes the guest tests from DIR (harness self-tests);
+# KD_TEST_TIMEOUT: per-script default (60 s); KD_BOOT_TIMEOUT: per boot
+# (default: 120 s + the boot's script timeouts, all x LANE_SLOW).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
@@ -25,6 +28,11 @@ count() {
 		/^ok [0-9]+/ { if (/# [Ss][Kk][Ii][Pp]/) s++; else p++ }
 		/^not ok [0-9]+/ { f++ }
 		END { m = plan - p - f - s; if (m > 0) f += m; print p + 0, f + 0, s + 0 }' "$1"
+}
+
+# hdr FILE KEY -- the value of the "# KEY: value" header comment in FILE.
+hdr() {
+	sed -n "s/^# $2: *//p" "$1" | head -n1
 }
 
 # diag [LINE...] -- the lines (stdin when none) as KTAP diagnostics.
@@ -66,8 +74,10 @@ emit_boot() {
 	# Split the guest stream: block lines go to the file of the script
 	# whose top-level result follows; status per script in results.
 	rm -rf "$work/blk" && mkdir "$work/blk"
+	# Console lines that are no KTAP (qemu's own messages) become "# ".
 	awk -v d="$work/blk" '
 		/^(KTAP version|1\.\.)/ { next }
+		!/^(#|  |(not )?ok [0-9])/ { $0 = "# " $0 }
 		/^(not )?ok [0-9]+ / { name = ($1 == "not") ? $4 : $3
 			r = ($1 == "not") ? "not ok" : "ok"
 			rest = $0; sub(/^[^#]*/, "", rest)
@@ -121,8 +131,15 @@ emit_boot() {
 }
 
 run_lane() {
-	local name=$1 bdir img t g groups=() scripts st nonce
+	local name=$1 bdir img t g groups=() scripts st nonce boot_to
+	local tdir=${KD_TESTS_DIR:-$KD_ROOT/tests/guest}
+	# Default per-script timeout in seconds (x LANE_SLOW in the guest).
+	local test_to=${KD_TEST_TIMEOUT:-60}
 	local -a vars
+	# Scratch files per lane, so lanes could run in parallel (this runs
+	# in a subshell: the change stays here).
+	work=$work/$name
+	mkdir -p "$work"
 	kd_lane "$name"
 	bdir=$KD_CACHE/build/$LANE_NAME
 	# KD_MAKE_VARS: extra make variables; the KUnit module is built when
@@ -132,11 +149,12 @@ run_lane() {
 		vars+=(KMEM_DEMO_KUNIT=y)
 	fi
 	kd_build_module "$bdir" "${vars[@]}"
-	for t in "$KD_ROOT"/tests/guest/[0-9]*.sh; do
+	for t in "$tdir"/[0-9]*.sh; do
 		[ -e "$t" ] || continue
 		t=${t##*/}
 		[[ $t =~ ${KD_TEST_FILTER:-.} ]] || continue
-		g=$(sed -n 's/^# kd-boot: *\([a-z]*\).*/\1/p' "$KD_ROOT/tests/guest/$t" | head -n1)
+		g=$(hdr "$tdir/$t" kd-boot)
+		g=${g%% *}
 		g=${g:-slub}
 		kd_boot_args "$g" >/dev/null || kd_die "$t: unknown kd-boot '$g'"
 		printf '%s %s\n' "$g" "$t"
@@ -147,15 +165,26 @@ run_lane() {
 		mapfile -t scripts < <(awk -v g="$g" '$1 == g { print $2 }' "$work/plan")
 		img=$KD_CACHE/initramfs/$LANE_NAME-$g.cpio.gz
 		mkdir -p "${img%/*}"
-		kd_initramfs "$bdir" "$img" KD_MODE=test KD_TESTS="${scripts[*]}"
+		kd_initramfs "$bdir" "$img" KD_MODE=test KD_TESTS="${scripts[*]}" \
+			KD_TEST_TIMEOUT="$test_to"
+		# The boot may last as long as all its tests' timeouts together;
+		# past that the guest itself is stuck.
+		local sum=0
+		for t in "${scripts[@]}"; do
+			t=$(hdr "$tdir/$t" kd-timeout)
+			sum=$((sum + ${t:-$test_to}))
+		done
+		boot_to=${KD_BOOT_TIMEOUT:-$(((120 + sum) * LANE_SLOW))}
 		kd_log "booting $LANE_NAME/$g: ${scripts[*]}"
 		local t0=$EPOCHREALTIME
 		st=0
 		# shellcheck disable=SC2046 # kd_boot_args is a word list
-		kd_boot "$img" "$KD_CACHE/logs/$LANE_NAME-$g.log" $(kd_boot_args "$g") || st=$?
+		KD_BOOT_TIMEOUT=$boot_to kd_boot "$img" "$KD_CACHE/logs/$LANE_NAME-$g.log" \
+			$(kd_boot_args "$g") || st=$?
 		nonce=$KD_NONCE
 		kd_log "$LANE_NAME/$g: guest status $st after $(kd_elapsed "$t0")s"
-		emit_boot "$LANE_NAME" "$g" "$KD_CACHE/logs/$LANE_NAME-$g.log" "$st" "$nonce" "${scripts[@]}"
+		KD_BOOT_TIMEOUT=$boot_to emit_boot "$LANE_NAME" "$g" \
+			"$KD_CACHE/logs/$LANE_NAME-$g.log" "$st" "$nonce" "${scripts[@]}"
 	done
 }
 

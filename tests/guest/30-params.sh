@@ -69,7 +69,7 @@ while read -r name min max; do
 		fi
 		if kd_load "$name=$v"; then
 			t_eq "$name=$v accepted, sysfs shows it" "$v" \
-				"$(cat /sys/module/kmem_demo/parameters/$name)"
+				"$(cat "/sys/module/kmem_demo/parameters/$name")"
 			kd_unload
 		else
 			t_fail "$name=$v accepted" "saw: $KD_LOAD_ERR" "$(kd_dmesg_since | tail -n 5)"

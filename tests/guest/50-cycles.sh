@@ -11,21 +11,24 @@
 . "${0%/*}/report.sh"
 
 N=${KD_CYCLES:-200}
-P="kmalloc_size=8192 vmalloc_size=1048576 page_order=5 cache_objects=64"
+load() {
+	kd_load kmalloc_size=8192 vmalloc_size=1048576 page_order=5 cache_objects=64
+}
 
 used() { echo $(($(kd_meminfo MemTotal) - $(kd_meminfo MemAvailable))); }
 snap() { echo "$(kd_meminfo Slab) $(kd_meminfo VmallocUsed) $(used)"; }
 
 # Warm up: the first loads allocate the loader's one-time structures.
 i=0
-while [ $i -lt 5 ]; do kd_load $P && kd_unload; i=$((i + 1)); done
+while [ $i -lt 5 ]; do load && kd_unload; i=$((i + 1)); done
 sync; echo 3 >/proc/sys/vm/drop_caches
-set -- $(snap)
-slab0=$1 vm0=$2 used0=$3
+read -r slab0 vm0 used0 <<EOF
+$(snap)
+EOF
 
 fails=0 i=0
 while [ $i -lt "$N" ]; do
-	if ! kd_load $P; then
+	if ! load; then
 		fails=$((fails + 1)); echo "# cycle $i: load failed: $KD_LOAD_ERR"
 	elif ! kd_unload; then
 		fails=$((fails + 1)); echo "# cycle $i: unload failed"
@@ -37,9 +40,10 @@ t_match "page accounting balanced on the last unload" \
 	"unloaded: all memory freed \(pages: 32 allocated, 32 freed\)" "$(dmesg | tail -n 20)"
 
 sync; echo 3 >/proc/sys/vm/drop_caches
-set -- $(snap)
-echo "# after $N cycles: Slab $slab0 -> $1 kB, VmallocUsed $vm0 -> $2 kB, used $used0 -> $3 kB"
-t_run "Slab grew less than 1 MiB ($slab0 -> $1 kB)" test $(($1 - slab0)) -lt 1024
-t_run "VmallocUsed grew less than 1 MiB ($vm0 -> $2 kB)" test $(($2 - vm0)) -lt 1024
-t_run "used memory grew less than 12 MiB ($used0 -> $3 kB)" test $(($3 - used0)) -lt 12288
+read -r slab1 vm1 used1 <<EOF
+$(snap)
+EOF
+t_run "Slab grew less than 1 MiB ($slab0 -> $slab1 kB)" test $((slab1 - slab0)) -lt 1024
+t_run "VmallocUsed grew less than 1 MiB ($vm0 -> $vm1 kB)" test $((vm1 - vm0)) -lt 1024
+t_run "used memory grew less than 12 MiB ($used0 -> $used1 kB)" test $((used1 - used0)) -lt 12288
 t_clean "nothing left"

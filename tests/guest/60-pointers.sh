@@ -30,9 +30,12 @@ for k in 0 1 2; do
 done
 echo "$old" >/proc/sys/kernel/kptr_restrict
 
+t_eq "su really drops to nobody" 65534 "$(kd_as_nobody id -u)"
+for f in /tmp/ptr.*; do
+	t_eq "${f#/tmp/ptr.}: a whole report, 8 addresses" 8 "$(kd_addresses "$f" | wc -l)"
+done
 real=$(kd_addresses /tmp/ptr.1.root)
 zero=$(echo "$real" | head -n 1 | tr '0-9a-f' 0)	# a zeroed pointer
-t_eq "8 addresses per report (4 sections, 4 objects)" 8 "$(echo "$real" | wc -l)"
 t_eq "kptr_restrict=1, root (CAP_SYSLOG): real kernel addresses" "" \
 	"$(echo "$real" | grep -vE "$raw")"
 t_eq "kptr_restrict=1, nobody: all zeros" "" \

@@ -45,13 +45,17 @@ for t in "$@"; do
 	name=${t%.sh}
 	echo "# running $name"
 	to=$(header "$dir/$t" kd-timeout)
-	to=$((${to:-60} * slow))
+	to=$((${to:-${KD_TEST_TIMEOUT:-60}} * slow))
+	# Headers: "# kd-log-ok: ERE" log lines the test provokes on purpose,
+	# "# kd-taint-ok: MASK" taint bits it may cause.
 	log_ok=$(header "$dir/$t" kd-log-ok)
 	t_taint_ok=$((taint_ok | $(header "$dir/$t" kd-taint-ok) + 0))
 	mark=$(dmesg | wc -l)
 	start=$(date +%s)
 	# KILL: a test stuck in a signal handler or ignoring TERM still ends.
-	(cd /tmp && exec timeout -s KILL "$to" sh "$dir/$t") >"$out" 2>&1 </dev/null
+	# The middle sh (no exec) keeps the "Killed" notice in the output.
+	sh -c 'cd /tmp; timeout -s KILL "$1" sh "$2"' sh "$to" "$dir/$t" \
+		>"$out" 2>&1 </dev/null
 	st=$?
 	elapsed=$(($(date +%s) - start))
 
@@ -87,8 +91,11 @@ for t in "$@"; do
 	[ -z "$extra" ] || printf '%s' "$extra"
 	if [ "$f" -gt 0 ]; then
 		failed=$((failed + 1))
-		echo "  # kernel log tail (${elapsed}s, exit status $st):"
-		dmesg | tail -n 60 | sed 's/^/  # /'
+		# The log since the script started: earlier lines belong to the
+		# boot or to other scripts (and are shown with those).
+		echo "  # kernel log during $name (last 60 lines; ${elapsed}s, exit status $st):"
+		dmesg | tail -n +$((mark + 1)) | tail -n 60 | sed 's/^/  # /' | grep . ||
+			echo '  # (no kernel messages)'
 		echo "not ok $n $name"
 	elif [ "$s" -gt 0 ] && [ "$s" -eq "$k" ]; then
 		echo "ok $n $name # SKIP all subtests skipped"
