@@ -3,8 +3,6 @@
  * kmem_demo: pure helpers.  Nothing here allocates or touches kernel state,
  * so the KUnit suite (kunit.c) can test every line of it.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/errno.h>
 #include <linux/kernel.h>
 

@@ -68,11 +68,10 @@ kd_addresses() {
 
 KD_KMEMLEAK=/sys/kernel/debug/kmemleak
 
-# kd_kmemleak_scan -- report what kmemleak suspects now.  It reports only
-# objects older than 5 s that two scans found unreferenced.
+# kd_kmemleak_scan -- report what kmemleak suspects now.  A scan reports
+# only objects older than 5 s, hence the wait.
 kd_kmemleak_scan() {
 	sleep 6
-	echo scan >"$KD_KMEMLEAK"
 	echo scan >"$KD_KMEMLEAK"
 	cat "$KD_KMEMLEAK"
 }

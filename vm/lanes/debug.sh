@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Lane "debug": Debian's linux-source-6.1 built with configs/debug.config
 # (KASAN, kmemleak, lockdep, SLUB debug, fault injection, KUnit) and booted
 # under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
