@@ -18,7 +18,10 @@ kd_build_module() {
 	log=$out/build.log
 	# Excluded (build product) files are neither copied nor deleted, so
 	# make sees unchanged objects; deleted sources vanish from the mirror.
-	rsync -a --delete --exclude='*.o' --exclude='.*.cmd' --exclude='*.mod' \
+	# --checksum without --times: a file whose content changed gets a new
+	# mtime, even when the new content is older (another KD_SRC, a revert),
+	# so make never trusts a stale object.
+	rsync -rl --checksum --delete --exclude='*.o' --exclude='.*.cmd' --exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='*.ko' "$src/src/" "$out/src/"
 	cp -p "$src/Kbuild" "$out/Kbuild"
 	rm -f "$out/modules.order"

@@ -89,6 +89,7 @@ for t in "$@"; do
 	echo "  1..$k"
 	[ -z "$res" ] || printf '%s\n' "$res"
 	[ -z "$extra" ] || printf '%s' "$extra"
+	echo "  # $name took ${elapsed}s"
 	if [ "$f" -gt 0 ]; then
 		failed=$((failed + 1))
 		# The log since the script started: earlier lines belong to the

@@ -4,12 +4,20 @@
 # (KASAN, kmemleak, lockdep, SLUB debug, fault injection, KUnit) and booted
 # under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
 #
-# Notes (measured on the 2-core Debian 12 dev machine, TCG):
-#   cold build (config + vmlinux + bzImage + modules_prepare):  MEASURE_BUILD
-#   cached lane_prepare:                                       MEASURE_CACHED
-#   boot to busybox shell, -m 512M:  MEASURE_BOOT_DEBUG (stock Debian
-#   6.1.0 kernel, same initramfs: MEASURE_BOOT_STOCK) -> LANE_SLOW=MEASURE_SLOW
-#   fail-nth walk of a kmalloc+vmalloc+kmem_cache_create module: MEASURE_WALK
+# Notes, measured 2026-11-24 on the 2-core Debian 12 dev machine (other
+# QEMU jobs running alongside), qemu q35 + qboot, TCG, -m 512M:
+#   cold build (allnoconfig + fragment, vmlinux, bzImage, modules_prepare):
+#     320 s and 398 s; 270 MB in $KD_CACHE.  Cached lane_prepare: 0.2 s.
+#   boot to /init (guest uptime): debug 5.1-6.3 s, stock Debian 6.1.0-56
+#     1.5-2.3 s; qemu start to power-off: 5.5-6.9 s vs 3.8-5.2 s.
+#   20x insmod+rmmod of a trivial module: 1.14 s vs 1.13 s (same);
+#     200x fork+exec of cat: 6.5 s vs 1.65 s (4x)  ->  LANE_SLOW=4.
+#   512M is enough: KASAN's shadow takes 1/8 (~64 MB), 390 MB stay free.
+#   fail-nth walk (kd-failnth) of a module doing kmalloc + vmalloc +
+#     kmem_cache_create + kmem_cache_alloc: 302 fault points, 41 s; 71
+#     loads failed cleanly, the rest absorbed the fault.  A failed
+#     kmem_cache_create leaks the cache name in 6.1 (sysfs_slab_add
+#     error path): kmemleak reports it against the kernel, not the module.
 
 # kd_debug_config_check CONFIG FRAGMENT -- fail listing every fragment line
 # that olddefconfig dropped or changed (unmet dependency, renamed symbol).
@@ -57,7 +65,7 @@ kd_debug_make() {
 # mid-compile are redone.
 kd_debug_kernel() {
 	local frag=$KD_ROOT/configs/debug.config ver key log t0
-	need_pkgs gcc make flex bison bc libelf-dev libssl-dev
+	need_pkgs gcc libc6-dev make flex bison bc libelf-dev libssl-dev
 	KD_DEBUG_SRC=$(kd_linux_source)
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 	key=$ver-$(sha256sum "$frag" | cut -c1-12)
@@ -96,6 +104,6 @@ lane_prepare() {
 	# The minimal kernel has no entropy source of its own: without trusting
 	# RDRAND, %p/%pK print "(____ptrval____)" until the RNG is seeded.
 	LANE_APPEND='page_poison=1 random.trust_cpu=on'
-	LANE_SLOW=3
+	LANE_SLOW=4
 	kd_x86_qemu "$LANE_KERNEL"
 }
