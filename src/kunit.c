@@ -62,56 +62,39 @@ static void kd_test_max_order(struct kunit *test)
 	KUNIT_EXPECT_GE(test, KD_MAX_PAGE_ORDER, 2);
 }
 
-static void kd_runs_feed(struct kd_runs *r, const unsigned long *pfn,
-			 unsigned int n)
-{
-	unsigned int i;
-
-	memset(r, 0, sizeof(*r));
-	for (i = 0; i < n; i++)
-		kd_runs_add(r, pfn[i]);
-}
-
 static void kd_test_runs(struct kunit *test)
 {
-	static const unsigned long one[] = { 7 };
 	static const unsigned long seq[] = { 100, 101, 102, 103 };
 	static const unsigned long mixed[] = { 5, 6, 9, 10, 11, 3, 0, 1 };
 	static const unsigned long backwards[] = { 4, 3, 2, 1 };
 	static const unsigned long repeat[] = { 8, 8, 9 };
-	struct kd_runs r;
+	static const unsigned long zero[] = { 0 };
+	static const struct {
+		const char *name;
+		const unsigned long *pfn;
+		unsigned long n, runs, longest;
+	} cases[] = {
+		{ "none", seq, 0, 0, 0 },
+		/* PFN 0 is a valid frame: a first page at 0 is one run. */
+		{ "frame 0", zero, 1, 1, 1 },
+		{ "consecutive", seq, ARRAY_SIZE(seq), 1, 4 },
+		{ "mixed", mixed, ARRAY_SIZE(mixed), 4, 3 },
+		/* Virtual order matters: descending frames are not contiguous. */
+		{ "backwards", backwards, ARRAY_SIZE(backwards), 4, 1 },
+		{ "repeated frame", repeat, ARRAY_SIZE(repeat), 2, 2 },
+	};
+	unsigned int c, i;
 
-	kd_runs_feed(&r, one, 0);
-	KUNIT_EXPECT_EQ(test, r.pages, 0UL);
-	KUNIT_EXPECT_EQ(test, r.runs, 0UL);
-	KUNIT_EXPECT_EQ(test, r.longest, 0UL);
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct kd_runs r = {};
 
-	/* PFN 0 is a valid frame: a first page at 0 is still one run. */
-	kd_runs_feed(&r, mixed + 6, 1);
-	KUNIT_EXPECT_EQ(test, r.runs, 1UL);
-
-	kd_runs_feed(&r, one, ARRAY_SIZE(one));
-	KUNIT_EXPECT_EQ(test, r.runs, 1UL);
-	KUNIT_EXPECT_EQ(test, r.longest, 1UL);
-
-	kd_runs_feed(&r, seq, ARRAY_SIZE(seq));
-	KUNIT_EXPECT_EQ(test, r.pages, 4UL);
-	KUNIT_EXPECT_EQ(test, r.runs, 1UL);
-	KUNIT_EXPECT_EQ(test, r.longest, 4UL);
-
-	kd_runs_feed(&r, mixed, ARRAY_SIZE(mixed));
-	KUNIT_EXPECT_EQ(test, r.pages, 8UL);
-	KUNIT_EXPECT_EQ(test, r.runs, 4UL);
-	KUNIT_EXPECT_EQ(test, r.longest, 3UL);
-
-	/* Virtual order matters: descending frames are not contiguous. */
-	kd_runs_feed(&r, backwards, ARRAY_SIZE(backwards));
-	KUNIT_EXPECT_EQ(test, r.runs, 4UL);
-	KUNIT_EXPECT_EQ(test, r.longest, 1UL);
-
-	kd_runs_feed(&r, repeat, ARRAY_SIZE(repeat));
-	KUNIT_EXPECT_EQ(test, r.runs, 2UL);
-	KUNIT_EXPECT_EQ(test, r.longest, 2UL);
+		for (i = 0; i < cases[c].n; i++)
+			kd_runs_add(&r, cases[c].pfn[i]);
+		KUNIT_EXPECT_EQ_MSG(test, r.pages, cases[c].n, "%s", cases[c].name);
+		KUNIT_EXPECT_EQ_MSG(test, r.runs, cases[c].runs, "%s", cases[c].name);
+		KUNIT_EXPECT_EQ_MSG(test, r.longest, cases[c].longest, "%s",
+				    cases[c].name);
+	}
 }
 
 static void kd_test_align(struct kunit *test)

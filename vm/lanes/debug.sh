@@ -84,6 +84,10 @@ kd_debug_kernel() {
 	# modules_prepare makes the dir usable as KDIR for external modules.
 	kd_debug_make "$log" -j"$(nproc)" all modules_prepare
 	touch "$KD_DEBUG_DIR/.complete"
+	# Builds for another fragment or source version are ~270 MB each and
+	# never used again.
+	find "$KD_CACHE" -maxdepth 1 -name 'debug-kernel-*' ! -path "$KD_DEBUG_DIR" \
+		-exec rm -rf {} +
 	kd_log "debug kernel: built in $(($(date +%s) - t0))s"
 }
 
