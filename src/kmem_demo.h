@@ -51,7 +51,7 @@ enum kd_step {
 	KD_STEP_VMALLOC,	/* __vmalloc() */
 	KD_STEP_PAGES,		/* __get_free_pages() */
 	KD_STEP_CACHE,		/* kmem_cache_create() */
-	KD_STEP_OBJECTS,	/* kmem_cache_zalloc(), fails at the last object */
+	KD_STEP_OBJECTS,	/* kmem_cache_alloc(), fails at the last object */
 	KD_STEP_PROC,		/* proc_create_seq() */
 	KD_NR_STEPS = KD_STEP_PROC,
 };

@@ -90,7 +90,7 @@ static const char * const kd_step_names[] = {
 	[KD_STEP_VMALLOC]	= "vmalloc",
 	[KD_STEP_PAGES]		= "__get_free_pages",
 	[KD_STEP_CACHE]		= "kmem_cache_create",
-	[KD_STEP_OBJECTS]	= "kmem_cache_zalloc",
+	[KD_STEP_OBJECTS]	= "kmem_cache_alloc",
 	[KD_STEP_PROC]		= "proc_create",
 };
 

@@ -11,7 +11,7 @@ steps="1 kmalloc
 2 vmalloc kmalloc
 3 __get_free_pages vmalloc kmalloc
 4 kmem_cache_create __get_free_pages vmalloc kmalloc
-5 kmem_cache_zalloc kmem_cache_objects kmem_cache __get_free_pages vmalloc kmalloc
+5 kmem_cache_alloc kmem_cache_objects kmem_cache __get_free_pages vmalloc kmalloc
 6 proc_create kmem_cache_objects kmem_cache __get_free_pages vmalloc kmalloc"
 
 # A warm-up load, so the baseline below already holds the module loader's

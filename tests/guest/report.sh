@@ -69,9 +69,13 @@ kd_addresses() {
 KD_KMEMLEAK=/sys/kernel/debug/kmemleak
 
 # kd_kmemleak_scan -- report what kmemleak suspects now.  A scan reports
-# only objects older than 5 s, hence the wait.
+# only objects older than 5 s, hence the wait, and not an object whose
+# contents changed since the previous scan (checksum): an object scanned
+# for the first time counts as changed unless it is all zeros, so it takes
+# two scans to be reported.
 kd_kmemleak_scan() {
 	sleep 6
+	echo scan >"$KD_KMEMLEAK"
 	echo scan >"$KD_KMEMLEAK"
 	cat "$KD_KMEMLEAK"
 }
