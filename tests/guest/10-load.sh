@@ -19,7 +19,21 @@ if kd_loaded; then
 else
 	t_fail 'lsmod shows kmem_demo' "$(lsmod)"
 fi
-t_match 'load logs "loaded"' 'kmem_demo.*loaded' "$(kd_dmesg_since)"
+# One line per allocation, in allocation order, then "loaded" (the
+# addresses vary, so they are cut off).  Order 2 is 4 pages of any size.
+o2=$(awk '/^KernelPageSize:/ { print $2 * 4 * 1024; exit }' /proc/self/smaps)
+o2="$o2 ($((o2 / 1024)) KiB)"
+t_eq 'load log: one line per allocation, then "loaded"' \
+"kmalloc: requested 4096 (4 KiB), reserved 4096 (4 KiB), at
+vmalloc: requested 8388608 (8 MiB), reserved 8388608 (8 MiB), at
+__get_free_pages: requested $o2, reserved $o2, at
+kmem_cache: created \"kmem_demo\", 48-byte objects in 64-byte slots
+kmem_cache: 8 objects allocated, 384 bytes in 512 bytes of slots
+loaded: version 0.1.0, /proc/kmem_demo ready" \
+	"$(kd_dmesg_since | sed -n 's/.*kmem_demo: //p' | grep -v taint |
+		sed 's/, at .*/, at/')"
+t_match 'load log: where each allocation lives' \
+	'vmalloc: .* \(vmalloc space\)$' "$(kd_dmesg_since)"
 if [ -r /proc/kmem_demo ]; then
 	t_ok '/proc/kmem_demo exists'
 	report=$(cat /proc/kmem_demo)
@@ -42,4 +56,12 @@ if [ -e /proc/kmem_demo ]; then
 else
 	t_ok '/proc/kmem_demo is gone'
 fi
-t_match 'unload logs "freed"' 'kmem_demo.*freed' "$(kd_dmesg_since)"
+# Each free in the reverse order of allocation, then the summary.
+t_eq 'unload log: frees in reverse order, then all freed' \
+'kmem_cache_free: 8 objects freed
+kmem_cache_destroy: cache "kmem_demo" destroyed
+free_pages: 4 pages (order 2) freed
+vfree: vmalloc area freed
+kfree: kmalloc buffer freed
+unloaded: all memory freed (pages: 4 allocated, 4 freed)' \
+	"$(kd_dmesg_since | sed -n 's/.*kmem_demo: //p')"
