@@ -6,6 +6,8 @@
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${KD_TESTDIR:-/kd/tests}/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=report.sh
+. "${KD_TESTDIR:-/kd/tests}/report.sh"
 
 kd_dmesg_mark
 if kd_load; then
@@ -21,7 +23,7 @@ else
 fi
 # One line per allocation, in allocation order, then "loaded" (the
 # addresses vary, so they are cut off).  Order 2 is 4 pages of any size.
-o2=$(awk '/^KernelPageSize:/ { print $2 * 4 * 1024; exit }' /proc/self/smaps)
+o2=$((4 * $(kd_page_size)))
 o2="$o2 ($((o2 / 1024)) KiB)"
 t_eq 'load log: one line per allocation, then "loaded"' \
 "kmalloc: requested 4096 (4 KiB), reserved 4096 (4 KiB), at
