@@ -65,7 +65,7 @@ kd_debug_make() {
 # mid-compile are redone.
 kd_debug_kernel() {
 	local frag=$KD_ROOT/configs/debug.config ver key log t0
-	need_pkgs gcc libc6-dev make flex bison bc libelf-dev libssl-dev
+	need_pkgs gcc libc6-dev make flex bison bc perl libelf-dev libssl-dev
 	KD_DEBUG_SRC=$(kd_linux_source)
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 	key=$ver-$(sha256sum "$frag" | cut -c1-12)
