@@ -61,13 +61,13 @@ t_eq "pages: call" "__get_free_pages(GFP_KERNEL|__GFP_ZERO, 2)" \
 	"$(kd_field "$r" __get_free_pages call)"
 t_eq "pages: reserved" $((4 * ps)) "$(kd_num "$r" __get_free_pages reserved)"
 t_eq "pages: 4 pages" 4 "$(kd_num "$r" __get_free_pages pages)"
+# "pfn: 0xFIRST-0xLAST"; shell arithmetic reads the 0x numbers.
 pfn=$(kd_field "$r" __get_free_pages pfn)
-t_eq "pages: PFN range spans 4 frames ($pfn)" 3 \
-	$(($(echo "$pfn" | sed 's/.*-//') - $(echo "$pfn" | sed 's/-.*//')))
-t_eq "pages: naturally aligned to the order" 0 $(($(echo "$pfn" | sed 's/-.*//') % 4))
+t_eq "pages: PFN range spans 4 frames ($pfn)" 3 $((${pfn#*-} - ${pfn%-*}))
+t_eq "pages: naturally aligned to the order" 0 $((${pfn%-*} % 4))
 pfn=$(kd_field "$r" kmalloc pfn)
 t_run "kmalloc: PFN range is one or two consecutive frames ($pfn)" \
-	test $(($(echo "$pfn" | sed 's/.*-//') - $(echo "$pfn" | sed 's/-.*//'))) -le 1
+	test $((${pfn#*-} - ${pfn%-*})) -le 1
 
 # kmem_cache: what slab's own sysfs says about our cache.
 t_eq "cache: name" kmem_demo "$(kd_field "$r" kmem_cache name)"
