@@ -214,7 +214,8 @@ int kd_alloc_objects(void)
 		obj->id = i;
 		obj->cpu = raw_smp_processor_id();
 		obj->born_ns = ktime_get_ns();
-		snprintf(obj->tag, sizeof(obj->tag), "obj-%04lu", i);
+		/* At most 10 digits: "obj-" + u32 always fits the 16-byte tag. */
+		snprintf(obj->tag, sizeof(obj->tag), "obj-%04u", obj->id);
 		list_add_tail(&obj->node, &kd.objects);
 		kd.nr_objects++;
 	}

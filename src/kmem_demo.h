@@ -84,6 +84,7 @@ struct kd_region {
 	bool in_vmalloc;	/* vmalloc space, not the direct map */
 	bool contiguous;	/* physically contiguous by construction */
 	unsigned long pfn_first, pfn_last;	/* meaningful if contiguous */
+	phys_addr_t phys;	/* first byte's physical address, if contiguous */
 	struct kd_runs runs;	/* backing pages and their physical runs */
 	char zones[KD_ZONES_LEN];	/* zone names, e.g. "DMA32,Normal" */
 	nodemask_t nodes;	/* NUMA nodes the pages come from */

@@ -24,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "kmem_demo.h"
 
@@ -108,8 +109,8 @@ static void kd_show_region(struct seq_file *m, const struct kd_region *r)
 	if (r->contiguous && kd_show_phys(m))
 		seq_printf(m, "pfn:         %#lx-%#lx\nphys:        %#llx-%#llx\n",
 			   r->pfn_first, r->pfn_last,
-			   (unsigned long long)PFN_PHYS(r->pfn_first),
-			   (unsigned long long)PFN_PHYS(r->pfn_last + 1) - 1);
+			   (unsigned long long)r->phys,
+			   (unsigned long long)(r->phys + r->reserved - 1));
 	else if (r->contiguous)
 		seq_puts(m, "pfn:         hidden\n");
 	seq_printf(m, "zone:        %s\n", r->zones);

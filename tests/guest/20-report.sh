@@ -65,6 +65,13 @@ t_eq "pages: 4 pages" 4 "$(kd_num "$r" __get_free_pages pages)"
 pfn=$(kd_field "$r" __get_free_pages pfn)
 t_eq "pages: PFN range spans 4 frames ($pfn)" 3 $((${pfn#*-} - ${pfn%-*}))
 t_eq "pages: naturally aligned to the order" 0 $((${pfn%-*} % 4))
+# phys: the allocation's own bytes, whatever the page size (a 4096-byte
+# kmalloc on 16 KiB pages is a quarter of its page).
+for s in kmalloc __get_free_pages; do
+	phys=$(kd_field "$r" "$s" phys)
+	t_eq "$s: phys range ($phys) spans exactly the reserved bytes" \
+		"$(kd_num "$r" "$s" reserved)" $((${phys#*-} - ${phys%-*} + 1))
+done
 pfn=$(kd_field "$r" kmalloc pfn)
 t_run "kmalloc: PFN range is one or two consecutive frames ($pfn)" \
 	test $((${pfn#*-} - ${pfn%-*})) -le 1

@@ -30,6 +30,9 @@ load_report() {
 load_report "kmalloc_size=100" kmalloc_size=100
 t_eq "kmalloc 100: reserved is the 128-byte class" 128 "$(kd_num "$r" kmalloc reserved)"
 t_eq "kmalloc 100: slack" 28 "$(kd_num "$r" kmalloc slack)"
+phys=$(kd_field "$r" kmalloc phys)
+t_eq "kmalloc 100: phys range ($phys) is the 128 bytes, not the page" 128 \
+	$((${phys#*-} - ${phys%-*} + 1))
 load_report "kmalloc_size=5000" kmalloc_size=5000
 t_eq "kmalloc 5000: reserved is the 8 KiB class" 8192 "$(kd_num "$r" kmalloc reserved)"
 
