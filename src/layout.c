@@ -59,7 +59,7 @@ void kd_describe_linear(struct kd_region *r)
 	r->pfn_first = page_to_pfn(virt_to_page(r->addr));
 	r->pfn_last = page_to_pfn(virt_to_page((void *)end));
 	/* The allocation's own bytes: a 100-byte kmalloc is not its whole page. */
-	r->phys = virt_to_phys(r->addr);
+	r->phys = virt_to_phys((void *)r->addr);
 	/* One allocation never spans zones or nodes; walk it anyway: it's cheap. */
 	for (pfn = r->pfn_first; pfn <= r->pfn_last; pfn++)
 		kd_note_page(r, pfn_to_page(pfn));
