@@ -7,7 +7,9 @@
 #   make clean           remove what the build left here
 #   make run             load it in a throwaway QEMU VM and show the output;
 #                        PARAMS="vmalloc_size=..." passes module parameters,
-#                        ARCH=arm64 runs it on an arm64 VM
+#                        ARCH=arm64 runs it on an arm64 VM;
+#                        LAB="kmalloc 100; pages 3 GFP_DMA32" runs lab
+#                        commands (see README) before showing the report
 #   make test            static checks and every VM lane (what CI runs)
 #   make test-quick      static checks and the stock-kernel lane only
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
@@ -29,7 +31,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
 
 run:
-	PARAMS="$(PARAMS)" vm/run.sh --lane $(RUN_LANE)
+	PARAMS="$(PARAMS)" LAB="$(LAB)" vm/run.sh --lane $(RUN_LANE)
 
 test:
 	vm/test.sh static distro debug arm64

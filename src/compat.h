@@ -7,6 +7,8 @@
 
 #include <linux/log2.h>
 #include <linux/mmzone.h>
+#include <linux/slab.h>
+#include <linux/version.h>
 
 /*
  * The largest order the buddy allocator hands out.  MAX_ORDER was one past
@@ -15,5 +17,28 @@
  * its meaning through all of that, so derive the order from it.
  */
 #define KD_MAX_PAGE_ORDER	ilog2(MAX_ORDER_NR_PAGES)
+
+/*
+ * True on release a.b and later.  The one place the kernel version is read:
+ * every difference below names the release that made it.
+ */
+#define KD_SINCE(a, b)		(KERNEL_VERSION(a, b, 0) <= LINUX_VERSION_CODE)
+
+/* 5.17: vmalloc honours GFP_NOFS/GFP_NOIO (scoped around its page tables). */
+#define KD_VMALLOC_SCOPED_NOFS	KD_SINCE(5, 17)
+
+/*
+ * 6.19: vmalloc accepts non-blocking flags (GFP_ATOMIC, GFP_NOWAIT) and
+ * strips the zone and __GFP_COMP flags it cannot honour, with a WARN_ONCE.
+ */
+#define KD_VMALLOC_ANY_GFP	KD_SINCE(6, 19)
+
+/* 6.1: kmalloc_size_roundup() says what a kmalloc of n bytes will reserve. */
+#define KD_HAVE_KMALLOC_ROUNDUP	KD_SINCE(6, 1)
+#if KD_HAVE_KMALLOC_ROUNDUP
+#define kd_kmalloc_roundup(n)	kmalloc_size_roundup(n)
+#else
+#define kd_kmalloc_roundup(n)	((size_t)0)
+#endif
 
 #endif /* KMEM_DEMO_COMPAT_H */

@@ -43,6 +43,35 @@ unsigned int kd_slot_size(unsigned int size, unsigned int align);
 /* "8388608 (8 MiB)": exact bytes, plus binary units when they are exact. */
 int kd_fmt_size(char *buf, size_t len, unsigned long bytes);
 
+/* ---- cmd.c: the lab's command language (pure, unit-tested) ---- */
+
+#define KD_LAB_LINE_MAX	256	/* bytes in one command line */
+
+enum kd_op {
+	KD_OP_KMALLOC,
+	KD_OP_VMALLOC,
+	KD_OP_KVMALLOC,
+	KD_OP_PAGES,
+	KD_OP_CACHE,
+	KD_OP_FREE,
+	KD_NR_OPS,
+};
+
+struct kd_cmd {
+	enum kd_op op;
+	unsigned long arg;	/* SIZE, ORDER, COUNT or ID */
+	bool all;		/* "free all" */
+	gfp_t gfp;		/* FLAGS, GFP_KERNEL when none are given */
+	const char *why;	/* why it was refused */
+	unsigned long limit;	/* the limit it went over, if any */
+};
+
+const char *kd_op_name(enum kd_op op);
+int kd_parse_number(const char *s, bool units, unsigned long *out,
+		    const char **why);
+int kd_cmd_parse(char *line, struct kd_cmd *cmd);
+int kd_cmd_check_gfp(struct kd_cmd *cmd);
+
 /* ---- params.c: module parameters, validated while the module loads ---- */
 
 enum kd_step {
@@ -62,6 +91,8 @@ struct kd_params {
 	unsigned long page_order;
 	unsigned long cache_objects;
 	unsigned long fail_step;
+	unsigned long lab_max_items;	/* live lab experiments */
+	unsigned long lab_max_bytes;	/* bytes they may reserve together */
 };
 
 extern const struct kd_params *kd_params;
@@ -76,7 +107,7 @@ const char *kd_step_name(enum kd_step step);
 
 struct kd_region {
 	const char *allocator;	/* kmalloc, vmalloc, __get_free_pages, ... */
-	char call[96];		/* the call as the module made it */
+	char call[192];		/* the call as the module made it */
 	gfp_t gfp;		/* the flags really passed to the allocator */
 	size_t requested;	/* bytes the caller asked for */
 	size_t reserved;	/* bytes the allocator set aside for it */
@@ -95,6 +126,7 @@ void kd_describe_init(struct kd_region *r);
 void kd_note_zone(struct kd_region *r, struct page *page);
 void kd_describe_linear(struct kd_region *r);
 void kd_describe_vmalloc(struct kd_region *r);
+size_t kd_vmalloc_reserved(const void *addr, size_t size);
 
 /* ---- alloc.c: the four allocators ---- */
 
@@ -133,6 +165,37 @@ void kd_free_vmalloc(void);
 void kd_free_pages(void);
 void kd_destroy_cache(void);
 void kd_free_objects(void);
+
+/* ---- lab.c: experiments made at run time by commands ---- */
+
+/* One experiment: a command that was run, and what it got. */
+struct kd_exp {
+	struct list_head node;		/* on the lab's list, oldest first */
+	unsigned long id;		/* 1, 2, ...: never reused while loaded */
+	struct kd_cmd cmd;
+	char command[KD_LAB_LINE_MAX + 1];	/* the line as written */
+	const char *used;		/* what kvmalloc really used, or NULL */
+	struct kd_region r;
+	union {
+		void *mem;		/* kmalloc, vmalloc, kvmalloc */
+		struct page *page;	/* pages */
+		void **objs;		/* cache: COUNT object pointers */
+	};
+};
+
+struct file;
+ssize_t kd_lab_write(struct file *file, const char __user *buf, size_t count,
+		     loff_t *ppos);
+void kd_lab_free_all(void);
+
+/*
+ * Readers walk the experiments under kd_lab_lock() (seq_file start/stop),
+ * so a section is never shown half-built or half-freed.
+ */
+void kd_lab_lock(void);
+void kd_lab_unlock(void);
+struct kd_exp *kd_lab_exp(loff_t n);	/* the n-th live one, or NULL */
+void kd_lab_totals(unsigned long *items, unsigned long *bytes);
 
 /* ---- report.c: /proc/kmem_demo ---- */
 

@@ -75,3 +75,18 @@ void kd_describe_vmalloc(struct kd_region *r)
 	for (off = 0; off < r->reserved; off += PAGE_SIZE)
 		kd_note_page(r, vmalloc_to_page(p + off));
 }
+
+/*
+ * Bytes an area of @size bytes really maps: whole pages, and for kvmalloc,
+ * which allows huge mappings, whole 2 MiB (PMD) blocks when it got them.
+ * Past the mapped pages comes the unmapped guard page, so count pages while
+ * they are mapped, up to the largest rounding possible.
+ */
+size_t kd_vmalloc_reserved(const void *addr, size_t size)
+{
+	size_t mapped = PAGE_ALIGN(size), most = ALIGN(size, PMD_SIZE);
+
+	while (mapped < most && vmalloc_to_page((const u8 *)addr + mapped))
+		mapped += PAGE_SIZE;
+	return mapped;
+}

@@ -71,6 +71,8 @@ fail:
 static void __exit kmem_demo_exit(void)
 {
 	kd_proc_remove();
+	/* Lab experiments may use the cache: they go first. */
+	kd_lab_free_all();
 	kd_free_objects();
 	kd_destroy_cache();
 	kd_free_pages();

@@ -21,6 +21,12 @@
 /* vmalloc can map far more, but the demo should not starve the machine. */
 #define KD_VMALLOC_MAX		SZ_64M
 #define KD_OBJECTS_MAX		1024
+/*
+ * The lab's limits.  The defaults keep a 512 MiB machine comfortable: 64
+ * experiments holding 64 MiB at most.  Raise them on a bigger machine.
+ */
+#define KD_LAB_ITEMS_MAX	4096
+#define KD_LAB_BYTES_MAX	(16UL << 30)
 
 static struct kd_params params = {
 	.kmalloc_size	= 4096,
@@ -28,6 +34,8 @@ static struct kd_params params = {
 	.page_order	= 2,
 	.cache_objects	= 8,
 	.fail_step	= KD_STEP_NONE,
+	.lab_max_items	= 64,
+	.lab_max_bytes	= SZ_64M,
 };
 
 const struct kd_params *kd_params = &params;
@@ -72,6 +80,10 @@ static struct kd_param kd_cache_objects = {
 	&params.cache_objects, 1, KD_OBJECTS_MAX };
 static struct kd_param kd_fail_step = {
 	&params.fail_step, KD_STEP_NONE, KD_NR_STEPS };
+static struct kd_param kd_lab_max_items = {
+	&params.lab_max_items, 0, KD_LAB_ITEMS_MAX };
+static struct kd_param kd_lab_max_bytes = {
+	&params.lab_max_bytes, 0, KD_LAB_BYTES_MAX };
 
 module_param_cb(kmalloc_size, &kd_param_ops, &kd_kmalloc_size, 0444);
 MODULE_PARM_DESC(kmalloc_size, "bytes to kmalloc (1..KMALLOC_MAX_SIZE, default 4096)");
@@ -83,6 +95,10 @@ module_param_cb(cache_objects, &kd_param_ops, &kd_cache_objects, 0444);
 MODULE_PARM_DESC(cache_objects, "objects to allocate from the kmem_cache (1..1024, default 8)");
 module_param_cb(fail_step, &kd_param_ops, &kd_fail_step, 0444);
 MODULE_PARM_DESC(fail_step, "make step N's allocation fail, to test unwinding (0=off, 1..6)");
+module_param_cb(lab_max_items, &kd_param_ops, &kd_lab_max_items, 0444);
+MODULE_PARM_DESC(lab_max_items, "lab: live experiments at most (0..4096, default 64; 0 turns the lab off)");
+module_param_cb(lab_max_bytes, &kd_param_ops, &kd_lab_max_bytes, 0444);
+MODULE_PARM_DESC(lab_max_bytes, "lab: bytes all live experiments may reserve (0..17179869184, default 67108864)");
 
 static const char * const kd_step_names[] = {
 	[KD_STEP_NONE]		= "none",

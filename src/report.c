@@ -2,10 +2,17 @@
 /*
  * kmem_demo: /proc/kmem_demo.
  *
- * A seq_file walks records: the header, one section per allocator, then one
- * line per cache object.  seq_file restarts a walk at any position, so
- * partial reads, seeks and reads of any size give the same bytes as one big
- * read -- as long as the records don't change, and they are fixed at load.
+ * A seq_file walks records: the header, one section per allocator, one
+ * line per cache object, then one section per lab experiment.  seq_file
+ * restarts a walk at any position, so partial reads, seeks and reads of any
+ * size give the same bytes as one big read -- as long as the records don't
+ * change.  The load-time ones are fixed; lab experiments come and go, under
+ * the lab's mutex, which the walk holds from start() to stop(): one read()
+ * sees whole sections, and a read spread over several read() calls may see
+ * experiments added or freed between them.
+ *
+ * Writing runs lab commands (lab.c).  The file is 0644, and opening it for
+ * writing also needs CAP_SYS_ADMIN in the initial user namespace.
  *
  * Who sees what:
  *  - Addresses use %pK: what a reader gets depends on kptr_restrict (0:
@@ -26,6 +33,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "kmem_demo.h"
 
 #define KD_NR_HEADERS	1	/* records before the allocator sections */
@@ -44,6 +52,7 @@ static bool kd_show_phys(struct seq_file *m)
 static void kd_show_header(struct seq_file *m)
 {
 	const struct kd_params *p = kd_params;
+	unsigned long items, bytes;
 
 	seq_printf(m, "%s %s: what each allocator really gave this module\n",
 		   KD_NAME, KD_VERSION);
@@ -53,6 +62,11 @@ static void kd_show_header(struct seq_file *m)
 		   p->cache_objects);
 	seq_printf(m, "physical:    %s\n", kd_show_phys(m) ? "shown" :
 		   "hidden (open needs CAP_SYS_ADMIN, as for /proc/<pid>/pagemap)");
+	kd_lab_totals(&items, &bytes);
+	seq_printf(m, "lab:         %lu live, %lu bytes reserved (lab_max_items=%lu lab_max_bytes=%lu)\n",
+		   items, bytes, p->lab_max_items, p->lab_max_bytes);
+	seq_printf(m, "page_acct:   %lu pages allocated, %lu freed\n",
+		   kd.pages_allocated, kd.pages_freed);
 }
 
 static void kd_show_size(struct seq_file *m, const char *key, size_t bytes)
@@ -83,11 +97,20 @@ static void kd_show_cache(struct seq_file *m, const struct kd_region *r)
 	seq_printf(m, "objects:     %lu\n", kd.nr_objects);
 }
 
-static void kd_show_region(struct seq_file *m, const struct kd_region *r)
+/* A load-time section ([kmalloc]), or with @e a lab experiment ([lab N]). */
+static void kd_show_region(struct seq_file *m, const struct kd_region *r,
+			   const struct kd_exp *e)
 {
 	const struct kd_runs *runs = &r->runs;
 
-	seq_printf(m, "\n[%s]\n", r->allocator);
+	if (e) {
+		seq_printf(m, "\n[lab %lu]\n", e->id);
+		seq_printf(m, "id:          %lu\n", e->id);
+		seq_printf(m, "command:     %s\n", e->command);
+		seq_printf(m, "allocator:   %s\n", e->used ? e->used : r->allocator);
+	} else {
+		seq_printf(m, "\n[%s]\n", r->allocator);
+	}
 	seq_printf(m, "call:        %s\n", r->call);
 	if (r == &kd.region[KD_CACHE])
 		kd_show_cache(m, r);
@@ -113,6 +136,9 @@ static void kd_show_region(struct seq_file *m, const struct kd_region *r)
 			   (unsigned long long)(r->phys + r->reserved - 1));
 	else if (r->contiguous)
 		seq_puts(m, "pfn:         hidden\n");
+	if (e && e->cmd.op == KD_OP_KMALLOC && KD_HAVE_KMALLOC_ROUNDUP)
+		seq_printf(m, "roundup:     %zu (kmalloc_size_roundup(%zu))\n",
+			   kd_kmalloc_roundup(r->requested), r->requested);
 	seq_printf(m, "zone:        %s\n", r->zones);
 	seq_printf(m, "node:        %*pbl\n", nodemask_pr_args(&r->nodes));
 }
@@ -123,42 +149,58 @@ static void kd_show_object(struct seq_file *m, const struct kd_obj *o)
 		   o->id, o->tag, o->cpu, o->born_ns, o);
 }
 
-static bool kd_is_section(const void *v)
+/*
+ * Positions: the header and the load-time sections, then the cache objects,
+ * then the lab experiments.  show() tells them apart by position (m->index).
+ */
+static loff_t kd_first_exp(void)
 {
-	return v >= (void *)kd_section_ids &&
-	       v < (void *)(kd_section_ids + KD_NR_SECTIONS);
+	return KD_NR_SECTIONS + kd.nr_objects;
+}
+
+static void *kd_seq_at(loff_t pos)
+{
+	if (pos < KD_NR_SECTIONS)
+		return (void *)&kd_section_ids[pos];
+	if (pos < kd_first_exp())
+		return seq_list_start(&kd.objects, pos - KD_NR_SECTIONS);
+	return kd_lab_exp(pos - kd_first_exp());
 }
 
 static void *kd_seq_start(struct seq_file *m, loff_t *pos)
 {
-	if (*pos < KD_NR_SECTIONS)
-		return (void *)&kd_section_ids[*pos];
-	return seq_list_start(&kd.objects, *pos - KD_NR_SECTIONS);
+	kd_lab_lock();
+	return kd_seq_at(*pos);
 }
 
 static void *kd_seq_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	++*pos;
-	return kd_seq_start(m, pos);
+	return kd_seq_at(*pos);
 }
 
 static void kd_seq_stop(struct seq_file *m, void *v)
 {
+	kd_lab_unlock();
 }
 
 static int kd_seq_show(struct seq_file *m, void *v)
 {
+	const struct kd_exp *e;
 	unsigned int id;
 
-	if (!kd_is_section(v)) {
+	if (m->index >= kd_first_exp()) {
+		e = v;
+		kd_show_region(m, &e->r, e);
+	} else if (m->index >= KD_NR_SECTIONS) {
 		kd_show_object(m, list_entry(v, struct kd_obj, node));
-		return 0;
+	} else {
+		id = *(const unsigned int *)v;
+		if (id < KD_NR_HEADERS)
+			kd_show_header(m);
+		else
+			kd_show_region(m, &kd.region[id - KD_NR_HEADERS], NULL);
 	}
-	id = *(const unsigned int *)v;
-	if (id < KD_NR_HEADERS)
-		kd_show_header(m);
-	else
-		kd_show_region(m, &kd.region[id - KD_NR_HEADERS]);
 	return 0;
 }
 
@@ -179,6 +221,13 @@ static int kd_open(struct inode *inode, struct file *file)
 {
 	int ret;
 
+	/*
+	 * Writing runs allocations: root of the initial namespace only,
+	 * decided with the opener's credentials like the PFN rule below.
+	 */
+	if ((file->f_mode & FMODE_WRITE) &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 	if (!try_module_get(THIS_MODULE))
 		return -ENOENT;
 	ret = seq_open(file, &kd_seq_ops);
@@ -204,15 +253,19 @@ static int kd_release(struct inode *inode, struct file *file)
 static const struct proc_ops kd_proc_ops = {
 	.proc_open	= kd_open,
 	.proc_read_iter	= seq_read_iter,
+	.proc_write	= kd_lab_write,
 	.proc_lseek	= seq_lseek,
 	.proc_release	= kd_release,
 };
 
 int kd_proc_create(void)
 {
-	/* 0444: the tutorial's readers are unprivileged; %pK protects them. */
+	/*
+	 * 0644: the tutorial's readers are unprivileged (%pK protects them);
+	 * only root writes lab commands.
+	 */
 	kd_proc = kd_should_fail(KD_STEP_PROC) ? NULL :
-		  proc_create(KD_NAME, 0444, NULL, &kd_proc_ops);
+		  proc_create(KD_NAME, 0644, NULL, &kd_proc_ops);
 	return kd_proc ? 0 : -ENOMEM;
 }
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm/run.sh [--lane NAME] -- "make run": build kmem_demo for a lane, boot it
 # in qemu and show the tutorial flow (insmod, lsmod, dmesg, cat
-# /proc/kmem_demo, rmmod) live.  Module parameters come from $PARAMS.
+# /proc/kmem_demo, rmmod) live.  Module parameters come from $PARAMS; lab
+# commands, separated by ';', from $LAB (run between load and report).
 # Exits with the guest's status (124: timeout, 125: no exit marker).
 # KD_BOOT=slub boots with slub_debug like the tests' default boot.
 set -euo pipefail
@@ -29,7 +30,7 @@ bdir=$KD_CACHE/build/$LANE_NAME
 kd_build_module "$bdir"
 img=$KD_CACHE/initramfs/$LANE_NAME-run.cpio.gz
 mkdir -p "${img%/*}"
-kd_initramfs "$bdir" "$img" KD_MODE=run KD_PARAMS="${PARAMS:-}"
+kd_initramfs "$bdir" "$img" KD_MODE=run KD_PARAMS="${PARAMS:-}" KD_LAB="${LAB:-}"
 t_build=$(kd_elapsed "$t")
 
 extra=$(kd_boot_args "${KD_BOOT:-plain}") || kd_die "KD_BOOT: slub or plain"

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: the lab's command language, parsed and checked.
+ *
+ * Pure code: nothing here allocates or touches kernel state, so the KUnit
+ * suite (kunit.c) tests it directly.  lab.c runs what this accepts.
+ *
+ *   kmalloc SIZE [FLAGS]    vmalloc SIZE [FLAGS]    kvmalloc SIZE [FLAGS]
+ *   pages ORDER [FLAGS]     cache COUNT             free ID | free all
+ *
+ * Every refusal comes with a reason (cmd->why) that the log line shows, so
+ * a refused command teaches the rule it broke.
+ */
+#include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "kmem_demo.h"
+
+static const struct kd_op_info {
+	const char *name;
+	bool sized;		/* SIZE takes K, M, G suffixes */
+	bool flags;		/* takes [FLAGS] */
+} kd_ops[KD_NR_OPS] = {
+	[KD_OP_KMALLOC]	 = { "kmalloc",  true,  true },
+	[KD_OP_VMALLOC]	 = { "vmalloc",  true,  true },
+	[KD_OP_KVMALLOC] = { "kvmalloc", true,  true },
+	[KD_OP_PAGES]	 = { "pages",    false, true },
+	[KD_OP_CACHE]	 = { "cache",    false, false },
+	[KD_OP_FREE]	 = { "free",     false, false },
+};
+
+const char *kd_op_name(enum kd_op op)
+{
+	return op < KD_NR_OPS ? kd_ops[op].name : "?";
+}
+
+/*
+ * The flags a command may name, spelled as in the kernel source.  The
+ * GFP_* names are the usual combinations (see include/linux/gfp_types.h):
+ *   GFP_KERNEL  may sleep, do I/O and call into file systems to reclaim
+ *   GFP_NOFS    may sleep and do I/O, but not re-enter a file system
+ *   GFP_NOIO    may sleep, but start no I/O
+ *   GFP_NOWAIT  never sleeps, and does not dip into the reserves
+ *   GFP_ATOMIC  never sleeps, and may use part of the emergency reserves
+ * The zone modifiers GFP_DMA (below 16 MiB on x86), GFP_DMA32 (below
+ * 4 GiB) and __GFP_HIGHMEM pick where the pages come from; the __GFP_*
+ * modifiers change how hard the allocator tries and what it hands out.
+ */
+static const struct {
+	const char *name;
+	gfp_t gfp;
+} kd_gfp_names[] = {
+	{ "GFP_KERNEL",		 GFP_KERNEL },
+	{ "GFP_ATOMIC",		 GFP_ATOMIC },
+	{ "GFP_NOWAIT",		 GFP_NOWAIT },
+	{ "GFP_NOIO",		 GFP_NOIO },
+	{ "GFP_NOFS",		 GFP_NOFS },
+	{ "GFP_USER",		 GFP_USER },
+	{ "GFP_DMA",		 GFP_DMA },
+	{ "GFP_DMA32",		 GFP_DMA32 },
+	{ "__GFP_DMA",		 __GFP_DMA },
+	{ "__GFP_DMA32",	 __GFP_DMA32 },
+	{ "__GFP_HIGHMEM",	 __GFP_HIGHMEM },
+	{ "__GFP_ZERO",		 __GFP_ZERO },
+	{ "__GFP_NOWARN",	 __GFP_NOWARN },
+	{ "__GFP_NORETRY",	 __GFP_NORETRY },
+	{ "__GFP_RETRY_MAYFAIL", __GFP_RETRY_MAYFAIL },
+	{ "__GFP_NOFAIL",	 __GFP_NOFAIL },
+	{ "__GFP_COMP",		 __GFP_COMP },
+	{ "__GFP_HIGH",		 __GFP_HIGH },
+	{ "__GFP_ACCOUNT",	 __GFP_ACCOUNT },
+	{ "__GFP_NOMEMALLOC",	 __GFP_NOMEMALLOC },
+};
+
+static int kd_refuse(struct kd_cmd *cmd, int err, const char *why)
+{
+	cmd->why = why;
+	return err;
+}
+
+/*
+ * A number: decimal, or hexadecimal after "0x"; with @units, one of the
+ * binary suffixes K, M, G (or k, m, g) may follow.  No sign, no blanks,
+ * nothing after it, and never a silently wrapped value.
+ */
+int kd_parse_number(const char *s, bool units, unsigned long *out,
+		    const char **why)
+{
+	unsigned int base = 10, shift = 0, digits = 0;
+	unsigned long v = 0;
+	int d;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (; *s; s++, digits++) {
+		d = hex_to_bin(*s);
+		if (d < 0 || d >= base)
+			break;
+		if (check_mul_overflow(v, (unsigned long)base, &v) ||
+		    check_add_overflow(v, (unsigned long)d, &v))
+			goto too_big;
+	}
+	if (!digits) {
+		*why = "not a number";
+		return -EINVAL;
+	}
+	if (units && *s) {
+		switch (*s++) {
+		case 'K': case 'k':
+			shift = 10;
+			break;
+		case 'M': case 'm':
+			shift = 20;
+			break;
+		case 'G': case 'g':
+			shift = 30;
+			break;
+		default:
+			s--;
+		}
+	}
+	if (*s) {
+		*why = units ? "not a number (SIZE: decimal or 0x hex, then K, M or G)" :
+			       "not a number (decimal or 0x hex, no suffix)";
+		return -EINVAL;
+	}
+	if (shift && v > ULONG_MAX >> shift)
+		goto too_big;
+	*out = v << shift;
+	return 0;
+too_big:
+	*why = "number too large";
+	return -EINVAL;
+}
+
+/* "GFP_KERNEL|__GFP_ZERO": every name from the table, joined by '|'. */
+static int kd_parse_flags(char *s, gfp_t *out, const char **why)
+{
+	gfp_t gfp = 0;
+	char *name;
+	unsigned int i;
+
+	while ((name = strsep(&s, "|"))) {
+		if (!*name) {
+			*why = "empty flag name in FLAGS";
+			return -EINVAL;
+		}
+		for (i = 0; i < ARRAY_SIZE(kd_gfp_names); i++)
+			if (!strcmp(name, kd_gfp_names[i].name))
+				break;
+		if (i == ARRAY_SIZE(kd_gfp_names)) {
+			*why = "unknown flag (see the README for the list)";
+			return -EINVAL;
+		}
+		gfp |= kd_gfp_names[i].gfp;
+	}
+	*out = gfp;
+	return 0;
+}
+
+/* Split @line at blanks (spaces, tabs) into at most @max words. */
+static int kd_split(char *line, char **word, int max)
+{
+	int n = 0;
+	char *w;
+
+	while ((w = strsep(&line, " \t"))) {
+		if (!*w)
+			continue;	/* a run of blanks */
+		if (n == max)
+			return max + 1;
+		word[n++] = w;
+	}
+	return n;
+}
+
+/*
+ * Parse one command line (no newline; it is modified).  Returns 0, or
+ * -EINVAL with cmd->why set.  Flag rules and size limits are checked later
+ * (kd_cmd_check_gfp(), lab.c): a well-formed command is parsed first.
+ */
+int kd_cmd_parse(char *line, struct kd_cmd *cmd)
+{
+	const struct kd_op_info *info;
+	char *word[3];
+	int n, ret;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->op = KD_NR_OPS;	/* no command word yet */
+	n = kd_split(line, word, ARRAY_SIZE(word));
+	if (n == 0)
+		return kd_refuse(cmd, -EINVAL, "empty command");
+	for (cmd->op = 0; cmd->op < KD_NR_OPS; cmd->op++)
+		if (!strcmp(word[0], kd_ops[cmd->op].name))
+			break;
+	if (cmd->op == KD_NR_OPS)
+		return kd_refuse(cmd, -EINVAL, "unknown command");
+	info = &kd_ops[cmd->op];
+	if (n < 2)
+		return kd_refuse(cmd, -EINVAL, "missing argument");
+	if (n > (info->flags ? 3 : 2))
+		return kd_refuse(cmd, -EINVAL, "extra argument");
+
+	if (cmd->op == KD_OP_FREE && !strcmp(word[1], "all")) {
+		cmd->all = true;
+		return 0;
+	}
+	ret = kd_parse_number(word[1], info->sized, &cmd->arg, &cmd->why);
+	if (ret)
+		return ret;
+
+	/* The default is GFP_KERNEL: process context, allowed to sleep. */
+	cmd->gfp = GFP_KERNEL;
+	if (n == 3)
+		return kd_parse_flags(word[2], &cmd->gfp, &cmd->why);
+	return 0;
+}
+
+static bool kd_zone_flags_ok(gfp_t gfp)
+{
+	unsigned int zone = (__force unsigned int)
+			    (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM));
+
+	/* At most one bit: zero, or a power of two. */
+	return !(zone & (zone - 1));
+}
+
+/*
+ * The flag combinations the kernel rejects or warns about, refused before
+ * the call so that no command can provoke a kernel WARNING.  Returns 0 or
+ * -EINVAL with cmd->why naming the rule.
+ */
+int kd_cmd_check_gfp(struct kd_cmd *cmd)
+{
+	gfp_t gfp = cmd->gfp;
+	bool slab = cmd->op == KD_OP_KMALLOC || cmd->op == KD_OP_KVMALLOC;
+	bool vmap = cmd->op == KD_OP_VMALLOC || cmd->op == KD_OP_KVMALLOC;
+
+	if (gfp & __GFP_NOFAIL)
+		return kd_refuse(cmd, -EINVAL,
+				 "__GFP_NOFAIL: the lab only makes requests that may fail (NOFAIL loops until it succeeds, and warns above order 1)");
+	if (!kd_zone_flags_ok(gfp))
+		return kd_refuse(cmd, -EINVAL,
+				 "GFP_DMA, GFP_DMA32 and __GFP_HIGHMEM each name a zone: at most one of them");
+	if (slab && (gfp & (__GFP_DMA32 | __GFP_HIGHMEM)))
+		return kd_refuse(cmd, -EINVAL,
+				 "kmalloc has no DMA32 or highmem caches: the kernel prints \"Unexpected gfp\" with a stack dump; use alloc_pages() or the DMA API");
+	if (vmap && (gfp & __GFP_COMP))
+		return kd_refuse(cmd, -EINVAL,
+				 "__GFP_COMP makes compound pages: vmalloc maps single pages (6.19+ strips it with a warning)");
+	if (vmap && !KD_VMALLOC_ANY_GFP) {
+		if (!(gfp & __GFP_DIRECT_RECLAIM))
+			return kd_refuse(cmd, -EINVAL,
+					 "vmalloc before 6.19 may sleep (it allocates page tables with GFP_KERNEL): GFP_ATOMIC and GFP_NOWAIT are not supported");
+		if (!KD_VMALLOC_SCOPED_NOFS && (gfp & GFP_KERNEL) != GFP_KERNEL)
+			return kd_refuse(cmd, -EINVAL,
+					 "vmalloc before 5.17 ignores GFP_NOFS and GFP_NOIO for its page tables: use memalloc_nofs_save()");
+	}
+	if (vmap && KD_VMALLOC_ANY_GFP &&
+	    (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
+		return kd_refuse(cmd, -EINVAL,
+				 "since 6.19 vmalloc strips zone flags with a warning: for DMA use the DMA API");
+	if (cmd->op == KD_OP_PAGES && (gfp & __GFP_COMP) && cmd->arg == 0)
+		return kd_refuse(cmd, -EINVAL,
+				 "__GFP_COMP joins 2^order pages into one compound page: order 0 is a single page");
+	return 0;
+}

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: the allocator lab.
+ *
+ * Root writes commands to /proc/kmem_demo (cmd.c parses them); each
+ * accepted allocation becomes an experiment: it stays allocated, is
+ * described once like the load-time allocations, and has its own section in
+ * the report until "free ID", "free all" or unload.
+ *
+ * One mutex serialises commands and readers.  A command may sleep
+ * (GFP_KERNEL reclaims, vmalloc maps pages), so a spinlock would be wrong;
+ * GFP_ATOMIC requests do not need the lock to be a spinlock either: they
+ * just do not sleep themselves.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "kmem_demo.h"
+
+#define KD_LAB_WRITE_MAX	4096	/* bytes taken from one write() */
+#define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
+
+static DEFINE_MUTEX(kd_lab_mutex);
+static LIST_HEAD(kd_lab_list);		/* live experiments, oldest first */
+static unsigned long kd_lab_items, kd_lab_bytes;
+static unsigned long kd_lab_next_id = 1;
+
+void kd_lab_lock(void)
+{
+	mutex_lock(&kd_lab_mutex);
+}
+
+void kd_lab_unlock(void)
+{
+	mutex_unlock(&kd_lab_mutex);
+}
+
+struct kd_exp *kd_lab_exp(loff_t n)
+{
+	struct kd_exp *e;
+
+	lockdep_assert_held(&kd_lab_mutex);
+	list_for_each_entry(e, &kd_lab_list, node)
+		if (n-- == 0)
+			return e;
+	return NULL;
+}
+
+void kd_lab_totals(unsigned long *items, unsigned long *bytes)
+{
+	lockdep_assert_held(&kd_lab_mutex);
+	*items = kd_lab_items;
+	*bytes = kd_lab_bytes;
+}
+
+/* ---- one allocator each: allocate, describe, free ---- */
+
+static int kd_lab_kmalloc(struct kd_exp *e)
+{
+	struct kd_region *r = &e->r;
+
+	snprintf(r->call, sizeof(r->call), "kmalloc(%lu, %pGg)", e->cmd.arg,
+		 &r->gfp);
+	e->mem = kmalloc(e->cmd.arg, r->gfp);
+	if (!e->mem)
+		return -ENOMEM;
+	r->addr = e->mem;
+	/* The size class (or the pages) that really backs it. */
+	r->reserved = ksize(e->mem);
+	kd_describe_linear(r);
+	return 0;
+}
+
+static void kd_lab_kfree(struct kd_exp *e)
+{
+	kfree(e->mem);
+}
+
+/* noinline: /proc/vmallocinfo names this function as the area's caller. */
+static noinline int kd_lab_vmalloc(struct kd_exp *e)
+{
+	struct kd_region *r = &e->r;
+
+	snprintf(r->call, sizeof(r->call), "__vmalloc(%lu, %pGg)", e->cmd.arg,
+		 &r->gfp);
+	e->mem = __vmalloc(e->cmd.arg, r->gfp);
+	if (!e->mem)
+		return -ENOMEM;
+	r->addr = e->mem;
+	r->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
+	kd_describe_vmalloc(r);
+	return 0;
+}
+
+static void kd_lab_vfree(struct kd_exp *e)
+{
+	vfree(e->mem);
+}
+
+/*
+ * kvmalloc tries kmalloc first (contiguous, cheap to map) and falls back to
+ * vmalloc when that fails; above a page it asks kmalloc not to retry hard,
+ * so on a fragmented machine the switch comes early.  Which one it used
+ * only the address tells.
+ */
+static noinline int kd_lab_kvmalloc(struct kd_exp *e)
+{
+	struct kd_region *r = &e->r;
+
+	snprintf(r->call, sizeof(r->call), "kvmalloc(%lu, %pGg)", e->cmd.arg,
+		 &r->gfp);
+	e->mem = kvmalloc(e->cmd.arg, r->gfp);
+	if (!e->mem)
+		return -ENOMEM;
+	r->addr = e->mem;
+	if (is_vmalloc_addr(e->mem)) {
+		e->used = "vmalloc (kmalloc could not serve it)";
+		r->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
+		kd_describe_vmalloc(r);
+	} else {
+		e->used = "kmalloc (physically contiguous)";
+		r->reserved = ksize(e->mem);
+		kd_describe_linear(r);
+	}
+	return 0;
+}
+
+static void kd_lab_kvfree(struct kd_exp *e)
+{
+	kvfree(e->mem);
+}
+
+/* alloc_pages, not __get_free_pages: __GFP_HIGHMEM pages need a struct page. */
+static int kd_lab_pages(struct kd_exp *e)
+{
+	struct kd_region *r = &e->r;
+	unsigned int order = e->cmd.arg;
+
+	snprintf(r->call, sizeof(r->call), "alloc_pages(%pGg, %u)", &r->gfp,
+		 order);
+	e->page = alloc_pages(r->gfp, order);
+	if (!e->page)
+		return -ENOMEM;
+	kd.pages_allocated += 1UL << order;
+	/* 64-bit: every page, highmem-flagged or not, is in the direct map. */
+	r->addr = page_address(e->page);
+	r->reserved = PAGE_SIZE << order;
+	kd_describe_linear(r);
+	return 0;
+}
+
+static void kd_lab_free_pages(struct kd_exp *e)
+{
+	unsigned int order = e->cmd.arg;
+
+	/* The order it was allocated with: the buddy allocator needs it back. */
+	__free_pages(e->page, order);
+	kd.pages_freed += 1UL << order;
+}
+
+static void kd_lab_cache_put(void **objs, unsigned long n)
+{
+	while (n--)
+		kmem_cache_free(kd.cache, objs[n]);
+	kvfree(objs);
+}
+
+static int kd_lab_cache(struct kd_exp *e)
+{
+	struct kd_region *r = &e->r;
+	unsigned long i, n = e->cmd.arg;
+
+	snprintf(r->call, sizeof(r->call), "kmem_cache_alloc(cache, %pGg) x %lu",
+		 &r->gfp, n);
+	/* Bookkeeping, not the experiment: kvmalloc fits any COUNT. */
+	e->objs = kvmalloc_array(n, sizeof(*e->objs), GFP_KERNEL);
+	if (!e->objs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		e->objs[i] = kmem_cache_alloc(kd.cache, r->gfp);
+		if (!e->objs[i]) {
+			kd_lab_cache_put(e->objs, i);
+			return -ENOMEM;
+		}
+	}
+	r->addr = e->objs[0];
+	r->requested = n * sizeof(struct kd_obj);
+	r->reserved = n * kd.obj_slot;
+	kd_describe_init(r);
+	for (i = 0; i < n; i++)
+		kd_note_zone(r, virt_to_page(e->objs[i]));
+	return 0;
+}
+
+static void kd_lab_cache_free(struct kd_exp *e)
+{
+	kd_lab_cache_put(e->objs, e->cmd.arg);
+}
+
+static const struct kd_lab_op {
+	const char *allocator;	/* the region's name in the log */
+	int (*alloc)(struct kd_exp *e);
+	void (*free)(struct kd_exp *e);
+	const char *free_call;
+} kd_lab_ops[] = {
+	[KD_OP_KMALLOC]	 = { "kmalloc", kd_lab_kmalloc, kd_lab_kfree, "kfree" },
+	[KD_OP_VMALLOC]	 = { "vmalloc", kd_lab_vmalloc, kd_lab_vfree, "vfree" },
+	[KD_OP_KVMALLOC] = { "kvmalloc", kd_lab_kvmalloc, kd_lab_kvfree, "kvfree" },
+	[KD_OP_PAGES]	 = { "alloc_pages", kd_lab_pages, kd_lab_free_pages, "__free_pages" },
+	[KD_OP_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free, "kmem_cache_free" },
+};
+
+/* ---- limits ---- */
+
+static int kd_too_big(struct kd_cmd *cmd, unsigned long limit, const char *why)
+{
+	cmd->why = why;
+	cmd->limit = limit;
+	return -E2BIG;
+}
+
+/*
+ * What no allocator call could ever give (-E2BIG), and zero-sized requests
+ * (-EINVAL).  Sets *estimate to the bytes the request will reserve, for the
+ * lab_max_bytes check before the call.
+ */
+static int kd_lab_check_size(struct kd_cmd *cmd, unsigned long *estimate)
+{
+	unsigned long n = cmd->arg;
+	unsigned long ram = totalram_pages() << PAGE_SHIFT;
+
+	if (!n && cmd->op != KD_OP_PAGES) {
+		cmd->why = cmd->op == KD_OP_CACHE ? "COUNT must be at least 1" :
+			   "SIZE 0: kmalloc(0) returns ZERO_SIZE_PTR, which is no memory";
+		return -EINVAL;
+	}
+	switch (cmd->op) {
+	case KD_OP_KMALLOC:
+		if (n > KMALLOC_MAX_SIZE)
+			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
+					  "larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");
+		*estimate = n;
+		break;
+	case KD_OP_KVMALLOC:
+		if (n > INT_MAX)
+			return kd_too_big(cmd, INT_MAX,
+					  "kvmalloc refuses more than INT_MAX bytes, with a WARNING");
+		fallthrough;
+	case KD_OP_VMALLOC:
+		if (n > ram)
+			return kd_too_big(cmd, ram,
+					  "larger than all the machine's RAM: vmalloc refuses it outright");
+		*estimate = n <= KMALLOC_MAX_SIZE ? n : PAGE_ALIGN(n);
+		break;
+	case KD_OP_PAGES:
+		if (n > KD_MAX_PAGE_ORDER)
+			return kd_too_big(cmd, KD_MAX_PAGE_ORDER,
+					  "order above the largest block of the buddy allocator");
+		*estimate = PAGE_SIZE << n;
+		break;
+	case KD_OP_CACHE:
+		if (n > KD_LAB_CACHE_MAX)
+			return kd_too_big(cmd, KD_LAB_CACHE_MAX,
+					  "the lab takes at most this many objects in one command");
+		*estimate = n * kd.obj_slot;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int kd_no_space(struct kd_cmd *cmd, unsigned long limit, const char *why)
+{
+	cmd->why = why;
+	cmd->limit = limit;
+	return -ENOSPC;
+}
+
+static int kd_lab_check_budget(struct kd_cmd *cmd, unsigned long bytes)
+{
+	if (kd_lab_items >= kd_params->lab_max_items)
+		return kd_no_space(cmd, kd_params->lab_max_items,
+				   "as many live experiments as lab_max_items allows: free some");
+	if (bytes > kd_params->lab_max_bytes - min(kd_lab_bytes, kd_params->lab_max_bytes))
+		return kd_no_space(cmd, kd_params->lab_max_bytes,
+				   "the live experiments would reserve more than lab_max_bytes");
+	return 0;
+}
+
+/* ---- commands ---- */
+
+static void kd_lab_log(const struct kd_exp *e)
+{
+	const struct kd_region *r = &e->r;
+	char res[48];
+
+	kd_fmt_size(res, sizeof(res), r->reserved);
+	pr_info("lab %lu: %s: reserved %s at %pK (%s)\n", e->id, r->call, res,
+		r->addr, r->in_vmalloc ? "vmalloc space" : "direct map");
+}
+
+static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
+{
+	const struct kd_lab_op *op = &kd_lab_ops[cmd->op];
+	unsigned long estimate = 0;
+	struct kd_exp *e;
+	int ret;
+
+	ret = kd_lab_check_size(cmd, &estimate);
+	if (!ret)
+		ret = kd_lab_check_budget(cmd, estimate);
+	if (ret)
+		return ret;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->cmd = *cmd;
+	strscpy(e->command, line, sizeof(e->command));
+	e->r.allocator = op->allocator;
+	e->r.gfp = cmd->gfp;
+	e->r.requested = cmd->op == KD_OP_PAGES ? PAGE_SIZE << cmd->arg : cmd->arg;
+	ret = op->alloc(e);
+	if (ret) {
+		kfree(e);
+		cmd->why = "the allocator returned NULL";
+		return ret;
+	}
+	/* Rounding (a huge-page kvmalloc) can reserve more than estimated. */
+	ret = kd_lab_check_budget(cmd, e->r.reserved);
+	if (ret) {
+		op->free(e);
+		kfree(e);
+		return ret;
+	}
+	e->id = kd_lab_next_id++;
+	kd_lab_items++;
+	kd_lab_bytes += e->r.reserved;
+	list_add_tail(&e->node, &kd_lab_list);
+	kd_lab_log(e);
+	return 0;
+}
+
+static void kd_lab_free_one(struct kd_exp *e)
+{
+	const struct kd_lab_op *op = &kd_lab_ops[e->cmd.op];
+	char res[48];
+
+	list_del(&e->node);
+	kd_lab_items--;
+	kd_lab_bytes -= e->r.reserved;
+	op->free(e);
+	kd_fmt_size(res, sizeof(res), e->r.reserved);
+	pr_info("lab %lu: %s: %s freed\n", e->id,
+		op->free_call, res);
+	kfree(e);
+}
+
+static int kd_lab_free(struct kd_cmd *cmd)
+{
+	struct kd_exp *e, *tmp;
+
+	if (cmd->all) {
+		/* Newest first, like every unwinding in this module. */
+		list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node)
+			kd_lab_free_one(e);
+		return 0;
+	}
+	list_for_each_entry(e, &kd_lab_list, node) {
+		if (e->id == cmd->arg) {
+			kd_lab_free_one(e);
+			return 0;
+		}
+	}
+	cmd->why = "no live experiment has this ID";
+	return -ENOENT;
+}
+
+void kd_lab_free_all(void)
+{
+	struct kd_cmd all = { .op = KD_OP_FREE, .all = true };
+
+	mutex_lock(&kd_lab_mutex);
+	if (kd_lab_items)
+		pr_info("lab: freeing %lu live experiment(s), newest first\n",
+			kd_lab_items);
+	kd_lab_free(&all);
+	mutex_unlock(&kd_lab_mutex);
+}
+
+static const char *kd_errname(int err)
+{
+	switch (err) {
+	case -EINVAL: return "EINVAL";
+	case -E2BIG: return "E2BIG";
+	case -ENOSPC: return "ENOSPC";
+	case -ENOMEM: return "ENOMEM";
+	case -ENOENT: return "ENOENT";
+	case -EINTR: return "EINTR";
+	default: return "error";
+	}
+}
+
+/*
+ * Run one line.  The log line names the command word, never the rest of
+ * the line: what root wrote is not echoed into the kernel log.
+ */
+static int kd_lab_run(char *line, unsigned int lineno)
+{
+	char copy[KD_LAB_LINE_MAX + 1];
+	struct kd_cmd cmd;
+	int ret;
+
+	strscpy(copy, line, sizeof(copy));
+	ret = kd_cmd_parse(line, &cmd);
+	if (!ret && cmd.op != KD_OP_FREE)
+		ret = kd_cmd_check_gfp(&cmd);
+	if (!ret) {
+		if (mutex_lock_killable(&kd_lab_mutex)) {
+			cmd.why = "interrupted while waiting for another command";
+			ret = -EINTR;
+		} else {
+			ret = cmd.op == KD_OP_FREE ? kd_lab_free(&cmd) :
+			      kd_lab_alloc(&cmd, strim(copy));
+			mutex_unlock(&kd_lab_mutex);
+		}
+	}
+	if (ret) {
+		char limit[32] = "";
+
+		if (cmd.limit)
+			snprintf(limit, sizeof(limit), " (limit %lu)", cmd.limit);
+		pr_info_ratelimited("lab: line %u refused, %s: %s: %s%s\n",
+				    lineno, kd_errname(ret),
+				    cmd.op < KD_NR_OPS ? kd_op_name(cmd.op) : "command",
+				    cmd.why ? cmd.why : "", limit);
+	}
+	return ret;
+}
+
+static int kd_lab_line_error(unsigned int lineno, const char *why)
+{
+	pr_info_ratelimited("lab: line %u refused, EINVAL: %s\n", lineno, why);
+	return -EINVAL;
+}
+
+/*
+ * A write carries one command per line.  They run in order; the first line
+ * that fails stops the write, which returns that line's error, and the
+ * lines before it stay done.  At most KD_LAB_WRITE_MAX bytes are taken from
+ * one write(): the count returned then ends after the last whole line, and
+ * the writer's next write() continues from there.
+ */
+ssize_t kd_lab_write(struct file *file, const char __user *ubuf, size_t count,
+		     loff_t *ppos)
+{
+	size_t len = min_t(size_t, count, KD_LAB_WRITE_MAX), done = 0, n;
+	unsigned int lineno = 0;
+	char *buf, *line, *nl;
+	int ret = 0;
+
+	if (!count)
+		return 0;
+	buf = memdup_user_nul(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	while (done < len) {
+		line = buf + done;
+		nl = memchr(line, '\n', len - done);
+		n = nl ? nl - line : len - done;
+		lineno++;
+		/* Cut off by KD_LAB_WRITE_MAX: leave it for the next write(). */
+		if (!nl && len < count && done && n <= KD_LAB_LINE_MAX)
+			break;
+		if (n > KD_LAB_LINE_MAX) {
+			ret = kd_lab_line_error(lineno, "line longer than 256 bytes");
+			break;
+		}
+		if (memchr(line, '\0', n)) {
+			ret = kd_lab_line_error(lineno, "NUL byte in the line");
+			break;
+		}
+		line[n] = '\0';		/* the '\n', or the byte after the buffer */
+		ret = kd_lab_run(line, lineno);
+		if (ret)
+			break;
+		done += n + (nl ? 1 : 0);
+	}
+	kfree(buf);
+	return ret ? ret : done;
+}
