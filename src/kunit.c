@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmem_demo: KUnit suite for the pure helpers in logic.c.
+ * kmem_demo: KUnit suite for the pure helpers in logic.c and the lab's
+ * command parser in cmd.c.
  *
  * Built only by "make KMEM_DEMO_KUNIT=y" as kmem_demo_kunit.ko, and run by
  * loading it on a kernel with CONFIG_KUNIT; results appear as KTAP in the
- * kernel log.  logic.c is compiled into this module too, so the suite tests
- * exactly the code kmem_demo.ko runs, without kmem_demo.ko allocating.
+ * kernel log.  logic.c and cmd.c are compiled into this module too, so the
+ * suite tests exactly the code kmem_demo.ko runs, without kmem_demo.ko
+ * allocating.
  */
 #include <kunit/test.h>
 #include <linux/sizes.h>
@@ -13,6 +15,7 @@
 #include "compat.h"
 #include "kmem_demo.h"
 #include "logic.c"
+#include "cmd.c"
 
 static void kd_test_parse_bounds(struct kunit *test)
 {
@@ -137,6 +140,134 @@ static void kd_test_fmt_size(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "8388");
 }
 
+/* Parse a copy of @text (the parser writes into its line). */
+static int kd_parse(const char *text, struct kd_cmd *cmd)
+{
+	char line[KD_LAB_LINE_MAX + 1];
+
+	strscpy(line, text, sizeof(line));
+	return kd_cmd_parse(line, cmd);
+}
+
+static void kd_test_cmd_numbers(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		unsigned long v;
+	} good[] = {
+		{ "0", 0 }, { "100", 100 }, { "0x10", 16 }, { "0XfF", 255 },
+		{ "4K", 4096 }, { "4k", 4096 }, { "1M", SZ_1M }, { "2G", SZ_2G },
+		{ "0x10K", 16384 }, { "007", 7 },
+	};
+	static const char * const bad[] = {
+		"", "-1", "+1", "0x", "1.5", "4KB", "K", "1 ", "1T", "x10",
+		"99999999999999999999999", "0x10000000000000000",
+		"17179869184G",
+	};
+	const char *why;
+	unsigned long v;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, kd_parse_number(good[i].s, true, &v, &why),
+				    0, "input \"%s\"", good[i].s);
+		KUNIT_EXPECT_EQ_MSG(test, v, good[i].v, "input \"%s\"", good[i].s);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, kd_parse_number(bad[i], true, &v, &why),
+				    -EINVAL, "input \"%s\"", bad[i]);
+	/* ORDER, COUNT and ID take no unit. */
+	KUNIT_EXPECT_EQ(test, kd_parse_number("4K", false, &v, &why), -EINVAL);
+}
+
+static void kd_test_cmd_parse(struct kunit *test)
+{
+	struct kd_cmd c;
+
+	KUNIT_EXPECT_EQ(test, kd_parse("kmalloc 100", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.op, KD_OP_KMALLOC);
+	KUNIT_EXPECT_EQ(test, c.arg, 100UL);
+	KUNIT_EXPECT_TRUE(test, c.gfp == GFP_KERNEL);	/* the default */
+
+	KUNIT_EXPECT_EQ(test, kd_parse("  vmalloc\t1M   GFP_KERNEL|__GFP_ZERO ", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.op, KD_OP_VMALLOC);
+	KUNIT_EXPECT_EQ(test, c.arg, (unsigned long)SZ_1M);
+	KUNIT_EXPECT_TRUE(test, c.gfp == (GFP_KERNEL | __GFP_ZERO));
+
+	KUNIT_EXPECT_EQ(test, kd_parse("pages 3 GFP_DMA32", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.op, KD_OP_PAGES);
+	KUNIT_EXPECT_TRUE(test, c.gfp == GFP_DMA32);
+
+	KUNIT_EXPECT_EQ(test, kd_parse("free all", &c), 0);
+	KUNIT_EXPECT_TRUE(test, c.all);
+	KUNIT_EXPECT_EQ(test, kd_parse("free 7", &c), 0);
+	KUNIT_EXPECT_FALSE(test, c.all);
+	KUNIT_EXPECT_EQ(test, c.arg, 7UL);
+	KUNIT_EXPECT_EQ(test, kd_parse("cache 10", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.op, KD_OP_CACHE);
+}
+
+static void kd_test_cmd_refused(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "   ", "kmallok 1", "KMALLOC 1", "kmalloc", "pages",
+		"free", "free al", "free -1", "kmalloc 1 GFP_KERNAL",
+		"kmalloc 1 GFP_KERNEL|", "kmalloc 1 |GFP_KERNEL",
+		"kmalloc 1 GFP_KERNEL||__GFP_ZERO", "kmalloc 1 gfp_kernel",
+		"kmalloc 1 GFP_KERNEL x", "cache 1 GFP_KERNEL", "free 1 2",
+		"free all now", "pages 4K", "kmalloc -1", "kmalloc 1,5",
+	};
+	struct kd_cmd c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, kd_parse(bad[i], &c), -EINVAL,
+				    "input \"%s\"", bad[i]);
+		KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, c.why, "input \"%s\"", bad[i]);
+	}
+}
+
+/* Each flag rule: the command parses, and the check names why it is refused. */
+static void kd_test_cmd_gfp_rules(struct kunit *test)
+{
+	static const struct {
+		const char *cmd;
+		bool ok;
+	} cases[] = {
+		{ "kmalloc 1 GFP_ATOMIC", true },
+		{ "kmalloc 1 GFP_DMA", true },
+		{ "kmalloc 1 GFP_DMA32", false },
+		{ "kmalloc 1 GFP_KERNEL|__GFP_HIGHMEM", false },
+		{ "kvmalloc 1 GFP_DMA32", false },
+		{ "pages 0 GFP_DMA32", true },
+		{ "pages 0 GFP_DMA|GFP_DMA32", false },
+		{ "pages 0 __GFP_DMA32|__GFP_HIGHMEM", false },
+		{ "pages 0 GFP_KERNEL|__GFP_COMP", false },
+		{ "pages 1 GFP_KERNEL|__GFP_COMP", true },
+		{ "pages 1 GFP_KERNEL|__GFP_NOFAIL", false },
+		{ "kmalloc 1 GFP_KERNEL|__GFP_NOFAIL", false },
+		{ "vmalloc 1 GFP_KERNEL|__GFP_COMP", false },
+		{ "vmalloc 1 GFP_KERNEL", true },
+		{ "vmalloc 1 GFP_ATOMIC", KD_VMALLOC_ANY_GFP },
+		{ "kvmalloc 1 GFP_NOWAIT", KD_VMALLOC_ANY_GFP },
+		{ "vmalloc 1 GFP_NOFS", KD_VMALLOC_SCOPED_NOFS },
+		{ "vmalloc 1 GFP_DMA32", !KD_VMALLOC_ANY_GFP },
+	};
+	struct kd_cmd c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int want = cases[i].ok ? 0 : -EINVAL;
+
+		KUNIT_ASSERT_EQ_MSG(test, kd_parse(cases[i].cmd, &c), 0,
+				    "input \"%s\"", cases[i].cmd);
+		KUNIT_EXPECT_EQ_MSG(test, kd_cmd_check_gfp(&c), want,
+				    "input \"%s\"", cases[i].cmd);
+		if (!cases[i].ok)
+			KUNIT_EXPECT_NOT_ERR_OR_NULL(test, c.why);
+	}
+}
+
 static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_parse_bounds),
 	KUNIT_CASE(kd_test_parse_garbage),
@@ -144,6 +275,10 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_runs),
 	KUNIT_CASE(kd_test_align),
 	KUNIT_CASE(kd_test_fmt_size),
+	KUNIT_CASE(kd_test_cmd_numbers),
+	KUNIT_CASE(kd_test_cmd_parse),
+	KUNIT_CASE(kd_test_cmd_refused),
+	KUNIT_CASE(kd_test_cmd_gfp_rules),
 	{}
 };
 

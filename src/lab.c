@@ -18,6 +18,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -412,9 +413,30 @@ static const char *kd_errname(int err)
 }
 
 /*
- * Run one line.  The log line names the command word, never the rest of
- * the line: what root wrote is not echoed into the kernel log.
+ * One log line per refusal, rate-limited so that a flood of bad commands
+ * cannot flood the log: at most 10 lines in 5 s, and the kernel then says
+ * how many it suppressed ("kd_lab_refused: N callbacks suppressed").  The
+ * line names the command word and the rule, never the rest of the line:
+ * what was written is not echoed into the kernel log.
  */
+static DEFINE_RATELIMIT_STATE(kd_lab_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+static int kd_lab_refused(unsigned int lineno, int err, const char *what,
+			  const char *why, unsigned long limit)
+{
+	char lim[32] = "";
+
+	if (!__ratelimit(&kd_lab_rs))
+		return err;
+	if (limit)
+		snprintf(lim, sizeof(lim), " (limit %lu)", limit);
+	pr_info("lab: line %u refused, %s: %s: %s%s\n", lineno,
+		kd_errname(err), what, why ? why : "", lim);
+	return err;
+}
+
+/* Run one line (NUL-terminated, no newline). */
 static int kd_lab_run(char *line, unsigned int lineno)
 {
 	char copy[KD_LAB_LINE_MAX + 1];
@@ -435,23 +457,11 @@ static int kd_lab_run(char *line, unsigned int lineno)
 			mutex_unlock(&kd_lab_mutex);
 		}
 	}
-	if (ret) {
-		char limit[32] = "";
-
-		if (cmd.limit)
-			snprintf(limit, sizeof(limit), " (limit %lu)", cmd.limit);
-		pr_info_ratelimited("lab: line %u refused, %s: %s: %s%s\n",
-				    lineno, kd_errname(ret),
-				    cmd.op < KD_NR_OPS ? kd_op_name(cmd.op) : "command",
-				    cmd.why ? cmd.why : "", limit);
-	}
+	if (ret)
+		kd_lab_refused(lineno, ret,
+			       cmd.op < KD_NR_OPS ? kd_op_name(cmd.op) : "command",
+			       cmd.why, cmd.limit);
 	return ret;
-}
-
-static int kd_lab_line_error(unsigned int lineno, const char *why)
-{
-	pr_info_ratelimited("lab: line %u refused, EINVAL: %s\n", lineno, why);
-	return -EINVAL;
 }
 
 /*
@@ -483,11 +493,13 @@ ssize_t kd_lab_write(struct file *file, const char __user *ubuf, size_t count,
 		if (!nl && len < count && done && n <= KD_LAB_LINE_MAX)
 			break;
 		if (n > KD_LAB_LINE_MAX) {
-			ret = kd_lab_line_error(lineno, "line longer than 256 bytes");
+			ret = kd_lab_refused(lineno, -EINVAL, "line",
+					     "longer than 256 bytes", 0);
 			break;
 		}
 		if (memchr(line, '\0', n)) {
-			ret = kd_lab_line_error(lineno, "NUL byte in the line");
+			ret = kd_lab_refused(lineno, -EINVAL, "line",
+					     "a NUL byte in it", 0);
 			break;
 		}
 		line[n] = '\0';		/* the '\n', or the byte after the buffer */

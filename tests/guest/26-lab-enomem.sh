@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# When the allocator returns NULL: ENOMEM, nothing half-made, nothing
+# leaked.  A genuine failure first: order-MAX blocks with __GFP_NORETRY until
+# none is left, which prints the kernel's own allocation-failure report (that
+# is expected, and allowed here).  Then, where the kernel has fault injection
+# (the debug lane), a failure injected into each allocator's call.
+# kd-boot: slub
+# kd-timeout: 240
+# kd-log-ok: Call Trace
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+. "${0%/*}/lab.sh"
+
+maxo=$(kd_max_order)
+t_run "load with room for the whole RAM" kd_load lab_max_items=4096 lab_max_bytes=17179869184
+cat "$KD_PROC" >/tmp/ref.txt
+
+# Take the largest blocks until the buddy allocator has none left.  NORETRY:
+# no OOM killer, the request simply fails.
+kd_dmesg_mark
+n=0 out=ok
+while [ "$out" = ok ] && [ $n -lt 1000 ]; do
+	out=$(kd_lab "pages $maxo GFP_KERNEL|__GFP_NORETRY")
+	[ "$out" = ok ] && n=$((n + 1))
+done
+echo "# got $n blocks of order $maxo before: $out"
+t_eq "order-$maxo blocks until the allocator returns NULL: ENOMEM" ENOMEM "$out"
+t_run "at least one block was there first ($n)" test "$n" -ge 1
+t_match "the kernel printed its allocation-failure report" \
+	"page allocation failure: order:$maxo" "$(kd_dmesg_since)"
+t_match "the refusal names the command and the reason" \
+	"lab: line 1 refused, ENOMEM: pages: the allocator returned NULL" "$(kd_dmesg_since)"
+t_eq "the failed command made no experiment" "$n" "$(kd_lab_live "$KD_PROC")"
+t_lab "free all" ok "free all"
+t_eq "the report is as before (but for the page accounting)" "" \
+	"$(grep -v '^page_acct:' "$KD_PROC" | diff - /tmp/ref.txt | grep '^[<>]' | grep -v page_acct)"
+read -r alloc freed <<EOF2
+$(kd_page_acct "$KD_PROC")
+EOF2
+t_eq "page accounting balances: $alloc allocated, $freed freed" \
+	"$(kd_num /tmp/ref.txt __get_free_pages pages)" $((alloc - freed))
+
+D=/sys/kernel/debug
+if [ ! -w /proc/self/make-it-fail ] || [ ! -d $D/failslab ] || [ ! -d $D/fail_page_alloc ]; then
+	t_skip "injected failures in each allocator" "kernel without fault injection (the debug lane has it)"
+	t_run "unload" kd_unload
+	t_clean "nothing left"
+	exit 0
+fi
+# Only the writing process (task-filter, make-it-fail), every eligible call.
+for f in failslab fail_page_alloc; do
+	echo Y >$D/$f/task-filter
+	echo N >$D/$f/ignore-gfp-wait
+	echo 100 >$D/$f/probability
+	echo 0 >$D/$f/interval
+	echo -1 >$D/$f/times
+	echo 0 >$D/$f/verbose
+done
+echo 0 >$D/fail_page_alloc/min-order
+echo N >$D/fail_page_alloc/ignore-gfp-highmem
+vmi=$(kd_vmallocinfo)
+objs=$(kd_slab_objects)
+for c in "kmalloc 100" "kmalloc 100000" "vmalloc 64K" "kvmalloc 1M" "pages 0" "pages 3" "cache 5"; do
+	t_lab "$c, every allocation failing: ENOMEM" ENOMEM -f "$c"
+	t_eq "$c: no experiment, nothing in vmallocinfo or slab" \
+		"0|$vmi|$objs" "$(kd_lab_live "$KD_PROC")|$(kd_vmallocinfo)|$(kd_slab_objects)"
+done
+for f in failslab fail_page_alloc; do
+	echo 0 >$D/$f/probability
+	echo N >$D/$f/task-filter
+done
+t_lab "with injection off, the same commands work" ok "kmalloc 100" "vmalloc 64K" "pages 3" "cache 5"
+t_run "unload with them live" kd_unload
+t_clean "nothing left"
+[ -r "$KD_KMEMLEAK" ] && t_no_leaks "kmemleak: nothing of the module's leaked"

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Fuzz the lab: valid, mutated and random-byte commands from a fixed seed,
+# with two readers checking every report.  On a kernel with fault injection
+# (the debug lane: KASAN, kmemleak, lockdep), 100,000 commands, a third of
+# them with failslab and fail_page_alloc failing 1 in 10 allocations of the
+# writer; elsewhere 20,000 without.  Then free all and unload: no checker
+# may report anything, nothing may be left.
+# kd-boot: slub
+# kd-timeout: 900
+# kd-log-ok: Call Trace
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+. "${0%/*}/lab.sh"
+
+seed=20261126
+D=/sys/kernel/debug
+t_run "load" kd_load
+[ -r "$KD_KMEMLEAK" ] && echo clear >"$KD_KMEMLEAK"
+if [ -w /proc/self/make-it-fail ] && [ -d $D/failslab ] && [ -d $D/fail_page_alloc ]; then
+	count=100000 failpct=33
+	for f in failslab fail_page_alloc; do
+		echo Y >$D/$f/task-filter
+		echo N >$D/$f/ignore-gfp-wait
+		echo 10 >$D/$f/probability
+		echo 1 >$D/$f/interval
+		echo -1 >$D/$f/times
+		echo 0 >$D/$f/verbose
+	done
+	echo 0 >$D/fail_page_alloc/min-order
+	echo N >$D/fail_page_alloc/ignore-gfp-highmem
+else
+	count=20000 failpct=0
+fi
+touch /tmp/fuzzing
+reader() {
+	while [ -e /tmp/fuzzing ]; do
+		kd-lab reader 5 || echo "reader failed"
+	done >"/tmp/fr$1" 2>&1
+}
+reader 1 &
+reader 2 &
+out=$(kd-lab fuzz $seed $count $failpct 2>&1)
+st=$?
+rm -f /tmp/fuzzing
+wait
+echo "# $out"
+t_eq "fuzz: $count commands (seed $seed), only documented errors" 0 "$st"
+t_eq "readers: every report whole" "" "$(grep -hv '^reader: [0-9]* whole reports' /tmp/fr1 /tmp/fr2)"
+for f in failslab fail_page_alloc; do
+	[ -d $D/$f ] && echo 0 >$D/$f/probability
+done
+t_lab "free all" ok "free all"
+cat "$KD_PROC" >/tmp/after.txt
+read -r alloc freed <<EOF2
+$(kd_page_acct /tmp/after.txt)
+EOF2
+t_eq "page accounting balances ($alloc allocated, $freed freed)" \
+	"$(kd_num /tmp/after.txt __get_free_pages pages)" $((alloc - freed))
+t_run "unload" kd_unload
+t_clean "nothing left"
+[ -r "$KD_KMEMLEAK" ] && t_no_leaks "kmemleak: nothing of the module's leaked"

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kd-lab: drive the kmem_demo lab from the guest tests.
+ *
+ *   kd-lab write [-e] [-f] LINE...   one write() of the lines, each ended by
+ *                                    '\n'; prints "ok" or the errno name.
+ *                                    -e: LINE may hold \n \t \0 \\ \xHH.
+ *                                    -f: fault injection targets this write
+ *                                    (/proc/self/make-it-fail).
+ *                                    -c: without CAP_SYS_ADMIN (still uid 0)
+ *                                    -U: as root of a new user namespace
+ *   kd-lab writer SEED SECONDS       random valid commands and frees
+ *   kd-lab reader SECONDS            whole reads, each one checked
+ *   kd-lab fuzz SEED COUNT [FAILPCT] valid, mutated and random commands;
+ *                                    FAILPCT % of them under fault injection
+ *
+ * writer, reader and fuzz print one summary line and exit 1 on anything
+ * the lab's contract does not allow: an undocumented errno, a write that
+ * returns a wrong count, a malformed or partial report.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+#define PROC "/proc/kmem_demo"
+#define LINE_MAX_LAB 256
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "ok";
+	case EINVAL: return "EINVAL";
+	case E2BIG: return "E2BIG";
+	case ENOSPC: return "ENOSPC";
+	case ENOMEM: return "ENOMEM";
+	case ENOENT: return "ENOENT";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EINTR: return "EINTR";
+	default: return strerror(e);
+	}
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* xorshift64*: a fixed seed gives the same commands on every kernel. */
+static unsigned long long rng;
+
+static unsigned long long rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 2685821657736338717ULL;
+}
+
+static unsigned long pick(unsigned long n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void make_it_fail(int on)
+{
+	int fd = open("/proc/self/make-it-fail", O_WRONLY);
+
+	if (fd < 0)
+		die("make-it-fail: %s (kernel without fault injection?)", strerror(errno));
+	if (write(fd, on ? "1" : "0", 1) != 1)
+		die("make-it-fail: %s", strerror(errno));
+	close(fd);
+}
+
+/* One write() of @len bytes; returns 0 or the errno.  A short count that is
+ * not at a line end, or a count larger than asked, is a contract breach. */
+static int lab_write(const char *buf, size_t len)
+{
+	int fd = open(PROC, O_WRONLY);
+	ssize_t n;
+	int e;
+
+	if (fd < 0)
+		return errno;
+	n = write(fd, buf, len);
+	e = n < 0 ? errno : 0;
+	close(fd);
+	if (n >= 0 && (size_t)n != len)
+		die("write of %zu bytes returned %zd", len, n);
+	return e;
+}
+
+/* Decode \n \t \0 \\ \xHH in place; returns the length. */
+static size_t unescape(char *s)
+{
+	char *o = s, *i = s;
+
+	while (*i) {
+		if (*i != '\\' || !i[1]) {
+			*o++ = *i++;
+			continue;
+		}
+		i++;
+		switch (*i) {
+		case 'n': *o++ = '\n'; i++; break;
+		case 't': *o++ = '\t'; i++; break;
+		case '0': *o++ = '\0'; i++; break;
+		case 'x': {
+			char hex[3] = { i[1], i[1] ? i[2] : 0, 0 };
+
+			*o++ = (char)strtoul(hex, NULL, 16);
+			i += 1 + strlen(hex);
+			break;
+		}
+		default: *o++ = *i++;
+		}
+	}
+	return o - s;
+}
+
+/* Drop CAP_SYS_ADMIN from the effective and permitted sets. */
+static void drop_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		die("capget: %s", strerror(errno));
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
+	if (syscall(SYS_capset, &h, d))
+		die("capset: %s", strerror(errno));
+}
+
+/* Become root of a new user namespace: every capability, but only there. */
+static void new_userns(void)
+{
+	int fd;
+
+	if (unshare(CLONE_NEWUSER))
+		die("unshare(CLONE_NEWUSER): %s", strerror(errno));
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, "0 0 1", 5) != 5)
+		die("uid_map: %s", strerror(errno));
+	close(fd);
+}
+
+static int cmd_write(int argc, char **argv)
+{
+	int esc = 0, fail = 0, nocap = 0, userns = 0, i, e;
+	size_t len = 0, n;
+	char *buf = NULL;
+
+	for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "-e"))
+			esc = 1;
+		else if (!strcmp(argv[i], "-f"))
+			fail = 1;
+		else if (!strcmp(argv[i], "-c"))
+			nocap = 1;
+		else if (!strcmp(argv[i], "-U"))
+			userns = 1;
+		else
+			break;
+	}
+	for (; i < argc; i++) {
+		n = esc ? unescape(argv[i]) : strlen(argv[i]);
+		buf = realloc(buf, len + n + 1);
+		if (!buf)
+			die("out of memory");
+		memcpy(buf + len, argv[i], n);
+		len += n;
+		buf[len++] = '\n';
+	}
+	if (nocap)
+		drop_sys_admin();
+	if (userns)
+		new_userns();
+	if (fail)
+		make_it_fail(1);
+	e = lab_write(buf, len);
+	if (fail)
+		make_it_fail(0);
+	printf("%s\n", errname(e));
+	free(buf);
+	return e ? 1 : 0;
+}
+
+static const char *const flags[] = {
+	"GFP_KERNEL", "GFP_ATOMIC", "GFP_NOWAIT", "GFP_NOIO", "GFP_NOFS",
+	"GFP_USER", "GFP_DMA", "GFP_DMA32", "__GFP_DMA", "__GFP_DMA32",
+	"__GFP_HIGHMEM", "__GFP_ZERO", "__GFP_NOWARN", "__GFP_NORETRY",
+	"__GFP_RETRY_MAYFAIL", "__GFP_NOFAIL", "__GFP_COMP", "__GFP_HIGH",
+	"__GFP_ACCOUNT", "__GFP_NOMEMALLOC",
+};
+
+#define NFLAGS (sizeof(flags) / sizeof(flags[0]))
+
+/* A size that keeps the run quick: mostly small, sometimes a few pages. */
+static unsigned long some_size(void)
+{
+	switch (pick(8)) {
+	case 0: return 1 + pick(8);
+	case 1: return 1 + pick(256);
+	case 2: return 1 + pick(8192);
+	case 3: return 4096UL << pick(5);
+	case 4: return 1 + pick(65536);
+	default: return 1 + pick(4096);
+	}
+}
+
+static int some_flags(char *out, size_t len, int anything)
+{
+	int n = 1 + pick(3), k = 0, i;
+
+	out[0] = 0;
+	if (!anything) {	/* always accepted */
+		static const char *const ok[] = {
+			"GFP_KERNEL", "GFP_KERNEL|__GFP_ZERO", "GFP_USER",
+			"GFP_KERNEL|__GFP_NOWARN", "GFP_KERNEL|__GFP_NORETRY",
+		};
+		return snprintf(out, len, "%s", ok[pick(5)]);
+	}
+	for (i = 0; i < n; i++)
+		k += snprintf(out + k, len - k, "%s%s", i ? "|" : "",
+			      flags[pick(NFLAGS)]);
+	return k;
+}
+
+/* A command line the lab accepts (@anything: with any flag combination). */
+static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
+{
+	char fl[128];
+	int with = pick(2);
+
+	some_flags(fl, sizeof(fl), anything);
+	switch (pick(anything ? 7 : 6)) {
+	case 0:
+		return snprintf(out, len, "kmalloc %lu%s%s", some_size(),
+				with ? " " : "", with ? fl : "");
+	case 1:
+		return snprintf(out, len, "vmalloc %lu%s%s", some_size(),
+				with ? " " : "", with ? fl : "");
+	case 2:
+		return snprintf(out, len, "kvmalloc %lu%s%s", some_size(),
+				with ? " " : "", with ? fl : "");
+	case 3:
+		return snprintf(out, len, "pages %lu%s%s", pick(4),
+				with ? " " : "", with ? fl : "");
+	case 4:
+		return snprintf(out, len, "cache %lu", 1 + pick(64));
+	case 5:
+		return snprintf(out, len, "free %lu", 1 + pick(max_id + 1));
+	default:
+		return snprintf(out, len, "free all");
+	}
+}
+
+/* A valid command with a few bytes changed, inserted, dropped or cut. */
+static int mutated_cmd(char *out, size_t len, unsigned long max_id)
+{
+	static const char junk[] = " \t|x0K-\n\\\0\xff";
+	int n = valid_cmd(out, len, 1, max_id), k, m = 1 + pick(3);
+	int i;
+
+	for (k = 0; k < m && n > 0; k++) {
+		i = pick(n);
+		switch (pick(4)) {
+		case 0:
+			out[i] = pick(2) ? junk[pick(sizeof(junk))] : (char)pick(256);
+			break;
+		case 1:
+			if ((size_t)n + 1 < len) {
+				memmove(out + i + 1, out + i, n - i);
+				out[i] = junk[pick(sizeof(junk))];
+				n++;
+			}
+			break;
+		case 2:
+			memmove(out + i, out + i + 1, n - i - 1);
+			n--;
+			break;
+		default:
+			n = i;
+		}
+	}
+	return n;
+}
+
+static int random_bytes(char *out, size_t len)
+{
+	int n = pick(len < 300 ? len : 300), i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (char)pick(256);
+	return n;
+}
+
+/* Documented errors a command may get; anything else is a failure. */
+static int allowed(int e)
+{
+	return e == 0 || e == EINVAL || e == E2BIG || e == ENOSPC ||
+	       e == ENOMEM || e == ENOENT;
+}
+
+static int cmd_writer(unsigned long long seed, double secs)
+{
+	char line[LINE_MAX_LAB + 2];
+	unsigned long n = 0, ok = 0, other = 0;
+	double end = now() + secs;
+	int len, e;
+
+	rng = seed ? seed : 1;
+	while (now() < end) {
+		len = valid_cmd(line, sizeof(line) - 1, 0, 200 + n / 2);
+		line[len++] = '\n';
+		e = lab_write(line, len);
+		n++;
+		if (!e)
+			ok++;
+		else if (allowed(e) && e != EINVAL && e != E2BIG)
+			other++;	/* full, or freed by another writer */
+		else {
+			printf("writer: \"%.*s\" got %s\n", len - 1, line, errname(e));
+			return 1;
+		}
+	}
+	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOSPC/ENOMEM/ENOENT\n",
+	       seed, n, ok, other);
+	return 0;
+}
+
+/*
+ * A report is whole when: it starts with the header, every section's first
+ * field follows its "[name]" line and its last one is "node:", and the lab
+ * sections carry id/command/allocator with the id of their title, in
+ * increasing order.
+ */
+static const char *check_report(char *buf, size_t len)
+{
+	static char why[160];
+	unsigned long last_id = 0, id;
+	int in_section = 0, seen_node = 1, lab = 0, fields = 0;
+	char *line, *save = NULL;
+
+	if (len == 0 || buf[len - 1] != '\n')
+		return "empty, or not ending with a newline";
+	buf[len] = 0;
+	if (strncmp(buf, "kmem_demo ", 10))
+		return "no header";
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '[') {
+			if (in_section && !seen_node)
+				return "a section without its node: line";
+			in_section = 1;
+			seen_node = 0;
+			fields = 0;
+			lab = sscanf(line, "[lab %lu]", &id) == 1;
+			if (lab) {
+				if (id <= last_id) {
+					snprintf(why, sizeof(why), "lab %lu after lab %lu", id, last_id);
+					return why;
+				}
+				last_id = id;
+			}
+			continue;
+		}
+		if (!in_section || !strncmp(line, "object ", 7))
+			continue;
+		if (seen_node) {
+			snprintf(why, sizeof(why), "line after node: \"%.60s\"", line);
+			return why;
+		}
+		fields++;
+		if (lab && fields == 1 && (sscanf(line, "id: %lu", &id) != 1 || id != last_id))
+			return "lab section without its id first";
+		if (lab && fields == 2 && strncmp(line, "command:", 8))
+			return "lab section without command:";
+		if (lab && fields == 3 && strncmp(line, "allocator:", 10))
+			return "lab section without allocator:";
+		if (!strncmp(line, "node:", 5))
+			seen_node = 1;
+	}
+	if (!seen_node)
+		return "last section cut short";
+	return NULL;
+}
+
+static int cmd_reader(double secs)
+{
+	static char buf[8 << 20];
+	unsigned long reads = 0, gone = 0;
+	double end = now() + secs;
+	const char *bad;
+	size_t len;
+	ssize_t n;
+	int fd;
+
+	while (now() < end) {
+		fd = open(PROC, O_RDONLY);
+		if (fd < 0) {
+			if (errno != ENOENT) {
+				printf("reader: open: %s\n", strerror(errno));
+				return 1;
+			}
+			gone++;
+			continue;
+		}
+		len = 0;
+		while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+			len += n;
+		close(fd);
+		if (n < 0) {
+			printf("reader: read: %s\n", strerror(errno));
+			return 1;
+		}
+		bad = check_report(buf, len);
+		if (bad) {
+			printf("reader: malformed report (%zu bytes): %s\n", len, bad);
+			return 1;
+		}
+		reads++;
+	}
+	printf("reader: %lu whole reports checked, %lu times not there\n", reads, gone);
+	return reads ? 0 : 1;
+}
+
+static int cmd_fuzz(unsigned long long seed, unsigned long count, unsigned int failpct)
+{
+	char line[2 * LINE_MAX_LAB];
+	unsigned long i, tally[6] = { 0 }, faulted = 0;
+	int len, e, k, fail = 0;
+	double t0 = now();
+
+	rng = seed ? seed : 1;
+	for (i = 0; i < count; i++) {
+		/* Fault injection in runs of 100 commands, FAILPCT % of them. */
+		if (failpct && i % 100 == 0) {
+			int want = pick(100) < failpct;
+
+			if (want != fail)
+				make_it_fail(want);
+			fail = want;
+		}
+		if (i % 250 == 249) {
+			len = snprintf(line, sizeof(line), "free all\n");
+		} else {
+			switch (pick(10)) {
+			case 0: case 1: case 2: case 3:
+				len = valid_cmd(line, sizeof(line) - 1, 1, 50 + i);
+				line[len++] = '\n';
+				break;
+			case 4: case 5: case 6:
+				len = mutated_cmd(line, sizeof(line) - 1, 50 + i);
+				break;
+			default:
+				len = random_bytes(line, sizeof(line));
+			}
+		}
+		if (len <= 0)
+			continue;
+		e = lab_write(line, len);
+		if (!allowed(e)) {
+			if (fail)
+				make_it_fail(0);
+			printf("fuzz: command %lu (%d bytes) got %s\n", i, len, errname(e));
+			return 1;
+		}
+		k = e == 0 ? 0 : e == EINVAL ? 1 : e == E2BIG ? 2 : e == ENOSPC ? 3 :
+		    e == ENOMEM ? 4 : 5;
+		tally[k]++;
+		faulted += fail;
+	}
+	if (fail)
+		make_it_fail(0);
+	printf("fuzz seed=%llu: %lu commands in %.1f s (%lu under fault injection): "
+	       "%lu done, %lu EINVAL, %lu E2BIG, %lu ENOSPC, %lu ENOMEM, %lu ENOENT\n",
+	       seed, count, now() - t0, faulted, tally[0], tally[1], tally[2],
+	       tally[3], tally[4], tally[5]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "write"))
+		return cmd_write(argc - 2, argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "writer"))
+		return cmd_writer(strtoull(argv[2], NULL, 0), atof(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "reader"))
+		return cmd_reader(atof(argv[2]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fuzz"))
+		return cmd_fuzz(strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+				argc == 5 ? atoi(argv[4]) : 0);
+	die("usage: kd-lab write [-e] [-f] [-c] [-U] LINE... | writer SEED SECONDS | "
+	    "reader SECONDS | fuzz SEED COUNT [FAILPCT]");
+	return 2;
+}
