@@ -258,6 +258,18 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 	int with = pick(2);
 
 	some_flags(fl, sizeof(fl), anything);
+	/* Now and then, the limits: E2BIG, ENOSPC, orders up to 15. */
+	if (anything && !pick(10)) {
+		static const char *const op[] = { "kmalloc", "vmalloc", "kvmalloc" };
+		static const char *const unit[] = { "", "K", "M", "G" };
+
+		if (pick(4))
+			return snprintf(out, len, "%s %lu%s%s%s", op[pick(3)],
+					1 + pick(4096), unit[pick(4)],
+					with ? " " : "", with ? fl : "");
+		return snprintf(out, len, "pages %lu%s%s", pick(16),
+				with ? " " : "", with ? fl : "");
+	}
 	switch (pick(anything ? 7 : 6)) {
 	case 0:
 		return snprintf(out, len, "kmalloc %lu%s%s", some_size(),
@@ -327,6 +339,27 @@ static int allowed(int e)
 	       e == ENOMEM || e == ENOENT;
 }
 
+/* A random live experiment's ID from the report, 0 when there is none. */
+static unsigned long some_live_id(void)
+{
+	static char buf[1 << 20];
+	unsigned long ids[4096], n = 0, id;
+	ssize_t len = 0, r;
+	char *p;
+	int fd = open(PROC, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	while ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	buf[len] = 0;
+	for (p = buf; (p = strstr(p, "\n[lab ")) && n < 4096; p++)
+		if (sscanf(p, "\n[lab %lu]", &id) == 1)
+			ids[n++] = id;
+	return n ? ids[pick(n)] : 0;
+}
+
 static int cmd_writer(unsigned long long seed, double secs)
 {
 	char line[LINE_MAX_LAB + 2];
@@ -340,16 +373,22 @@ static int cmd_writer(unsigned long long seed, double secs)
 		line[len++] = '\n';
 		e = lab_write(line, len);
 		n++;
+		/* Full: free a live one, so the lab keeps changing. */
+		if (e == ENOSPC) {
+			len = snprintf(line, sizeof(line), "free %lu\n", some_live_id());
+			e = lab_write(line, len);
+			n++;
+		}
 		if (!e)
 			ok++;
-		else if (allowed(e) && e != EINVAL && e != E2BIG)
-			other++;	/* full, or freed by another writer */
+		else if (e == ENOMEM || e == ENOENT)
+			other++;	/* no memory, or freed by another writer */
 		else {
 			printf("writer: \"%.*s\" got %s\n", len - 1, line, errname(e));
 			return 1;
 		}
 	}
-	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOSPC/ENOMEM/ENOENT\n",
+	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOMEM/ENOENT\n",
 	       seed, n, ok, other);
 	return 0;
 }
