@@ -254,7 +254,7 @@ static int kd_lab_check_size(struct kd_cmd *cmd, unsigned long *estimate)
 	case KD_OP_KVMALLOC:
 		if (n > INT_MAX)
 			return kd_too_big(cmd, INT_MAX,
-					  "kvmalloc refuses more than INT_MAX bytes, with a WARNING");
+					  "kvmalloc refuses more than INT_MAX bytes (the kernel would warn)");
 		fallthrough;
 	case KD_OP_VMALLOC:
 		if (n > ram)

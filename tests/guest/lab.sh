@@ -35,8 +35,11 @@ kd_lab_live() {
 	kd_num "$1" "" lab
 }
 
-# kd_slab_objects -- objects in use in the module's own cache.
+# kd_slab_objects -- objects in use in the module's own cache.  KASAN holds
+# freed objects in its quarantine for a while; shrinking the cache flushes
+# the cache's objects from it, so the count is exact on every kernel.
 kd_slab_objects() {
+	[ -w "$KD_SLAB/shrink" ] && echo 1 >"$KD_SLAB/shrink"
 	awk '{ print $1 }' "$KD_SLAB/objects"
 }
 
