@@ -4,7 +4,7 @@
 # leaked.  A genuine failure first: order-MAX blocks with __GFP_NORETRY until
 # none is left, which prints the kernel's own allocation-failure report (that
 # is expected, and allowed here).  Then, where the kernel has fault injection
-# (the debug lane), a failure injected into each allocator's call.
+# (the debug lane), a failure injected at every allocation of each command.
 # kd-boot: slub
 # kd-timeout: 240
 # kd-log-ok: Call Trace
@@ -46,19 +46,19 @@ t_eq "page accounting balances: $alloc allocated, $freed freed" \
 	"$(kd_num /tmp/ref.txt __get_free_pages pages)" $((alloc - freed))
 
 D=/sys/kernel/debug
-if [ ! -w /proc/self/make-it-fail ] || [ ! -d $D/failslab ] || [ ! -d $D/fail_page_alloc ]; then
-	t_skip "injected failures in each allocator" "kernel without fault injection (the debug lane has it)"
+if [ ! -w /proc/self/fail-nth ] || [ ! -d $D/failslab ] || [ ! -d $D/fail_page_alloc ]; then
+	t_skip "a failure injected at every allocation of each command" "kernel without fault injection (the debug lane has it)"
 	t_run "unload" kd_unload
 	t_clean "nothing left"
 	exit 0
 fi
-# Only the writing process (task-filter, make-it-fail), every eligible call.
+# Every allocation of a command, in turn (fail-nth = 1, 2, ... until the
+# command passes fewer points): the buffer copy, the experiment's record,
+# the allocator's own call and its internal allocations.  Each attempt ends
+# in ENOMEM or, where the kernel absorbs the failure, a whole experiment;
+# nothing half-made, nothing left after it is freed.
 for f in failslab fail_page_alloc; do
-	echo Y >$D/$f/task-filter
 	echo N >$D/$f/ignore-gfp-wait
-	echo 100 >$D/$f/probability
-	echo 0 >$D/$f/interval
-	echo -1 >$D/$f/times
 	echo 0 >$D/$f/verbose
 done
 echo 0 >$D/fail_page_alloc/min-order
@@ -66,15 +66,26 @@ echo N >$D/fail_page_alloc/ignore-gfp-highmem
 vmi=$(kd_vmallocinfo)
 objs=$(kd_slab_objects)
 for c in "kmalloc 100" "kmalloc 100000" "vmalloc 64K" "kvmalloc 1M" "pages 0" "pages 3" "cache 5"; do
-	t_lab "$c, every allocation failing: ENOMEM" ENOMEM -f "$c"
-	t_eq "$c: no experiment, nothing in vmallocinfo or slab" \
-		"0|$vmi|$objs" "$(kd_lab_live "$KD_PROC")|$(kd_vmallocinfo)|$(kd_slab_objects)"
+	n=0 enomem=0 done=0 bad=
+	while [ $n -lt 100 ]; do
+		n=$((n + 1))
+		read -r res inj <<EOF2
+$(kd-lab write -n $n "$c")
+EOF2
+		case $res in
+		ENOMEM) enomem=$((enomem + 1)) ;;
+		ok) done=$((done + 1)); kd_lab "free all" >/dev/null ;;
+		*) bad="$bad nth=$n:$res" ;;
+		esac
+		left="$(kd_lab_live "$KD_PROC")|$(kd_vmallocinfo)|$(kd_slab_objects)"
+		[ "$left" = "0|$vmi|$objs" ] || bad="$bad nth=$n:left($left)"
+		[ "$inj" = injected ] || break
+	done
+	echo "# $c: $((n - 1)) allocation points: $enomem ENOMEM, $((done - 1)) absorbed"
+	t_eq "$c: every allocation point failed in turn ends in ENOMEM or a whole experiment, nothing left" "" "$bad"
+	t_run "$c: the walk found allocation points and ended ($n)" test "$n" -gt 1 -a "$n" -lt 100
 done
-for f in failslab fail_page_alloc; do
-	echo 0 >$D/$f/probability
-	echo N >$D/$f/task-filter
-done
-t_lab "with injection off, the same commands work" ok "kmalloc 100" "vmalloc 64K" "pages 3" "cache 5"
+t_lab "without injection, the same commands work" ok "kmalloc 100" "vmalloc 64K" "pages 3" "cache 5"
 t_run "unload with them live" kd_unload
 t_clean "nothing left"
 if [ -r "$KD_KMEMLEAK" ]; then

@@ -7,6 +7,9 @@
  *                                    -e: LINE may hold \n \t \0 \\ \xHH.
  *                                    -f: fault injection targets this write
  *                                    (/proc/self/make-it-fail).
+ *                                    -n N: fail the Nth allocation of the
+ *                                    write (fail-nth); prints "injected" or
+ *                                    "not-injected" after the result.
  *                                    -c: without CAP_SYS_ADMIN (still uid 0)
  *                                    -U: as root of a new user namespace
  *   kd-lab writer SEED SECONDS       random valid commands and frees
@@ -85,33 +88,46 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * Fault injection for this task.  The control files are opened before the
+ * write, so that nothing but the write itself runs while failures are armed:
+ * an open() would fail too, and a user page fault that fails is retried
+ * forever.
+ */
+static int fail_fd = -1;
+
 static void make_it_fail(int on)
 {
-	int fd = open("/proc/self/make-it-fail", O_WRONLY);
-
-	if (fd < 0)
+	if (fail_fd < 0)
+		fail_fd = open("/proc/self/make-it-fail", O_WRONLY);
+	if (fail_fd < 0)
 		die("make-it-fail: %s (kernel without fault injection?)", strerror(errno));
-	if (write(fd, on ? "1" : "0", 1) != 1)
+	if (pwrite(fail_fd, on ? "1" : "0", 1, 0) != 1)
 		die("make-it-fail: %s", strerror(errno));
-	close(fd);
 }
 
-/* One write() of @len bytes; returns 0 or the errno.  A short count that is
- * not at a line end, or a count larger than asked, is a contract breach. */
+/* The lab's file, opened once: writes need no new open(). */
+static int lab_fd = -1;
+
+static int lab_open(void)
+{
+	if (lab_fd < 0)
+		lab_fd = open(PROC, O_WRONLY);
+	return lab_fd < 0 ? errno : 0;
+}
+
+/* One write() of @len bytes; returns 0 or the errno.  A count other than
+ * @len (lines are short, so the module takes them whole) is a breach. */
 static int lab_write(const char *buf, size_t len)
 {
-	int fd = open(PROC, O_WRONLY);
 	ssize_t n;
-	int e;
 
-	if (fd < 0)
+	if (lab_open())
 		return errno;
-	n = write(fd, buf, len);
-	e = n < 0 ? errno : 0;
-	close(fd);
+	n = write(lab_fd, buf, len);
 	if (n >= 0 && (size_t)n != len)
 		die("write of %zu bytes returned %zd", len, n);
-	return e;
+	return n < 0 ? errno : 0;
 }
 
 /* Decode \n \t \0 \\ \xHH in place; returns the length. */
@@ -174,7 +190,8 @@ static void new_userns(void)
 
 static int cmd_write(int argc, char **argv)
 {
-	int esc = 0, fail = 0, nocap = 0, userns = 0, i, e;
+	int esc = 0, fail = 0, nocap = 0, userns = 0, nth = 0, nth_fd = -1, i, e;
+	char left[16] = "";
 	size_t len = 0, n;
 	char *buf = NULL;
 
@@ -187,6 +204,8 @@ static int cmd_write(int argc, char **argv)
 			nocap = 1;
 		else if (!strcmp(argv[i], "-U"))
 			userns = 1;
+		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			nth = atoi(argv[++i]);
 		else
 			break;
 	}
@@ -203,12 +222,28 @@ static int cmd_write(int argc, char **argv)
 		drop_sys_admin();
 	if (userns)
 		new_userns();
-	if (fail)
+	e = lab_open();
+	if (!e && nth) {
+		nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+		if (nth_fd < 0 || dprintf(nth_fd, "%d", nth) < 0)
+			die("fail-nth: %s (kernel without fault injection?)", strerror(errno));
+	}
+	if (!e && fail)
 		make_it_fail(1);
-	e = lab_write(buf, len);
+	if (!e)
+		e = lab_write(buf, len);
 	if (fail)
 		make_it_fail(0);
-	printf("%s\n", errname(e));
+	if (nth_fd >= 0) {
+		/* 0 left: the Nth allocation was reached and failed. */
+		if (pread(nth_fd, left, sizeof(left) - 1, 0) < 0)
+			die("fail-nth: %s", strerror(errno));
+		if (dprintf(nth_fd, "0") < 0)
+			die("fail-nth: %s", strerror(errno));
+		printf("%s %s\n", errname(e), atoi(left) ? "not-injected" : "injected");
+	} else {
+		printf("%s\n", errname(e));
+	}
 	free(buf);
 	return e ? 1 : 0;
 }
@@ -558,7 +593,7 @@ int main(int argc, char **argv)
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fuzz"))
 		return cmd_fuzz(strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 				argc == 5 ? atoi(argv[4]) : 0);
-	die("usage: kd-lab write [-e] [-f] [-c] [-U] LINE... | writer SEED SECONDS | "
+	die("usage: kd-lab write [-e] [-f] [-c] [-U] [-n N] LINE... | writer SEED SECONDS | "
 	    "reader SECONDS | fuzz SEED COUNT [FAILPCT]");
 	return 2;
 }
