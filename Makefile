@@ -10,6 +10,8 @@
 #                        ARCH=arm64 runs it on an arm64 VM;
 #                        LAB="kmalloc 100; pages 3 GFP_DMA32" runs lab
 #                        commands (see README) before showing the report
+#   make bench           the allocator benchmark in the VM: table, CSV and
+#                        plots under results/; LANE=arm64, BENCH=quick
 #   make test            static checks and every VM lane (what CI runs)
 #   make test-quick      static checks and the stock-kernel lane only
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
@@ -21,7 +23,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(shell pwd)
 RUN_LANE := $(if $(filter arm64,$(ARCH)),arm64,distro)
 
-.PHONY: all modules clean help run test test-quick test-debug test-arm64 check
+.PHONY: all modules clean help run bench test test-quick test-debug test-arm64 check
 all: modules
 
 modules:
@@ -32,6 +34,9 @@ clean:
 
 run:
 	PARAMS="$(PARAMS)" LAB="$(LAB)" vm/run.sh --lane $(RUN_LANE)
+
+bench:
+	PARAMS="$(PARAMS)" vm/bench.sh --lane $(or $(LANE),$(RUN_LANE)) $(if $(filter quick,$(BENCH)),--quick)
 
 test:
 	vm/test.sh static distro debug arm64

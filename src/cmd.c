@@ -7,6 +7,7 @@
  *
  *   kmalloc SIZE [FLAGS]    vmalloc SIZE [FLAGS]    kvmalloc SIZE [FLAGS]
  *   pages ORDER [FLAGS]     cache COUNT             free ID | free all
+ *   bench [quick]
  *
  * Every refusal comes with a reason (cmd->why) that the log line shows, so
  * a refused command teaches the rule it broke.
@@ -31,6 +32,7 @@ static const struct kd_op_info {
 	[KD_OP_PAGES]	 = { "pages",    false, true },
 	[KD_OP_CACHE]	 = { "cache",    false, false },
 	[KD_OP_FREE]	 = { "free",     false, false },
+	[KD_OP_BENCH]	 = { "bench",    false, false },
 };
 
 const char *kd_op_name(enum kd_op op)
@@ -202,6 +204,13 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	if (cmd->op == KD_NR_OPS)
 		return kd_refuse(cmd, -EINVAL, "unknown command");
 	info = &kd_ops[cmd->op];
+	if (cmd->op == KD_OP_BENCH) {
+		if (n == 2 && !strcmp(word[1], "quick"))
+			cmd->all = true;
+		else if (n != 1)
+			return kd_refuse(cmd, -EINVAL, "bench takes nothing, or quick");
+		return 0;
+	}
 	if (n < 2)
 		return kd_refuse(cmd, -EINVAL, "missing argument");
 	if (n > (info->flags ? 3 : 2))

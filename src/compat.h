@@ -5,6 +5,7 @@
 #ifndef KMEM_DEMO_COMPAT_H
 #define KMEM_DEMO_COMPAT_H
 
+#include <linux/gfp.h>
 #include <linux/log2.h>
 #include <linux/mmzone.h>
 #include <linux/slab.h>
@@ -39,6 +40,22 @@
 #define kd_kmalloc_roundup(n)	kmalloc_size_roundup(n)
 #else
 #define kd_kmalloc_roundup(n)	((size_t)0)
+#endif
+
+/*
+ * The bulk page allocator: none before 5.13; alloc_pages_bulk_array() from
+ * 5.13; 6.14 renamed it alloc_pages_bulk().  Both fill the NULL slots of
+ * the array and return how many pages it now holds.
+ */
+#if KD_SINCE(6, 14)
+#define KD_HAVE_PAGES_BULK	1
+#define kd_alloc_pages_bulk(gfp, n, pages)	alloc_pages_bulk(gfp, n, pages)
+#elif KD_SINCE(5, 13)
+#define KD_HAVE_PAGES_BULK	1
+#define kd_alloc_pages_bulk(gfp, n, pages)	alloc_pages_bulk_array(gfp, n, pages)
+#else
+#define KD_HAVE_PAGES_BULK	0
+#define kd_alloc_pages_bulk(gfp, n, pages)	0UL
 #endif
 
 #endif /* KMEM_DEMO_COMPAT_H */

@@ -54,13 +54,14 @@ enum kd_op {
 	KD_OP_PAGES,
 	KD_OP_CACHE,
 	KD_OP_FREE,
+	KD_OP_BENCH,
 	KD_NR_OPS,
 };
 
 struct kd_cmd {
 	enum kd_op op;
 	unsigned long arg;	/* SIZE, ORDER, COUNT or ID */
-	bool all;		/* "free all" */
+	bool all;		/* "free all", "bench quick" */
 	gfp_t gfp;		/* FLAGS, GFP_KERNEL when none are given */
 	const char *why;	/* why it was refused */
 	unsigned long limit;	/* the limit it went over, if any */
@@ -196,6 +197,12 @@ void kd_lab_lock(void);
 void kd_lab_unlock(void);
 struct kd_exp *kd_lab_exp(loff_t n);	/* the n-th live one, or NULL */
 void kd_lab_totals(unsigned long *items, unsigned long *bytes);
+
+/* ---- bench.c: what each allocator costs ---- */
+
+int kd_bench_run(bool quick);
+int kd_bench_proc_create(void);
+void kd_bench_proc_remove(void);
 
 /* ---- report.c: /proc/kmem_demo ---- */
 

@@ -251,7 +251,8 @@ static void kd_test_cmd_gfp_rules(struct kunit *test)
 		{ "vmalloc 1 GFP_ATOMIC", KD_VMALLOC_ANY_GFP },
 		{ "kvmalloc 1 GFP_NOWAIT", KD_VMALLOC_ANY_GFP },
 		{ "vmalloc 1 GFP_NOFS", KD_VMALLOC_SCOPED_NOFS },
-		{ "vmalloc 1 GFP_DMA32", !KD_VMALLOC_ANY_GFP },
+		{ "vmalloc 1 GFP_KERNEL|GFP_DMA32", !KD_VMALLOC_ANY_GFP },
+		{ "vmalloc 1 GFP_DMA32", false },	/* no reclaim, or a zone (6.19) */
 	};
 	struct kd_cmd c;
 	unsigned int i;

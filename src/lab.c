@@ -408,6 +408,7 @@ static const char *kd_errname(int err)
 	case -ENOMEM: return "ENOMEM";
 	case -ENOENT: return "ENOENT";
 	case -EINTR: return "EINTR";
+	case -EBUSY: return "EBUSY";
 	default: return "error";
 	}
 }
@@ -445,9 +446,14 @@ static int kd_lab_run(char *line, unsigned int lineno)
 
 	strscpy(copy, line, sizeof(copy));
 	ret = kd_cmd_parse(line, &cmd);
-	if (!ret && cmd.op != KD_OP_FREE)
+	if (!ret && cmd.op != KD_OP_FREE && cmd.op != KD_OP_BENCH)
 		ret = kd_cmd_check_gfp(&cmd);
-	if (!ret) {
+	if (!ret && cmd.op == KD_OP_BENCH) {
+		/* Its own lock: the lab and its readers go on meanwhile. */
+		ret = kd_bench_run(cmd.all);
+		cmd.why = ret == -EBUSY ? "a benchmark is running already" :
+			  ret == -EINTR ? "stopped by a signal" : "out of memory";
+	} else if (!ret) {
 		if (mutex_lock_killable(&kd_lab_mutex)) {
 			cmd.why = "interrupted while waiting for another command";
 			ret = -EINTR;

@@ -266,11 +266,19 @@ int kd_proc_create(void)
 	 */
 	kd_proc = kd_should_fail(KD_STEP_PROC) ? NULL :
 		  proc_create(KD_NAME, 0644, NULL, &kd_proc_ops);
-	return kd_proc ? 0 : -ENOMEM;
+	if (!kd_proc)
+		return -ENOMEM;
+	/* The benchmark's results: part of the same step. */
+	if (kd_bench_proc_create()) {
+		kd_proc_remove();
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void kd_proc_remove(void)
 {
 	proc_remove(kd_proc);
 	kd_proc = NULL;
+	kd_bench_proc_remove();
 }

@@ -35,7 +35,8 @@ fi
 touch /tmp/fuzzing
 reader() {
 	while [ -e /tmp/fuzzing ]; do
-		kd-lab reader 5 || echo "reader failed"
+		# A pause between reads leaves the fuzzer most of the CPU.
+		kd-lab reader 5 20 || echo "reader failed"
 	done >"/tmp/fr$1" 2>&1
 }
 reader 1 &

@@ -13,7 +13,7 @@
  *                                    -c: without CAP_SYS_ADMIN (still uid 0)
  *                                    -U: as root of a new user namespace
  *   kd-lab writer SEED SECONDS       random valid commands and frees
- *   kd-lab reader SECONDS            whole reads, each one checked
+ *   kd-lab reader SECONDS [PAUSE_MS] whole reads, each one checked
  *   kd-lab fuzz SEED COUNT [FAILPCT] valid, mutated and random commands;
  *                                    FAILPCT % of them under fault injection
  *
@@ -49,6 +49,7 @@ static const char *errname(int e)
 	case EPERM: return "EPERM";
 	case EACCES: return "EACCES";
 	case EINTR: return "EINTR";
+	case EBUSY: return "EBUSY";
 	default: return strerror(e);
 	}
 }
@@ -487,7 +488,7 @@ static const char *check_report(char *buf, size_t len)
 	return NULL;
 }
 
-static int cmd_reader(double secs)
+static int cmd_reader(double secs, int pause_ms)
 {
 	static char buf[8 << 20];
 	unsigned long reads = 0, gone = 0;
@@ -521,6 +522,8 @@ static int cmd_reader(double secs)
 			return 1;
 		}
 		reads++;
+		if (pause_ms)
+			usleep(pause_ms * 1000);
 	}
 	printf("reader: %lu whole reports checked, %lu times not there\n", reads, gone);
 	return reads ? 0 : 1;
@@ -588,12 +591,12 @@ int main(int argc, char **argv)
 		return cmd_write(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "writer"))
 		return cmd_writer(strtoull(argv[2], NULL, 0), atof(argv[3]));
-	if (argc == 3 && !strcmp(argv[1], "reader"))
-		return cmd_reader(atof(argv[2]));
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "reader"))
+		return cmd_reader(atof(argv[2]), argc == 4 ? atoi(argv[3]) : 0);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fuzz"))
 		return cmd_fuzz(strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 				argc == 5 ? atoi(argv[4]) : 0);
 	die("usage: kd-lab write [-e] [-f] [-c] [-U] [-n N] LINE... | writer SEED SECONDS | "
-	    "reader SECONDS | fuzz SEED COUNT [FAILPCT]");
+	    "reader SECONDS [PAUSE_MS] | fuzz SEED COUNT [FAILPCT]");
 	return 2;
 }

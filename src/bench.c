@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: what each allocator costs, measured in the kernel.
+ *
+ * "bench" (or "bench quick") written to /proc/kmem_demo runs every case in
+ * one kernel thread bound to one CPU and blocks until it is done; the
+ * results are in /proc/kmem_demo_bench (a table) and
+ * /proc/kmem_demo_bench.csv (the same, for scripts).
+ *
+ * How a case is timed: one "operation" is an allocation and its free.  A
+ * repeat runs L rounds (a pair, or a batch of N allocations then N frees)
+ * between two ktime_get_ns() calls; L doubles until a repeat lasts at
+ * least a millisecond, so the clock's own cost and resolution vanish in
+ * it.  R repeats give min, median and max ns per operation; the empty
+ * loop's median (the loop and the call overhead) is subtracted from every
+ * case.  Preemption stays on and GFP_KERNEL may sleep, as in real drivers:
+ * the median is the figure to read, the max shows what the machine did
+ * meanwhile.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/timex.h>
+#include <linux/utsname.h>
+#include <linux/vmalloc.h>
+#include <linux/sizes.h>
+#if defined(CONFIG_X86)
+#include <linux/kvm_para.h>
+#include <asm/processor.h>
+#elif defined(CONFIG_ARM64)
+#include <asm/cputype.h>
+#endif
+
+#include "compat.h"
+#include "kmem_demo.h"
+
+#define KD_BENCH_ROWS		128
+#define KD_BENCH_BATCH		1000	/* objects in a batch, at most */
+#define KD_BENCH_BATCH_BYTES	SZ_16M	/* and at most this much memory */
+#define KD_BENCH_REPEATS_MAX	15
+
+enum kd_bench_op {
+	KD_B_EMPTY,
+	KD_B_KMALLOC,
+	KD_B_CACHE,
+	KD_B_CACHE_BULK,
+	KD_B_PAGES,
+	KD_B_PAGES_BULK,
+	KD_B_VMALLOC,
+	KD_B_VMALLOC_TOUCH,
+	KD_B_KVMALLOC,
+};
+
+static const char * const kd_bench_names[] = {
+	[KD_B_EMPTY]		= "empty",
+	[KD_B_KMALLOC]		= "kmalloc",
+	[KD_B_CACHE]		= "kmem_cache",
+	[KD_B_CACHE_BULK]	= "kmem_cache_bulk",
+	[KD_B_PAGES]		= "alloc_pages",
+	[KD_B_PAGES_BULK]	= "alloc_pages_bulk",
+	[KD_B_VMALLOC]		= "vmalloc",
+	[KD_B_VMALLOC_TOUCH]	= "vmalloc_touched",
+	[KD_B_KVMALLOC]		= "kvmalloc",
+};
+
+struct kd_bench_row {
+	enum kd_bench_op op;
+	unsigned int batch;	/* 1: alloc/free pairs; N: N allocs, N frees */
+	unsigned long size;	/* bytes */
+	unsigned int order;	/* pages only */
+	unsigned long loops;	/* operations per repeat */
+	unsigned int repeats;
+	u64 min_ps, med_ps, max_ps;	/* per operation, empty loop subtracted */
+	u64 raw_med_ps;		/* median before the subtraction */
+	u64 cycles;		/* median cycles per operation, 0: not measured */
+	int err;		/* the case failed: no figures */
+};
+
+struct kd_bench {
+	bool quick;
+	unsigned int repeats;
+	u64 min_repeat_ns;
+	int cpu;
+	bool abort;
+	struct completion done;
+	void **ptrs;			/* batch objects */
+	struct page **pages;		/* bulk pages */
+	struct kd_bench_row *rows;
+	unsigned int nr_rows;
+	u64 empty_ps;
+	u64 elapsed_ns;
+	unsigned long pages_allocated, pages_freed;
+};
+
+/* The last complete run, shown by the two files; guarded by kd_bench_lock. */
+static DEFINE_MUTEX(kd_bench_lock);
+static struct kd_bench *kd_bench_last;
+static struct proc_dir_entry *kd_bench_table, *kd_bench_csv;
+
+/* ---- what the header says about the machine ---- */
+
+/* x86 reads the TSC; arm64's get_cycles() is the generic timer, not cycles. */
+#define KD_BENCH_CYCLES	IS_ENABLED(CONFIG_X86)
+
+static const char *kd_cpu_model(char *buf, size_t len)
+{
+#if defined(CONFIG_X86)
+	return boot_cpu_data.x86_model_id[0] ? boot_cpu_data.x86_model_id : "x86";
+#elif defined(CONFIG_ARM64)
+	snprintf(buf, len, "arm64, MIDR_EL1 %#010x", (u32)read_cpuid_id());
+	return buf;
+#else
+	return utsname()->machine;
+#endif
+}
+
+static const char *kd_hypervisor(void)
+{
+#if defined(CONFIG_X86)
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return "no (no hypervisor CPUID bit)";
+	return kvm_para_available() ? "yes, KVM" :
+	       "yes, not KVM (QEMU TCG or another hypervisor)";
+#else
+	return "not detectable here (make bench reports it)";
+#endif
+}
+
+/* ---- running the cases ---- */
+
+static bool kd_bench_stop(struct kd_bench *b)
+{
+	return READ_ONCE(b->abort) || kthread_should_stop();
+}
+
+static void kd_bench_put_batch(struct kd_bench_row *r, void **p, unsigned int n)
+{
+	while (n--) {
+		if (r->op == KD_B_CACHE)
+			kmem_cache_free(kd.cache, p[n]);
+		else
+			kfree(p[n]);
+	}
+}
+
+/* One round: a pair, or a batch.  0, or -ENOMEM with nothing left over. */
+static int kd_bench_round(struct kd_bench *b, struct kd_bench_row *r)
+{
+	unsigned int i, n = r->batch;
+	struct page *page;
+	unsigned long got;
+	void *p;
+	size_t off;
+
+	switch (r->op) {
+	case KD_B_EMPTY:
+		barrier();
+		return 0;
+	case KD_B_KMALLOC:
+	case KD_B_CACHE:
+		for (i = 0; i < n; i++) {
+			p = r->op == KD_B_CACHE ? kmem_cache_alloc(kd.cache, GFP_KERNEL) :
+			    kmalloc(r->size, GFP_KERNEL);
+			if (!p) {
+				kd_bench_put_batch(r, b->ptrs, i);
+				return -ENOMEM;
+			}
+			b->ptrs[i] = p;
+		}
+		kd_bench_put_batch(r, b->ptrs, n);
+		return 0;
+	case KD_B_CACHE_BULK:
+		if (!kmem_cache_alloc_bulk(kd.cache, GFP_KERNEL, n, b->ptrs))
+			return -ENOMEM;
+		kmem_cache_free_bulk(kd.cache, n, b->ptrs);
+		return 0;
+	case KD_B_PAGES:
+		page = alloc_pages(GFP_KERNEL, r->order);
+		if (!page)
+			return -ENOMEM;
+		b->pages_allocated += 1UL << r->order;
+		__free_pages(page, r->order);
+		b->pages_freed += 1UL << r->order;
+		return 0;
+	case KD_B_PAGES_BULK:
+		/* The array must start empty: the bulk allocator fills NULL slots. */
+		memset(b->pages, 0, n * sizeof(*b->pages));
+		got = kd_alloc_pages_bulk(GFP_KERNEL, n, b->pages);
+		b->pages_allocated += got;
+		for (i = 0; i < n; i++) {
+			if (b->pages[i]) {
+				__free_page(b->pages[i]);
+				b->pages_freed++;
+			}
+		}
+		return got == n ? 0 : -ENOMEM;
+	case KD_B_VMALLOC:
+	case KD_B_VMALLOC_TOUCH:
+	case KD_B_KVMALLOC:
+		p = r->op == KD_B_KVMALLOC ? kvmalloc(r->size, GFP_KERNEL) :
+		    vmalloc(r->size);
+		if (!p)
+			return -ENOMEM;
+		/* First use: one write per page, so the cost of touching shows. */
+		if (r->op == KD_B_VMALLOC_TOUCH)
+			for (off = 0; off < r->size; off += PAGE_SIZE)
+				WRITE_ONCE(((u8 *)p)[off], 1);
+		kvfree(p);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* One repeat of @rounds rounds; its length in ns and cycles. */
+static int kd_bench_repeat(struct kd_bench *b, struct kd_bench_row *r,
+			   unsigned long rounds, u64 *ns, u64 *cycles)
+{
+	cycles_t c0 = get_cycles();
+	u64 t0 = ktime_get_ns();
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < rounds; i++) {
+		ret = kd_bench_round(b, r);
+		if (ret)
+			return ret;
+	}
+	*ns = ktime_get_ns() - t0;
+	*cycles = get_cycles() - c0;
+	return 0;
+}
+
+static int kd_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void kd_bench_case(struct kd_bench *b, struct kd_bench_row *r)
+{
+	u64 ps[KD_BENCH_REPEATS_MAX], cyc[KD_BENCH_REPEATS_MAX], ns, c;
+	unsigned long rounds = 1;
+	unsigned int i;
+	int ret;
+
+	/* Calibrate (and warm up): double until a repeat lasts long enough. */
+	for (;;) {
+		ret = kd_bench_repeat(b, r, rounds, &ns, &c);
+		if (ret)
+			goto failed;
+		if (ns >= b->min_repeat_ns || rounds >= (1UL << 24))
+			break;
+		rounds *= 2;
+		cond_resched();
+	}
+	r->loops = rounds * r->batch;
+	for (i = 0; i < b->repeats; i++) {
+		if (kd_bench_stop(b)) {
+			ret = -EINTR;
+			goto failed;
+		}
+		cond_resched();
+		ret = kd_bench_repeat(b, r, rounds, &ns, &c);
+		if (ret)
+			goto failed;
+		ps[i] = div64_u64(ns * 1000, r->loops);
+		cyc[i] = div64_u64(c, r->loops);
+	}
+	r->repeats = b->repeats;
+	sort(ps, r->repeats, sizeof(ps[0]), kd_cmp_u64, NULL);
+	sort(cyc, r->repeats, sizeof(cyc[0]), kd_cmp_u64, NULL);
+	r->raw_med_ps = ps[r->repeats / 2];
+	/* The empty loop is the zero line: what remains is the allocator. */
+	r->min_ps = ps[0] - min(ps[0], b->empty_ps);
+	r->med_ps = ps[r->repeats / 2] - min(ps[r->repeats / 2], b->empty_ps);
+	r->max_ps = ps[r->repeats - 1] - min(ps[r->repeats - 1], b->empty_ps);
+	r->cycles = KD_BENCH_CYCLES ? cyc[r->repeats / 2] : 0;
+	return;
+failed:
+	r->err = ret;
+}
+
+static void kd_bench_add(struct kd_bench *b, enum kd_bench_op op,
+			 unsigned long size, unsigned int order, unsigned int batch)
+{
+	struct kd_bench_row *r;
+
+	if (b->nr_rows == KD_BENCH_ROWS)
+		return;
+	r = &b->rows[b->nr_rows++];
+	r->op = op;
+	r->size = size;
+	r->order = order;
+	r->batch = batch;
+}
+
+/* Objects per batch: up to KD_BENCH_BATCH, within KD_BENCH_BATCH_BYTES. */
+static unsigned int kd_bench_batch(struct kd_bench *b, unsigned long size)
+{
+	unsigned long n = KD_BENCH_BATCH_BYTES / size;
+
+	return clamp(n, 1UL, b->quick ? 100UL : (unsigned long)KD_BENCH_BATCH);
+}
+
+/* The cases: a table of what, built from this kernel's own limits. */
+static void kd_bench_plan(struct kd_bench *b)
+{
+	unsigned long size, step = b->quick ? 4 : 2;
+	unsigned int order;
+
+	kd_bench_add(b, KD_B_EMPTY, 0, 0, 1);
+	/* Every kmalloc size class up to the largest cache, then pages. */
+	for (size = KMALLOC_MIN_SIZE; size <= KMALLOC_MAX_CACHE_SIZE; size *= step) {
+		kd_bench_add(b, KD_B_KMALLOC, size, 0, 1);
+		kd_bench_add(b, KD_B_KMALLOC, size, 0, kd_bench_batch(b, size));
+	}
+	for (size = KMALLOC_MAX_CACHE_SIZE * 4; size <= KMALLOC_MAX_CACHE_SIZE * 64;
+	     size *= 4) {
+		kd_bench_add(b, KD_B_KMALLOC, size, 0, 1);
+		kd_bench_add(b, KD_B_KMALLOC, size, 0, kd_bench_batch(b, size));
+	}
+	size = sizeof(struct kd_obj);
+	kd_bench_add(b, KD_B_CACHE, size, 0, 1);
+	kd_bench_add(b, KD_B_CACHE, size, 0, kd_bench_batch(b, size));
+	kd_bench_add(b, KD_B_CACHE_BULK, size, 0, 16);
+	kd_bench_add(b, KD_B_CACHE_BULK, size, 0, 64);
+	for (order = 0; order <= 4; order += b->quick ? 4 : 1)
+		kd_bench_add(b, KD_B_PAGES, PAGE_SIZE << order, order, 1);
+	if (KD_HAVE_PAGES_BULK)
+		kd_bench_add(b, KD_B_PAGES_BULK, PAGE_SIZE, 0, 64);
+	for (size = PAGE_SIZE; size <= SZ_8M; size *= step * 2) {
+		kd_bench_add(b, KD_B_VMALLOC, size, 0, 1);
+		kd_bench_add(b, KD_B_VMALLOC_TOUCH, size, 0, 1);
+	}
+	if (b->quick) {
+		kd_bench_add(b, KD_B_VMALLOC, SZ_8M, 0, 1);
+		kd_bench_add(b, KD_B_VMALLOC_TOUCH, SZ_8M, 0, 1);
+	}
+	/* Both sides of kvmalloc's switch: kmalloc up to KMALLOC_MAX_SIZE. */
+	kd_bench_add(b, KD_B_KVMALLOC, PAGE_SIZE, 0, 1);
+	kd_bench_add(b, KD_B_KVMALLOC, KMALLOC_MAX_SIZE / 4, 0, 1);
+	kd_bench_add(b, KD_B_KVMALLOC, KMALLOC_MAX_SIZE * 2, 0, 1);
+}
+
+static int kd_bench_thread(void *data)
+{
+	struct kd_bench *b = data;
+	u64 t0 = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < b->nr_rows && !kd_bench_stop(b); i++) {
+		kd_bench_case(b, &b->rows[i]);
+		if (b->rows[i].op == KD_B_EMPTY)
+			b->empty_ps = b->rows[i].raw_med_ps;
+	}
+	if (i < b->nr_rows)
+		b->nr_rows = i;
+	b->elapsed_ns = ktime_get_ns() - t0;
+	complete(&b->done);
+	/* kthread_stop() waits for the return: stay until it asks. */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+static void kd_bench_free(struct kd_bench *b)
+{
+	if (!b)
+		return;
+	kvfree(b->ptrs);
+	kvfree(b->pages);
+	kvfree(b->rows);
+	kfree(b);
+}
+
+static struct kd_bench *kd_bench_alloc(bool quick)
+{
+	struct kd_bench *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	b->quick = quick;
+	b->repeats = quick ? 3 : 7;
+	b->min_repeat_ns = quick ? 200 * NSEC_PER_USEC : NSEC_PER_MSEC;
+	init_completion(&b->done);
+	b->ptrs = kvmalloc_array(KD_BENCH_BATCH, sizeof(*b->ptrs), GFP_KERNEL);
+	b->pages = kvmalloc_array(64, sizeof(*b->pages), GFP_KERNEL);
+	b->rows = kvcalloc(KD_BENCH_ROWS, sizeof(*b->rows), GFP_KERNEL);
+	if (!b->ptrs || !b->pages || !b->rows) {
+		kd_bench_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/*
+ * Run the benchmark; blocks until it is done.  A signal to the writer
+ * stops the run between two repeats: -EINTR, and the last complete results
+ * stay.  Returns 0, -EBUSY (another run), -ENOMEM or -EINTR.
+ */
+int kd_bench_run(bool quick)
+{
+	struct task_struct *task;
+	struct kd_bench *b;
+	int ret;
+
+	if (!mutex_trylock(&kd_bench_lock))
+		return -EBUSY;
+	b = kd_bench_alloc(quick);
+	ret = -ENOMEM;
+	if (!b)
+		goto unlock;
+	kd_bench_plan(b);
+	/* The last online CPU: on a 2-CPU VM, away from CPU 0's interrupts. */
+	b->cpu = cpumask_last(cpu_online_mask);
+	task = kthread_create(kd_bench_thread, b, "kmem_demo_bench");
+	if (IS_ERR(task)) {
+		ret = PTR_ERR(task);
+		goto free;
+	}
+	kthread_bind(task, b->cpu);
+	get_task_struct(task);
+	wake_up_process(task);
+	pr_info("bench: %s run of %u cases on CPU %d\n", quick ? "quick" : "full",
+		b->nr_rows, b->cpu);
+	ret = wait_for_completion_killable(&b->done);
+	if (ret)
+		WRITE_ONCE(b->abort, true);
+	kthread_stop(task);
+	put_task_struct(task);
+	if (ret) {
+		pr_info("bench: stopped by a signal, results discarded\n");
+		ret = -EINTR;
+		goto free;
+	}
+	pr_info("bench: done in %llu ms, pages %lu allocated, %lu freed\n",
+		div_u64(b->elapsed_ns, NSEC_PER_MSEC), b->pages_allocated,
+		b->pages_freed);
+	swap(b, kd_bench_last);
+	ret = 0;
+free:
+	kd_bench_free(b);
+unlock:
+	mutex_unlock(&kd_bench_lock);
+	return ret;
+}
+
+/* ---- the two files ---- */
+
+/* @ps picoseconds as nanoseconds with three decimals, "1234.567". */
+static const char *kd_ns(char *buf, size_t len, u64 ps)
+{
+	u32 frac = do_div(ps, 1000);
+
+	snprintf(buf, len, "%llu.%03u", ps, frac);
+	return buf;
+}
+
+static void kd_bench_header(struct seq_file *m, const struct kd_bench *b,
+			    const char *lead)
+{
+	char buf[48], ns[24];
+
+	seq_printf(m, "%skernel: %s %s\n", lead, utsname()->release,
+		   utsname()->machine);
+	seq_printf(m, "%spage_size: %lu\n", lead, PAGE_SIZE);
+	seq_printf(m, "%scpu: %s\n", lead, kd_cpu_model(buf, sizeof(buf)));
+	seq_printf(m, "%stiming: ktime_get_ns(), cycles: %s\n", lead,
+		   KD_BENCH_CYCLES ? "TSC (get_cycles)" :
+		   "not measured (get_cycles() here is not a CPU cycle counter)");
+	seq_printf(m, "%svirtualized: %s\n", lead, kd_hypervisor());
+	/* init_on_alloc zeroes every allocation: a cost that grows with size. */
+	seq_printf(m, "%sinit_on_alloc: %s\n", lead,
+		   want_init_on_alloc(GFP_KERNEL) ? "on (every allocation is zeroed)" : "off");
+	seq_printf(m, "%smode: %s, %u repeats, each >= %llu us, on CPU %d, %llu ms in all\n",
+		   lead, b->quick ? "quick" : "full", b->repeats,
+		   div_u64(b->min_repeat_ns, NSEC_PER_USEC), b->cpu,
+		   div_u64(b->elapsed_ns, NSEC_PER_MSEC));
+	seq_printf(m, "%sempty loop: %s ns per operation, subtracted from every case\n",
+		   lead, kd_ns(ns, sizeof(ns), b->empty_ps));
+	seq_printf(m, "%spages: %lu allocated, %lu freed\n", lead,
+		   b->pages_allocated, b->pages_freed);
+}
+
+static const char *kd_pattern(const struct kd_bench_row *r)
+{
+	if (r->op == KD_B_CACHE_BULK || r->op == KD_B_PAGES_BULK)
+		return "bulk";
+	return r->batch > 1 ? "batch" : "pair";
+}
+
+static int kd_bench_show_table(struct seq_file *m, void *v)
+{
+	const struct kd_bench *b;
+	const struct kd_bench_row *r;
+	char lo[24], med[24], hi[24];
+	unsigned int i;
+
+	if (mutex_lock_interruptible(&kd_bench_lock))
+		return -EINTR;
+	b = kd_bench_last;
+	if (!b) {
+		seq_puts(m, "no results yet: echo bench > /proc/kmem_demo (as root)\n");
+		goto out;
+	}
+	kd_bench_header(m, b, "");
+	seq_printf(m, "\n%-17s %-7s %10s %5s %9s %7s %12s %12s %12s %9s\n",
+		   "allocator", "pattern", "size", "batch", "loops", "repeats",
+		   "min_ns", "median_ns", "max_ns", "cycles");
+	for (i = 0; i < b->nr_rows; i++) {
+		r = &b->rows[i];
+		seq_printf(m, "%-17s %-7s %10lu %5u ", kd_bench_names[r->op],
+			   kd_pattern(r), r->size, r->batch);
+		if (r->err) {
+			seq_printf(m, "failed: error %d\n", r->err);
+			continue;
+		}
+		seq_printf(m, "%9lu %7u %12s %12s %12s ", r->loops, r->repeats,
+			   kd_ns(lo, sizeof(lo), r->min_ps),
+			   kd_ns(med, sizeof(med), r->med_ps),
+			   kd_ns(hi, sizeof(hi), r->max_ps));
+		if (r->cycles)
+			seq_printf(m, "%9llu\n", r->cycles);
+		else
+			seq_puts(m, "        -\n");
+	}
+out:
+	mutex_unlock(&kd_bench_lock);
+	return 0;
+}
+
+static int kd_bench_show_csv(struct seq_file *m, void *v)
+{
+	const struct kd_bench *b;
+	const struct kd_bench_row *r;
+	char lo[24], med[24], hi[24], raw[24];
+	unsigned int i;
+
+	if (mutex_lock_interruptible(&kd_bench_lock))
+		return -EINTR;
+	b = kd_bench_last;
+	if (!b)
+		goto out;
+	kd_bench_header(m, b, "# ");
+	seq_puts(m, "allocator,pattern,size,order,batch,loops,repeats,min_ns,median_ns,max_ns,raw_median_ns,cycles,error\n");
+	for (i = 0; i < b->nr_rows; i++) {
+		r = &b->rows[i];
+		seq_printf(m, "%s,%s,%lu,%u,%u,%lu,%u,%s,%s,%s,%s,%llu,%d\n",
+			   kd_bench_names[r->op], kd_pattern(r), r->size, r->order,
+			   r->batch, r->loops, r->repeats,
+			   kd_ns(lo, sizeof(lo), r->min_ps),
+			   kd_ns(med, sizeof(med), r->med_ps),
+			   kd_ns(hi, sizeof(hi), r->max_ps),
+			   kd_ns(raw, sizeof(raw), r->raw_med_ps), r->cycles, r->err);
+	}
+out:
+	mutex_unlock(&kd_bench_lock);
+	return 0;
+}
+
+int kd_bench_proc_create(void)
+{
+	/* 0444: timings reveal nothing about addresses. */
+	kd_bench_table = proc_create_single(KD_NAME "_bench", 0444, NULL,
+					    kd_bench_show_table);
+	kd_bench_csv = proc_create_single(KD_NAME "_bench.csv", 0444, NULL,
+					  kd_bench_show_csv);
+	if (!kd_bench_table || !kd_bench_csv) {
+		kd_bench_proc_remove();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void kd_bench_proc_remove(void)
+{
+	proc_remove(kd_bench_csv);
+	proc_remove(kd_bench_table);
+	kd_bench_csv = NULL;
+	kd_bench_table = NULL;
+	kd_bench_free(kd_bench_last);
+	kd_bench_last = NULL;
+}

@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark, quick mode: the table's shape and the figures' sanity
+# (min <= median <= max, every case above the empty loop, 8 MiB of vmalloc
+# dearer than one page, order 4 dearer than order 0), pages balanced,
+# nothing left; a second run while one runs is EBUSY; a signal stops a run
+# cleanly.  On the debug lane, failures injected into the benchmark's own
+# thread end the cases they hit, and nothing leaks.
+# kd-boot: slub
+# kd-timeout: 300
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+. "${0%/*}/lab.sh"
+
+csv=/proc/kmem_demo_bench.csv
+t_run "load" kd_load
+t_match "before any run, the table says how to start one" "no results yet" "$(cat /proc/kmem_demo_bench)"
+kd_dmesg_mark
+t=$(date +%s)
+t_lab "bench quick" ok "bench quick"
+echo "# quick run: $(($(date +%s) - t)) s"
+cat "$csv" >/tmp/b.csv
+sed 's/^/# /' /tmp/b.csv | grep -E '^# # ' 
+t_eq "csv: the column names" \
+	"allocator,pattern,size,order,batch,loops,repeats,min_ns,median_ns,max_ns,raw_median_ns,cycles,error" \
+	"$(grep -v '^#' /tmp/b.csv | head -n 1)"
+rows=$(grep -vc -e '^#' -e '^allocator,' /tmp/b.csv)
+t_run "csv: at least 30 cases ($rows)" test "$rows" -ge 30
+t_eq "table: one row per case" "$rows" \
+	"$(sed -n '/^allocator /,$p' /proc/kmem_demo_bench | tail -n +2 | grep -c .)"
+for k in kernel page_size cpu timing virtualized init_on_alloc mode "empty loop" pages; do
+	t_match "header names $k" "^# $k: " "$(grep '^# ' /tmp/b.csv)"
+done
+t_eq "every case ran (no error column set)" "" "$(awk -F, '!/^#/ && $1 != "allocator" && $13 != 0' /tmp/b.csv)"
+# Rules, in awk: one line of output per broken rule.
+bad=$(awk -F, '
+	/^#/ || $1 == "allocator" { next }
+	$1 == "empty" { empty = $11; next }
+	{ n++ }
+	!($8 <= $9 && $9 <= $10) { print "min <= median <= max broken:", $0 }
+	$11 <= empty { print "not above the empty loop (" empty "):", $0 }
+	$6 < 1 || $7 < 3 { print "loops or repeats missing:", $0 }
+	$1 == "vmalloc" && $3 == 4096 { v1 = $9 } $1 == "vmalloc" && $3 == 8388608 { v8 = $9 }
+	$1 == "alloc_pages" && $4 == 0 && $2 == "pair" { p0 = $9 } $1 == "alloc_pages" && $4 == 4 { p4 = $9 }
+	END { if (!empty) print "no empty loop row"
+	      if (!(v8 > v1)) print "vmalloc 8 MiB (" v8 ") not dearer than one page (" v1 ")"
+	      if (!(p4 > p0)) print "order 4 (" p4 ") not dearer than order 0 (" p0 ")" }' /tmp/b.csv)
+t_eq "the figures are sane" "" "$bad"
+read -r pa pf <<EOF2
+$(sed -n 's/^# pages: \([0-9]*\) allocated, \([0-9]*\) freed$/\1 \2/p' /tmp/b.csv)
+EOF2
+t_run "pages: allocated = freed ($pa, $pf)" test -n "$pa" -a "$pa" = "$pf"
+t_match "log: the run and its page count" "bench: done in [0-9]+ ms, pages ([0-9]+) allocated, \1 freed" "$(kd_dmesg_since)"
+if uname -m | grep -q x86; then
+	t_eq "x86: cycles measured" "" "$(awk -F, '!/^#/ && $1 != "allocator" && $1 != "empty" && $12 == 0' /tmp/b.csv)"
+else
+	t_eq "no cycle counter: cycles not reported" "" "$(awk -F, '!/^#/ && $1 != "allocator" && $12 != 0' /tmp/b.csv)"
+fi
+
+# One run at a time; a signal stops one cleanly.
+kd-lab write "bench" >/tmp/b1 &
+p=$!
+sleep 1
+t_lab "a second run meanwhile: EBUSY" EBUSY "bench quick"
+kill -9 "$p"
+wait "$p"
+t_match "a killed run stops and says so" "bench: stopped by a signal" "$(kd_dmesg_since)"
+t_eq "the last complete results stay" "$(cat /tmp/b.csv)" "$(cat "$csv")"
+
+D=/sys/kernel/debug
+if [ -d $D/failslab ] && [ -d $D/fail_page_alloc ]; then
+	# Only the benchmark's thread fails (task-filter, its make-it-fail),
+	# 1 in 20 of its allocations.
+	for f in failslab fail_page_alloc; do
+		echo Y >$D/$f/task-filter
+		echo N >$D/$f/ignore-gfp-wait
+		echo 5 >$D/$f/probability
+		echo 1 >$D/$f/interval
+		echo -1 >$D/$f/times
+		echo 0 >$D/$f/verbose
+	done
+	echo 0 >$D/fail_page_alloc/min-order
+	echo N >$D/fail_page_alloc/ignore-gfp-highmem
+	kd-lab write "bench quick" >/tmp/b2 &
+	p=$!
+	i=0
+	until pid=$(pgrep -x kmem_demo_bench) || [ $i -ge 500 ]; do
+		usleep 10000
+		i=$((i + 1))
+	done
+	[ -n "$pid" ] && echo 1 >"/proc/$pid/make-it-fail"
+	wait "$p"
+	for f in failslab fail_page_alloc; do echo 0 >$D/$f/probability; done
+	t_eq "with failures injected the run still completes" ok "$(cat /tmp/b2)"
+	failed=$(awk -F, '!/^#/ && $13 == -12' "$csv" | wc -l)
+	echo "# $failed cases ended by an injected failure"
+	t_run "injected failures ended some cases ($failed)" test "$failed" -gt 0
+	read -r pa pf <<EOF2
+$(sed -n 's/^# pages: \([0-9]*\) allocated, \([0-9]*\) freed$/\1 \2/p' "$csv")
+EOF2
+	t_run "pages still balance ($pa, $pf)" test -n "$pa" -a "$pa" = "$pf"
+else
+	t_skip "failures injected inside cases" "kernel without fault injection (the debug lane has it)"
+fi
+t_run "unload" kd_unload
+t_clean "nothing left"
+if [ -r "$KD_KMEMLEAK" ]; then
+	t_no_leaks "kmemleak: nothing of the module's leaked"
+fi

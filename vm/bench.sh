@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm/bench.sh [--lane NAME] [--quick] -- "make bench": boot the lane's VM,
+# run the module's benchmark ("bench" written to /proc/kmem_demo), save its
+# CSV under results/ (ignored by git), print the table and draw the plots
+# (vm/plot.sh).  The CSV's comment lines name the kernel, CPU, page size and
+# timing source (from the module) and the accelerator (from here).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$KD_ROOT/vm/build.sh"
+. "$KD_ROOT/vm/initramfs.sh"
+. "$KD_ROOT/vm/boot.sh"
+
+lane=distro mode=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--lane) lane=${2:?--lane needs a name}; shift 2 ;;
+	--lane=*) lane=${1#*=}; shift ;;
+	--quick) mode=quick; shift ;;
+	*) kd_die "usage: vm/bench.sh [--lane NAME] [--quick]" ;;
+	esac
+done
+
+t0=$EPOCHREALTIME
+kd_lane "$lane"
+bdir=$KD_CACHE/build/$LANE_NAME
+kd_build_module "$bdir"
+img=$KD_CACHE/initramfs/$LANE_NAME-bench.cpio.gz
+mkdir -p "${img%/*}"
+kd_initramfs "$bdir" "$img" KD_MODE=bench KD_BENCH="$mode" KD_PARAMS="${PARAMS:-}"
+log=$KD_CACHE/logs/$LANE_NAME-bench.log
+rc=0
+kd_log "benchmark${mode:+ ($mode)} on $LANE_NAME: ${LANE_QEMU[*]}"
+KD_BOOT_TIMEOUT=${KD_BOOT_TIMEOUT:-$((600 * LANE_SLOW))} kd_boot "$img" "$log" || rc=$?
+[ "$rc" -eq 0 ] || kd_die "the benchmark VM failed (status $rc), console: $log"
+
+accel=tcg
+case " ${LANE_QEMU[*]} " in *' -accel kvm '*) accel=kvm ;; esac
+out=$KD_ROOT/results
+mkdir -p "$out"
+csv=$out/bench-$LANE_NAME${mode:+-$mode}-$(date +%Y%m%d-%H%M%S).csv
+{
+	echo "# lane: $LANE_NAME, qemu: ${LANE_QEMU[0]} -accel $accel, $(nproc) host CPUs"
+	echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+	tr -d '\r' <"$log" | awk -v b="KD-$KD_NONCE-CSV-BEGIN" -v e="KD-$KD_NONCE-CSV-END" '
+		index($0, e) { exit } on { print } index($0, b) { on = 1 }'
+} >"$csv"
+grep -q '^allocator,' "$csv" || kd_die "no CSV in the console log $log"
+# The table the module printed, as it printed it.
+tr -d '\r' <"$log" | sed -n '/^\$ cat \/proc\/kmem_demo_bench$/,/^\$ rmmod/p' | sed '1d;$d'
+echo "under $accel: $( [ $accel = tcg ] && echo 'every time is inflated by emulation; read ratios, not absolutes' || echo 'near native speed')"
+echo "csv: $csv"
+"$KD_ROOT/vm/plot.sh" "$csv"
+kd_log "bench on $LANE_NAME: $(kd_elapsed "$t0")s in all"
