@@ -11,7 +11,8 @@
 #                        LAB="kmalloc 100; pages 3 GFP_DMA32" runs lab
 #                        commands (see README) before showing the report
 #   make bench           the allocator benchmark in the VM: table, CSV and
-#                        plots under results/; LANE=arm64, BENCH=quick
+#                        plots under results/; LANE=arm64, BENCH=quick,
+#                        RUNS=2 (two runs in one boot: repeatability)
 #   make test            static checks and every VM lane (what CI runs)
 #   make test-quick      static checks and the stock-kernel lane only
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
@@ -36,7 +37,8 @@ run:
 	PARAMS="$(PARAMS)" LAB="$(LAB)" vm/run.sh --lane $(RUN_LANE)
 
 bench:
-	PARAMS="$(PARAMS)" vm/bench.sh --lane $(or $(LANE),$(RUN_LANE)) $(if $(filter quick,$(BENCH)),--quick)
+	PARAMS="$(PARAMS)" vm/bench.sh --lane $(or $(LANE),$(RUN_LANE)) \
+		$(if $(filter quick,$(BENCH)),--quick) $(if $(RUNS),--runs $(RUNS))
 
 test:
 	vm/test.sh static distro debug arm64

@@ -436,6 +436,10 @@ int kd_bench_run(bool quick)
 		goto free;
 	}
 	kthread_bind(task, b->cpu);
+#ifdef CONFIG_FAULT_INJECTION
+	/* A writer under fault injection (make-it-fail) aims it at the run. */
+	task->make_it_fail = current->make_it_fail;
+#endif
 	get_task_struct(task);
 	wake_up_process(task);
 	pr_info("bench: %s run of %u cases on CPU %d\n", quick ? "quick" : "full",

@@ -1,23 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm/bench.sh [--lane NAME] [--quick] -- "make bench": boot the lane's VM,
+# vm/bench.sh [--lane NAME] [--quick] [--runs N] -- "make bench": boot the lane's VM,
 # run the module's benchmark ("bench" written to /proc/kmem_demo), save its
 # CSV under results/ (ignored by git), print the table and draw the plots
 # (vm/plot.sh).  The CSV's comment lines name the kernel, CPU, page size and
-# timing source (from the module) and the accelerator (from here).
+# timing source (from the module) and the accelerator (from here).  With
+# --runs 2 the benchmark runs twice in one boot and the script reports how
+# many rows' medians agree within 10 % (results/ keeps both CSVs).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 . "$KD_ROOT/vm/initramfs.sh"
 . "$KD_ROOT/vm/boot.sh"
 
-lane=distro mode=
+lane=distro mode='' runs=1
 while [ $# -gt 0 ]; do
 	case $1 in
+	--runs) runs=${2:?--runs needs a number}; shift 2 ;;
 	--lane) lane=${2:?--lane needs a name}; shift 2 ;;
 	--lane=*) lane=${1#*=}; shift ;;
 	--quick) mode=quick; shift ;;
-	*) kd_die "usage: vm/bench.sh [--lane NAME] [--quick]" ;;
+	*) kd_die "usage: vm/bench.sh [--lane NAME] [--quick] [--runs N]" ;;
 	esac
 done
 
@@ -27,7 +30,8 @@ bdir=$KD_CACHE/build/$LANE_NAME
 kd_build_module "$bdir"
 img=$KD_CACHE/initramfs/$LANE_NAME-bench.cpio.gz
 mkdir -p "${img%/*}"
-kd_initramfs "$bdir" "$img" KD_MODE=bench KD_BENCH="$mode" KD_PARAMS="${PARAMS:-}"
+kd_initramfs "$bdir" "$img" KD_MODE=bench KD_BENCH="$mode" KD_BENCH_RUNS="$runs" \
+	KD_PARAMS="${PARAMS:-}"
 log=$KD_CACHE/logs/$LANE_NAME-bench.log
 rc=0
 kd_log "benchmark${mode:+ ($mode)} on $LANE_NAME: ${LANE_QEMU[*]}"
@@ -38,17 +42,35 @@ accel=tcg
 case " ${LANE_QEMU[*]} " in *' -accel kvm '*) accel=kvm ;; esac
 out=$KD_ROOT/results
 mkdir -p "$out"
-csv=$out/bench-$LANE_NAME${mode:+-$mode}-$(date +%Y%m%d-%H%M%S).csv
-{
-	echo "# lane: $LANE_NAME, qemu: ${LANE_QEMU[0]} -accel $accel, $(nproc) host CPUs"
-	echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-	tr -d '\r' <"$log" | awk -v b="KD-$KD_NONCE-CSV-BEGIN" -v e="KD-$KD_NONCE-CSV-END" '
-		index($0, e) { exit } on { print } index($0, b) { on = 1 }'
-} >"$csv"
+stem=$out/bench-$LANE_NAME${mode:+-$mode}-$(date +%Y%m%d-%H%M%S)
+# run N -- the Nth CSV block of the console log.
+run() {
+	tr -d '\r' <"$log" | awk -v b="KD-$KD_NONCE-CSV-BEGIN" -v e="KD-$KD_NONCE-CSV-END" -v n="$1" '
+		index($0, e) { on = 0 } on && k == n { print } index($0, b) { on = 1; k++ }'
+}
+for i in $(seq "$runs"); do
+	csv=$stem.csv
+	[ "$i" -eq 1 ] || csv=$stem-run$i.csv
+	{
+		echo "# lane: $LANE_NAME, qemu: ${LANE_QEMU[0]} -accel $accel, $(nproc) host CPUs"
+		echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+		run "$i"
+	} >"$csv"
+done
+csv=$stem.csv
 grep -q '^allocator,' "$csv" || kd_die "no CSV in the console log $log"
 # The table the module printed, as it printed it.
 tr -d '\r' <"$log" | sed -n '/^\$ cat \/proc\/kmem_demo_bench$/,/^\$ rmmod/p' | sed '1d;$d'
 echo "under $accel: $( [ $accel = tcg ] && echo 'every time is inflated by emulation; read ratios, not absolutes' || echo 'near native speed')"
 echo "csv: $csv"
+if [ "$runs" -ge 2 ]; then
+	# Rows whose medians agree within 10 % between run 1 and run 2.
+	awk -F, 'FNR == 1 { f++ } /^#/ || $1 == "allocator" || $13 != 0 { next }
+		f == 1 { m[$1 FS $2 FS $3 FS $5] = $9; next }
+		(k = $1 FS $2 FS $3 FS $5) in m { n++; a = m[k]; b = $9
+			if (a > 0 && b > 0 && (a > b ? a / b : b / a) <= 1.10) ok++ }
+		END { printf "repeatability: %d of %d rows (%.0f %%) agree within 10 %% on the median between two runs in one boot\n",
+			ok, n, n ? 100 * ok / n : 0 }' "$csv" "$stem-run2.csv"
+fi
 "$KD_ROOT/vm/plot.sh" "$csv"
 kd_log "bench on $LANE_NAME: $(kd_elapsed "$t0")s in all"

@@ -15,10 +15,12 @@ name=$(basename "$csv" .csv)
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 
-# One data file per allocator/pattern series: "size median_ns".
+# One data file per allocator/pattern series: "size median_ns" (a batch's
+# size varies with the object size, so "batch" is one series; bulk sizes
+# are series of their own).
 awk -F, -v d="$data" '
 	/^#/ || $1 == "allocator" || $13 != 0 || $1 == "empty" { next }
-	{ s = $1 "-" $2 (($2 == "pair") ? "" : $5)
+	{ s = $1 "-" $2 (($2 == "bulk") ? $5 : "")
 	  f = d "/" s ".dat"; print $3, $9 > f
 	  if (!(s in seen)) { seen[s] = 1; print s > (d "/series") } }' "$csv"
 [ -s "$data/series" ] || kd_die "no rows to plot in $csv"
@@ -33,16 +35,17 @@ plot() {
 	done <"$data/series"
 	for term in png svg; do
 		if [ $term = png ]; then
-			set_term="set terminal pngcairo size 1200,800 font 'sans,10'"
+			set_term="set terminal pngcairo size 1200,800 noenhanced font 'sans,10'"
 		else
-			set_term="set terminal svg size 1200,800 dynamic font 'sans,10'"
+			set_term="set terminal svg size 1200,800 dynamic noenhanced font 'sans,10'"
 		fi
 		gnuplot <<GP
 $set_term
 set output '$out/$stem.$term'
 set title "kmem_demo bench: $title${accel:+ ($accel)}"
 set logscale xy 2
-set format x "%.0s%cB"
+set format x '%.0b %BB'
+set format y '%.0s %c'
 set xlabel 'size (bytes)'
 set ylabel '$ylabel'
 set key outside right

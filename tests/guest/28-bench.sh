@@ -81,17 +81,14 @@ if [ -d $D/failslab ] && [ -d $D/fail_page_alloc ]; then
 	done
 	echo 0 >$D/fail_page_alloc/min-order
 	echo N >$D/fail_page_alloc/ignore-gfp-highmem
-	kd-lab write "bench quick" >/tmp/b2 &
-	p=$!
+	# The benchmark thread takes the writer's make-it-fail (kd-lab -f).
+	# The write's own allocations may fail first: then try again.
 	i=0
-	until pid=$(pgrep -x kmem_demo_bench) || [ $i -ge 500 ]; do
-		usleep 10000
+	until [ "$(kd-lab write -f "bench quick")" = ok ] || [ $i -ge 20 ]; do
 		i=$((i + 1))
 	done
-	[ -n "$pid" ] && echo 1 >"/proc/$pid/make-it-fail"
-	wait "$p"
 	for f in failslab fail_page_alloc; do echo 0 >$D/$f/probability; done
-	t_eq "with failures injected the run still completes" ok "$(cat /tmp/b2)"
+	t_run "with failures injected the run still completes (after $i refusals)" test $i -lt 20
 	failed=$(awk -F, '!/^#/ && $13 == -12' "$csv" | wc -l)
 	echo "# $failed cases ended by an injected failure"
 	t_run "injected failures ended some cases ($failed)" test "$failed" -gt 0
