@@ -10,8 +10,8 @@
  * How a case is timed: one "operation" is an allocation and its free.  A
  * repeat runs L rounds (a pair, or a batch of N allocations then N frees)
  * between two ktime_get_ns() calls; L doubles until a repeat lasts at
- * least a millisecond, so the clock's own cost and resolution vanish in
- * it.  R repeats give min, median and max ns per operation; the empty
+ * least 10 ms (0.2 ms in quick mode), so the clock's own cost and
+ * resolution vanish in it.  R repeats give min, median and max ns per operation; the empty
  * loop's median (the loop and the call overhead) is subtracted from every
  * case.  Preemption stays on and GFP_KERNEL may sleep, as in real drivers:
  * the median is the figure to read, the max shows what the machine did
@@ -256,6 +256,12 @@ static void kd_bench_case(struct kd_bench *b, struct kd_bench_row *r)
 	unsigned int i;
 	int ret;
 
+	/*
+	 * vfree() only queues an area's unmapping; the queue is purged (with
+	 * a TLB flush) once it is long enough.  Each case starts from an empty
+	 * queue, so a case does not pay for the one before it.
+	 */
+	vm_unmap_aliases();
 	/* Calibrate (and warm up): double until a repeat lasts long enough. */
 	for (;;) {
 		ret = kd_bench_repeat(b, r, rounds, &ns, &c);
@@ -341,14 +347,13 @@ static void kd_bench_plan(struct kd_bench *b)
 		kd_bench_add(b, KD_B_PAGES, PAGE_SIZE << order, order, 1);
 	if (KD_HAVE_PAGES_BULK)
 		kd_bench_add(b, KD_B_PAGES_BULK, PAGE_SIZE, 0, 64);
-	for (size = PAGE_SIZE; size <= SZ_8M; size *= step * 2) {
+	/* One page to 8 MiB, bare and touched once. */
+	for (size = PAGE_SIZE; size < SZ_8M; size *= step * 2) {
 		kd_bench_add(b, KD_B_VMALLOC, size, 0, 1);
 		kd_bench_add(b, KD_B_VMALLOC_TOUCH, size, 0, 1);
 	}
-	if (b->quick) {
-		kd_bench_add(b, KD_B_VMALLOC, SZ_8M, 0, 1);
-		kd_bench_add(b, KD_B_VMALLOC_TOUCH, SZ_8M, 0, 1);
-	}
+	kd_bench_add(b, KD_B_VMALLOC, SZ_8M, 0, 1);
+	kd_bench_add(b, KD_B_VMALLOC_TOUCH, SZ_8M, 0, 1);
 	/* Both sides of kvmalloc's switch: kmalloc up to KMALLOC_MAX_SIZE. */
 	kd_bench_add(b, KD_B_KVMALLOC, PAGE_SIZE, 0, 1);
 	kd_bench_add(b, KD_B_KVMALLOC, KMALLOC_MAX_SIZE / 4, 0, 1);
@@ -398,7 +403,8 @@ static struct kd_bench *kd_bench_alloc(bool quick)
 		return NULL;
 	b->quick = quick;
 	b->repeats = quick ? 3 : 7;
-	b->min_repeat_ns = quick ? 200 * NSEC_PER_USEC : NSEC_PER_MSEC;
+	/* Long repeats even out timer ticks and the other CPU's noise. */
+	b->min_repeat_ns = quick ? 200 * NSEC_PER_USEC : 10 * NSEC_PER_MSEC;
 	init_completion(&b->done);
 	b->ptrs = kvmalloc_array(KD_BENCH_BATCH, sizeof(*b->ptrs), GFP_KERNEL);
 	b->pages = kvmalloc_array(64, sizeof(*b->pages), GFP_KERNEL);
