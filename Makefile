@@ -9,7 +9,9 @@
 #                        PARAMS="vmalloc_size=..." passes module parameters,
 #                        ARCH=arm64 runs it on an arm64 VM;
 #                        LAB="kmalloc 100; pages 3 GFP_DMA32" runs lab
-#                        commands (see README) before showing the report
+#                        commands (see README) before showing the report;
+#                        then it draws where the memory landed (SVG, PNG)
+#                        and prints the paths; PICTURES=0 skips that
 #   make test            static checks and every VM lane (what CI runs)
 #   make test-quick      static checks and the stock-kernel lane only
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
@@ -31,7 +33,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
 
 run:
-	PARAMS="$(PARAMS)" LAB="$(LAB)" vm/run.sh --lane $(RUN_LANE)
+	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" vm/run.sh --lane $(RUN_LANE)
 
 test:
 	vm/test.sh static distro debug arm64
