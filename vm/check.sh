@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks, reported as KTAP on stdout (vm/test.sh counts them as the
 # "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict
-# from Debian's linux-source-6.1, and shellcheck on every script.
+# from Debian's linux-source-6.1, shellcheck on every script, and the
+# pictures drawn from recorded frame maps (tests/host/pictures.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
@@ -11,7 +12,7 @@ need_pkgs sparse shellcheck perl
 kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
-CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck)
+CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_pictures)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -68,6 +69,11 @@ check_shellcheck() {
 		grep -rlE '^#!.*(ba)?sh' vm tests 2>/dev/null; } | sort -u)
 	report "shellcheck: ${#files[@]} scripts clean" \
 		"$(shellcheck -x "${files[@]}" 2>&1)"
+}
+
+check_pictures() {
+	report "pictures: recorded frame maps draw as valid SVG and PNG, runs as listed" \
+		"$(bash tests/host/pictures.sh 2>&1)"
 }
 
 echo "KTAP version 1"
