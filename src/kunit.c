@@ -292,7 +292,7 @@ static void kd_test_cmd_gfp_rules(struct kunit *test)
 		{ "vmalloc 1 GFP_ATOMIC", KD_VMALLOC_ANY_GFP },
 		{ "kvmalloc 1 GFP_NOWAIT", KD_VMALLOC_ANY_GFP },
 		{ "vmalloc 1 GFP_NOFS", KD_VMALLOC_SCOPED_NOFS },
-		{ "vmalloc 1 GFP_DMA32", !KD_VMALLOC_ANY_GFP },
+		{ "vmalloc 1 GFP_KERNEL|GFP_DMA32", !KD_VMALLOC_ANY_GFP },
 	};
 	struct kd_cmd c;
 	unsigned int i;
