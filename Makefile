@@ -9,7 +9,9 @@
 #                        PARAMS="vmalloc_size=..." passes module parameters,
 #                        ARCH=arm64 runs it on an arm64 VM;
 #                        LAB="kmalloc 100; pages 3 GFP_DMA32" runs lab
-#                        commands (see README) before showing the report
+#                        commands (see README) before showing the report;
+#                        then it draws where the memory landed (SVG, PNG)
+#                        and prints the paths; PICTURES=0 skips that
 #   make bench           the allocator benchmark in the VM: table, CSV and
 #                        plots under results/; LANE=arm64, BENCH=quick,
 #                        RUNS=2 (two runs in one boot: repeatability)
@@ -34,7 +36,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
 
 run:
-	PARAMS="$(PARAMS)" LAB="$(LAB)" vm/run.sh --lane $(RUN_LANE)
+	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" vm/run.sh --lane $(RUN_LANE)
 
 bench:
 	PARAMS="$(PARAMS)" vm/bench.sh --lane $(or $(LANE),$(RUN_LANE)) \

@@ -106,7 +106,11 @@ noinline int kd_alloc_vmalloc(void)
 	r->addr = p;
 	/* vmalloc maps whole pages (and leaves one unmapped guard page after). */
 	r->reserved = PAGE_ALIGN(size);
-	kd_describe_vmalloc(r);
+	if (kd_describe_vmalloc(r)) {
+		/* The caller unwinds only the steps before this one. */
+		kd_free_vmalloc();
+		return -ENOMEM;
+	}
 	kd_log_alloc(r);
 	return 0;
 }
@@ -119,6 +123,7 @@ void kd_free_vmalloc(void)
 		return;
 	vfree(r->addr);
 	r->addr = NULL;
+	kd_map_free(r);
 	pr_info("vfree: vmalloc area freed\n");
 }
 
@@ -198,6 +203,23 @@ void kd_destroy_cache(void)
 	pr_info("kmem_cache_destroy: cache \"%s\" destroyed\n", KD_NAME);
 }
 
+/* The slab pages that hold the objects, for the map. */
+static int kd_map_objects(struct kd_region *r)
+{
+	unsigned long *pfn, i = 0;
+	struct kd_obj *obj;
+	int ret;
+
+	pfn = kvmalloc_array(kd.nr_objects, sizeof(*pfn), GFP_KERNEL);
+	if (!pfn)
+		return -ENOMEM;
+	list_for_each_entry(obj, &kd.objects, node)
+		pfn[i++] = kd_map_slab_pfn(obj);
+	ret = kd_map_slab(r, pfn, i);
+	kvfree(pfn);
+	return ret;
+}
+
 int kd_alloc_objects(void)
 {
 	struct kd_region *r = &kd.region[KD_CACHE];
@@ -226,6 +248,8 @@ int kd_alloc_objects(void)
 	kd_describe_init(r);
 	list_for_each_entry(obj, &kd.objects, node)
 		kd_note_zone(r, virt_to_page(obj));
+	if (kd_map_objects(r))
+		return -ENOMEM;		/* the caller's unwinding frees them */
 	pr_info("kmem_cache: %lu objects allocated, %zu bytes in %zu bytes of slots\n",
 		n, r->requested, r->reserved);
 	return 0;
@@ -244,5 +268,6 @@ void kd_free_objects(void)
 	}
 	kd.nr_objects = 0;
 	kd.region[KD_CACHE].addr = NULL;
+	kd_map_free(&kd.region[KD_CACHE]);
 	pr_info("kmem_cache_free: %lu objects freed\n", n);
 }

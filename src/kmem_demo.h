@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/nodemask.h>
+#include <linux/seq_file.h>
 #include <linux/types.h>
 
 #define KD_VERSION	"0.1.0"
@@ -33,6 +34,27 @@ struct kd_runs {
 };
 
 void kd_runs_add(struct kd_runs *r, unsigned long pfn);
+
+/* A physical run: @pages consecutive page frames from @pfn on. */
+struct kd_run {
+	unsigned long pfn;
+	unsigned long pages;
+};
+
+/*
+ * An allocation's frames as runs, fed one PFN at a time in the order the
+ * allocation uses them.  @sum counts them all; only the first @max runs are
+ * stored in @run (none while @run is NULL: a counting pass).
+ */
+struct kd_frames {
+	struct kd_runs sum;
+	struct kd_run *run;
+	unsigned int max;	/* room in @run */
+	unsigned int listed;	/* runs stored */
+	struct kd_run one;	/* @run's storage when one run is all there is */
+};
+
+void kd_frames_add(struct kd_frames *f, unsigned long pfn);
 
 /* The alignment SLAB_HWCACHE_ALIGN gives an object of @size bytes. */
 unsigned int kd_hwcache_align(unsigned int size, unsigned int line);
@@ -120,14 +142,28 @@ struct kd_region {
 	struct kd_runs runs;	/* backing pages and their physical runs */
 	char zones[KD_ZONES_LEN];	/* zone names, e.g. "DMA32,Normal" */
 	nodemask_t nodes;	/* NUMA nodes the pages come from */
+	struct kd_frames frames;	/* map.c: the runs, for root only */
 };
 
 /* Fill the physical view of @r from r->addr and r->reserved. */
 void kd_describe_init(struct kd_region *r);
 void kd_note_zone(struct kd_region *r, struct page *page);
 void kd_describe_linear(struct kd_region *r);
-void kd_describe_vmalloc(struct kd_region *r);
+int kd_describe_vmalloc(struct kd_region *r);
 size_t kd_vmalloc_reserved(const void *addr, size_t size);
+
+/* ---- map.c: each allocation's runs and the zones, /proc/kmem_demo_map ---- */
+
+#define KD_MAP_RUNS_MAX	1024	/* runs listed per allocation */
+
+void kd_map_linear(struct kd_region *r);
+int kd_map_vmalloc(struct kd_region *r);
+/* Slab pages behind objects: @pfn holds each object's slab head PFN. */
+int kd_map_slab(struct kd_region *r, unsigned long *pfn, unsigned long n);
+unsigned long kd_map_slab_pfn(const void *obj);
+void kd_map_free(struct kd_region *r);
+int kd_map_create(void);
+void kd_map_remove(void);
 
 /* ---- alloc.c: the four allocators ---- */
 
@@ -185,6 +221,7 @@ struct kd_exp {
 };
 
 struct file;
+struct inode;
 ssize_t kd_lab_write(struct file *file, const char __user *buf, size_t count,
 		     loff_t *ppos);
 void kd_lab_free_all(void);
@@ -208,5 +245,8 @@ void kd_bench_proc_remove(void);
 
 int kd_proc_create(void);
 void kd_proc_remove(void);
+/* open()/release() of our seq_files: they pin the module while open. */
+int kd_seq_open(struct file *file, const struct seq_operations *ops);
+int kd_seq_release(struct inode *inode, struct file *file);
 
 #endif /* KMEM_DEMO_H */

@@ -100,6 +100,47 @@ static void kd_test_runs(struct kunit *test)
 	}
 }
 
+/* The listed runs, and what happens past the bound. */
+static void kd_test_frames(struct kunit *test)
+{
+	static const unsigned long pfn[] = { 5, 6, 9, 10, 11, 3, 4, 20 };
+	static const unsigned long past[] = { 40, 41, 50, 51, 52 };
+	struct kd_run run[3];
+	struct kd_frames f = { .run = run, .max = ARRAY_SIZE(run) };
+	struct kd_frames count = {};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pfn); i++) {
+		kd_frames_add(&f, pfn[i]);
+		kd_frames_add(&count, pfn[i]);
+	}
+	/* The totals count every run, listed or not. */
+	KUNIT_EXPECT_EQ(test, f.sum.pages, 8UL);
+	KUNIT_EXPECT_EQ(test, f.sum.runs, 4UL);
+	KUNIT_EXPECT_EQ(test, f.sum.longest, 3UL);
+	/* The first three runs in the order fed, the fourth dropped. */
+	KUNIT_EXPECT_EQ(test, f.listed, 3U);
+	KUNIT_EXPECT_EQ(test, run[0].pfn, 5UL);
+	KUNIT_EXPECT_EQ(test, run[0].pages, 2UL);
+	KUNIT_EXPECT_EQ(test, run[1].pfn, 9UL);
+	KUNIT_EXPECT_EQ(test, run[1].pages, 3UL);
+	KUNIT_EXPECT_EQ(test, run[2].pfn, 3UL);
+	KUNIT_EXPECT_EQ(test, run[2].pages, 2UL);
+	/* A counting pass (no array) stores nothing and counts the same. */
+	KUNIT_EXPECT_EQ(test, count.listed, 0U);
+	KUNIT_EXPECT_EQ(test, count.sum.runs, f.sum.runs);
+
+	/* A run that continues past the bound is not grown. */
+	f = (struct kd_frames){ .run = run, .max = 1 };
+	for (i = 0; i < ARRAY_SIZE(past); i++)
+		kd_frames_add(&f, past[i]);
+	KUNIT_EXPECT_EQ(test, f.listed, 1U);
+	KUNIT_EXPECT_EQ(test, run[0].pfn, 40UL);
+	KUNIT_EXPECT_EQ(test, run[0].pages, 2UL);
+	KUNIT_EXPECT_EQ(test, f.sum.runs, 2UL);
+	KUNIT_EXPECT_EQ(test, f.sum.longest, 3UL);
+}
+
 static void kd_test_align(struct kunit *test)
 {
 	/* What slab's calculate_alignment() gives with a 64-byte line. */
@@ -274,6 +315,7 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_parse_garbage),
 	KUNIT_CASE(kd_test_max_order),
 	KUNIT_CASE(kd_test_runs),
+	KUNIT_CASE(kd_test_frames),
 	KUNIT_CASE(kd_test_align),
 	KUNIT_CASE(kd_test_fmt_size),
 	KUNIT_CASE(kd_test_cmd_numbers),

@@ -98,7 +98,10 @@ static noinline int kd_lab_vmalloc(struct kd_exp *e)
 		return -ENOMEM;
 	r->addr = e->mem;
 	r->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
-	kd_describe_vmalloc(r);
+	if (kd_describe_vmalloc(r)) {
+		vfree(e->mem);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -126,7 +129,10 @@ static noinline int kd_lab_kvmalloc(struct kd_exp *e)
 	if (is_vmalloc_addr(e->mem)) {
 		e->used = "vmalloc (kmalloc could not serve it)";
 		r->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
-		kd_describe_vmalloc(r);
+		if (kd_describe_vmalloc(r)) {
+			kvfree(e->mem);
+			return -ENOMEM;
+		}
 	} else {
 		e->used = "kmalloc (physically contiguous)";
 		r->reserved = ksize(e->mem);
@@ -175,6 +181,22 @@ static void kd_lab_cache_put(void **objs, unsigned long n)
 	kvfree(objs);
 }
 
+/* The slab pages that hold the objects, for the map. */
+static int kd_lab_map_objects(struct kd_exp *e)
+{
+	unsigned long *pfn, i, n = e->cmd.arg;
+	int ret;
+
+	pfn = kvmalloc_array(n, sizeof(*pfn), GFP_KERNEL);
+	if (!pfn)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		pfn[i] = kd_map_slab_pfn(e->objs[i]);
+	ret = kd_map_slab(&e->r, pfn, n);
+	kvfree(pfn);
+	return ret;
+}
+
 static int kd_lab_cache(struct kd_exp *e)
 {
 	struct kd_region *r = &e->r;
@@ -199,6 +221,10 @@ static int kd_lab_cache(struct kd_exp *e)
 	kd_describe_init(r);
 	for (i = 0; i < n; i++)
 		kd_note_zone(r, virt_to_page(e->objs[i]));
+	if (kd_lab_map_objects(e)) {
+		kd_lab_cache_put(e->objs, n);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -219,6 +245,13 @@ static const struct kd_lab_op {
 	[KD_OP_PAGES]	 = { "alloc_pages", kd_lab_pages, kd_lab_free_pages, "__free_pages" },
 	[KD_OP_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free, "kmem_cache_free" },
 };
+
+/* Undo a successful op->alloc(): the memory and its list of runs. */
+static void kd_lab_release(struct kd_exp *e)
+{
+	kd_lab_ops[e->cmd.op].free(e);
+	kd_map_free(&e->r);
+}
 
 /* ---- limits ---- */
 
@@ -340,7 +373,7 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 	/* Rounding (a huge-page kvmalloc) can reserve more than estimated. */
 	ret = kd_lab_check_budget(cmd, e->r.reserved);
 	if (ret) {
-		op->free(e);
+		kd_lab_release(e);
 		kfree(e);
 		return ret;
 	}
@@ -360,7 +393,7 @@ static void kd_lab_free_one(struct kd_exp *e)
 	list_del(&e->node);
 	kd_lab_items--;
 	kd_lab_bytes -= e->r.reserved;
-	op->free(e);
+	kd_lab_release(e);
 	kd_fmt_size(res, sizeof(res), e->r.reserved);
 	pr_info("lab %lu: %s: %s freed\n", e->id,
 		op->free_call, res);

@@ -63,9 +63,11 @@ void kd_describe_linear(struct kd_region *r)
 	/* One allocation never spans zones or nodes; walk it anyway: it's cheap. */
 	for (pfn = r->pfn_first; pfn <= r->pfn_last; pfn++)
 		kd_note_page(r, pfn_to_page(pfn));
+	kd_map_linear(r);
 }
 
-void kd_describe_vmalloc(struct kd_region *r)
+/* Fails (-ENOMEM) only when the list of runs for the map can't be had. */
+int kd_describe_vmalloc(struct kd_region *r)
 {
 	const u8 *p = r->addr;
 	size_t off;
@@ -74,6 +76,7 @@ void kd_describe_vmalloc(struct kd_region *r)
 	r->contiguous = false;
 	for (off = 0; off < r->reserved; off += PAGE_SIZE)
 		kd_note_page(r, vmalloc_to_page(p + off));
+	return kd_map_vmalloc(r);
 }
 
 /*

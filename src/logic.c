@@ -45,6 +45,23 @@ void kd_runs_add(struct kd_runs *r, unsigned long pfn)
 }
 
 /*
+ * A vmalloc area can be thousands of runs: past @max, runs are still
+ * counted in @sum (so the totals stay exact) but no longer stored.
+ */
+void kd_frames_add(struct kd_frames *f, unsigned long pfn)
+{
+	bool joins = f->sum.pages && pfn == f->sum.last + 1;
+
+	kd_runs_add(&f->sum, pfn);
+	if (!f->run)
+		return;
+	if (joins && f->listed && f->sum.runs == f->listed)
+		f->run[f->listed - 1].pages++;
+	else if (!joins && f->listed < f->max)
+		f->run[f->listed++] = (struct kd_run){ .pfn = pfn, .pages = 1 };
+}
+
+/*
  * The rule slab uses for SLAB_HWCACHE_ALIGN: start from a cache line and
  * halve it while two objects would still fit, so small objects are not
  * padded to a whole line; never below the size of a pointer.

@@ -213,10 +213,31 @@ static const struct seq_operations kd_seq_ops = {
 
 /*
  * proc_ops has no .owner, so an open file does not pin the module.  We pin
- * it ourselves: while anyone has the report open, rmmod says "in use"
- * instead of pulling the data from under the reader.  Once unloading has
- * begun, try_module_get() fails and open() reports the file as gone.
+ * it ourselves: while anyone has the report (or the map) open, rmmod says
+ * "in use" instead of pulling the data from under the reader.  Once
+ * unloading has begun, try_module_get() fails and open() reports the file
+ * as gone.
  */
+int kd_seq_open(struct file *file, const struct seq_operations *ops)
+{
+	int ret;
+
+	if (!try_module_get(THIS_MODULE))
+		return -ENOENT;
+	ret = seq_open(file, ops);
+	if (ret)
+		module_put(THIS_MODULE);
+	return ret;
+}
+
+int kd_seq_release(struct inode *inode, struct file *file)
+{
+	int ret = seq_release(inode, file);
+
+	module_put(THIS_MODULE);
+	return ret;
+}
+
 static int kd_open(struct inode *inode, struct file *file)
 {
 	int ret;
@@ -228,13 +249,9 @@ static int kd_open(struct inode *inode, struct file *file)
 	if ((file->f_mode & FMODE_WRITE) &&
 	    !file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
-	if (!try_module_get(THIS_MODULE))
-		return -ENOENT;
-	ret = seq_open(file, &kd_seq_ops);
-	if (ret) {
-		module_put(THIS_MODULE);
+	ret = kd_seq_open(file, &kd_seq_ops);
+	if (ret)
 		return ret;
-	}
 	/* Decided once, with the opener's credentials. */
 	((struct seq_file *)file->private_data)->private =
 		file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) ?
@@ -242,35 +259,38 @@ static int kd_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int kd_release(struct inode *inode, struct file *file)
-{
-	int ret = seq_release(inode, file);
-
-	module_put(THIS_MODULE);
-	return ret;
-}
-
 static const struct proc_ops kd_proc_ops = {
 	.proc_open	= kd_open,
 	.proc_read_iter	= seq_read_iter,
 	.proc_write	= kd_lab_write,
 	.proc_lseek	= seq_lseek,
-	.proc_release	= kd_release,
+	.proc_release	= kd_seq_release,
 };
 
+/*
+ * The map (root only) and the benchmark's files first: the report appears
+ * last, when all is ready.
+ */
 int kd_proc_create(void)
 {
+	int ret = kd_map_create();
+
+	if (ret)
+		return ret;
+	ret = kd_bench_proc_create();
+	if (ret) {
+		kd_map_remove();
+		return ret;
+	}
 	/*
 	 * 0644: the tutorial's readers are unprivileged (%pK protects them);
 	 * only root writes lab commands.
 	 */
 	kd_proc = kd_should_fail(KD_STEP_PROC) ? NULL :
 		  proc_create(KD_NAME, 0644, NULL, &kd_proc_ops);
-	if (!kd_proc)
-		return -ENOMEM;
-	/* The benchmark's results: part of the same step. */
-	if (kd_bench_proc_create()) {
-		kd_proc_remove();
+	if (!kd_proc) {
+		kd_bench_proc_remove();
+		kd_map_remove();
 		return -ENOMEM;
 	}
 	return 0;
@@ -281,4 +301,5 @@ void kd_proc_remove(void)
 	proc_remove(kd_proc);
 	kd_proc = NULL;
 	kd_bench_proc_remove();
+	kd_map_remove();
 }

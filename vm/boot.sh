@@ -13,6 +13,22 @@ kd_boot_args() {
 	esac
 }
 
+# kd_live_view -- the console as the user sees it live: data the guest sends
+# for the host between "KD-$KD_NONCE-MAP-BEGIN/END" markers (the frame map
+# for the pictures) is left to the log, one line says so.
+kd_live_view() {
+	local line skip=
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		*"KD-$KD_NONCE-MAP-BEGIN"*) skip=1 ;;
+		*"KD-$KD_NONCE-MAP-END"*)
+			skip=
+			printf '(/proc/kmem_demo_map, root only, read for the pictures: in the log)\n' ;;
+		*) [ -n "$skip" ] || printf '%s\n' "$line" ;;
+		esac
+	done
+}
+
 # kd_boot INITRD LOG [APPEND...] -- boot $LANE_KERNEL with INITRD under
 # timeout, the serial console saved in LOG (and shown live when KD_LIVE=1).
 # Returns the status the guest printed in its exit marker, 124 when the
@@ -34,7 +50,7 @@ kd_boot() {
 		-append "console=$LANE_CONSOLE panic=-1 oops=panic loglevel=4 log_buf_len=4M kd.nonce=$KD_NONCE $LANE_APPEND $*")
 	mkdir -p "$(dirname "$log")"
 	if [ "${KD_LIVE:-0}" = 1 ]; then
-		"${cmd[@]}" </dev/null 2>&1 | tee "$log" || rc=$?
+		"${cmd[@]}" </dev/null 2>&1 | tee "$log" | kd_live_view || rc=$?
 	else
 		"${cmd[@]}" </dev/null >"$log" 2>&1 || rc=$?
 	fi

@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks, reported as KTAP on stdout (vm/test.sh counts them as the
 # "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict
-# from Debian's linux-source-6.1, and shellcheck on every script.
+# from Debian's linux-source-6.1, shellcheck on every script, and the
+# pictures drawn from recorded frame maps (tests/host/pictures.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 
-need_pkgs sparse shellcheck perl gnuplot-nox libxml2-utils
+need_pkgs sparse shellcheck perl
 kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
-CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_plot)
+CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_plot check_pictures)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -33,6 +34,8 @@ build() {
 	local dir=$KD_CACHE/build/check-$1
 	shift
 	rm -rf "$dir"
+	# The parent too: in an empty cache, a missing one made this pass.
+	mkdir -p "$dir"
 	if ! (kd_build_module "$dir" "$@" &&
 		make -C "$LANE_KDIR" M="$dir" "$@" KMEM_DEMO_KUNIT=y src/kunit.o \
 			>>"$dir/build.log" 2>&1) >"$dir.out" 2>&1; then
@@ -68,38 +71,14 @@ check_shellcheck() {
 		"$(shellcheck -x "${files[@]}" 2>&1)"
 }
 
-# png_size FILE -- "WIDTHxHEIGHT" from a PNG's IHDR, empty if not a PNG.
-png_size() {
-	[ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || return 0
-	od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d\n",
-		$1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
+check_plot() {
+	report "bench plots: a recorded CSV draws as valid SVG and 1200x800 PNG, every series" \
+		"$(bash tests/host/bench-plot.sh 2>&1)"
 }
 
-# The benchmark's plots from a recorded CSV: well-formed SVG, a PNG of the
-# size asked for, every series drawn.
-check_plot() {
-	local dir out f problems='' series
-	dir=$(mktemp -d)
-	if ! out=$(vm/plot.sh tests/data/bench-sample.csv "$dir" 2>&1); then
-		report "bench plots render from a recorded CSV" "$out"
-		rm -rf "$dir"
-		return
-	fi
-	for f in "$dir"/*.svg; do
-		xmllint --noout "$f" 2>&1 || problems+="$f: not well-formed XML"$'\n'
-	done
-	for f in "$dir"/*.png; do
-		[ "$(png_size "$f")" = 1200x800 ] || problems+="$f: PNG size '$(png_size "$f")', expected 1200x800"$'\n'
-	done
-	[ "$(find "$dir" -name '*.svg' | wc -l) $(find "$dir" -name '*.png' | wc -l)" = "2 2" ] ||
-		problems+="expected 2 SVG and 2 PNG files, got: $(ls "$dir")"$'\n'
-	series=$(awk -F, '!/^#/ && $1 != "allocator" && $1 != "empty" && $13 == 0 {
-		print $1 "-" $2 (($2 == "bulk") ? $5 : "") }' tests/data/bench-sample.csv | sort -u)
-	for f in $series; do
-		grep -q ">$f<" "$dir"/*-ns.svg || problems+="series $f missing from the SVG"$'\n'
-	done
-	rm -rf "$dir"
-	report "bench plots from a recorded CSV: valid SVG, 1200x800 PNG, all $(echo "$series" | wc -l) series" "$problems"
+check_pictures() {
+	report "pictures: recorded frame maps draw as valid SVG and PNG, runs as listed" \
+		"$(bash tests/host/pictures.sh 2>&1)"
 }
 
 echo "KTAP version 1"

@@ -4,6 +4,8 @@
 # in qemu and show the tutorial flow (insmod, lsmod, dmesg, cat
 # /proc/kmem_demo, rmmod) live.  Module parameters come from $PARAMS; lab
 # commands, separated by ';', from $LAB (run between load and report).
+# Unless PICTURES=0, it then draws where the memory landed (vm/pictures.sh)
+# and prints the pictures' paths.
 # Exits with the guest's status (124: timeout, 125: no exit marker).
 # KD_BOOT=slub boots with slub_debug like the tests' default boot.
 set -euo pipefail
@@ -30,7 +32,10 @@ bdir=$KD_CACHE/build/$LANE_NAME
 kd_build_module "$bdir"
 img=$KD_CACHE/initramfs/$LANE_NAME-run.cpio.gz
 mkdir -p "${img%/*}"
-kd_initramfs "$bdir" "$img" KD_MODE=run KD_PARAMS="${PARAMS:-}" KD_LAB="${LAB:-}"
+pictures=1
+[ "${PICTURES:-1}" = 0 ] && pictures=0
+kd_initramfs "$bdir" "$img" KD_MODE=run KD_PARAMS="${PARAMS:-}" KD_LAB="${LAB:-}" \
+	KD_PICTURES="$pictures"
 t_build=$(kd_elapsed "$t")
 
 extra=$(kd_boot_args "${KD_BOOT:-plain}") || kd_die "KD_BOOT: slub or plain"
@@ -44,5 +49,28 @@ case $rc in
 124) kd_log "guest timed out (console: $KD_CACHE/logs/$LANE_NAME-run.log)" ;;
 125) kd_log "guest stopped without its exit marker: panic or qemu error" ;;
 esac
-kd_log "lane $LANE_NAME: prepare ${t_prep}s, build ${t_build}s, boot ${t_boot}s, total $(kd_elapsed "$t0")s, exit $rc"
+# draw LOG DIR -- the frame map the guest printed between its markers
+# (vm/guest/init) into DIR/kmem_demo_map.txt, and the pictures of it.
+draw() {
+	local map=$2/kmem_demo_map.txt ps
+	mkdir -p "$2"
+	tr -d '\r' <"$1" | awk -v b="KD-$KD_NONCE-MAP-BEGIN" -v e="KD-$KD_NONCE-MAP-END" '
+		index($0, e) { done = 1; on = 0 }
+		on { print }
+		index($0, b) && !done { on = 1 }
+		END { exit !done }' >"$map" || { kd_log "no complete frame map in $1"; return 1; }
+	printf '\nWhere the memory landed (%s guest), drawn from %s:\n' "$LANE_NAME" "$map"
+	ps=$(sed -n 's/^page_size //p' "$map")
+	"$KD_ROOT/vm/pictures.sh" --title "$LANE_NAME guest, $((ps / 1024)) KiB pages" \
+		"$map" "$2" | sed 's/^/  /'
+}
+
+t_pic=-
+if [ "$pictures" = 1 ] && [ "$rc" -eq 0 ]; then
+	t=$EPOCHREALTIME
+	draw "$KD_CACHE/logs/$LANE_NAME-run.log" "$KD_CACHE/pictures/$LANE_NAME" ||
+		kd_log "drawing the pictures failed (the run itself went fine)"
+	t_pic=$(kd_elapsed "$t")
+fi
+kd_log "lane $LANE_NAME: prepare ${t_prep}s, build ${t_build}s, boot ${t_boot}s, pictures ${t_pic}s, total $(kd_elapsed "$t0")s, exit $rc"
 exit "$rc"

@@ -12,6 +12,9 @@
  *                                    "not-injected" after the result.
  *                                    -c: without CAP_SYS_ADMIN (still uid 0)
  *                                    -U: as root of a new user namespace
+ *   kd-lab read [-c] [-U] FILE       open FILE read-only (-c, -U: as for
+ *                                    write) and copy it to stdout; prints
+ *                                    the errno name if open() fails
  *   kd-lab writer SEED SECONDS       random valid commands and frees
  *   kd-lab reader SECONDS [PAUSE_MS] whole reads, each one checked
  *   kd-lab fuzz SEED COUNT [FAILPCT] valid, mutated and random commands;
@@ -247,6 +250,36 @@ static int cmd_write(int argc, char **argv)
 	}
 	free(buf);
 	return e ? 1 : 0;
+}
+
+static int cmd_read(int argc, char **argv)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd, i;
+
+	for (i = 0; i < argc - 1; i++) {
+		if (!strcmp(argv[i], "-c"))
+			drop_sys_admin();
+		else if (!strcmp(argv[i], "-U"))
+			new_userns();
+		else
+			die("kd-lab read: unknown option %s", argv[i]);
+	}
+	if (argc < 1)
+		die("usage: kd-lab read [-c] [-U] FILE");
+	fd = open(argv[argc - 1], O_RDONLY);
+	if (fd < 0) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+			die("stdout: %s", strerror(errno));
+	if (n < 0)
+		die("read: %s", strerror(errno));
+	close(fd);
+	return 0;
 }
 
 static const char *const flags[] = {
@@ -589,6 +622,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 2 && !strcmp(argv[1], "write"))
 		return cmd_write(argc - 2, argv + 2);
+	if (argc >= 3 && !strcmp(argv[1], "read"))
+		return cmd_read(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "writer"))
 		return cmd_writer(strtoull(argv[2], NULL, 0), atof(argv[3]));
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "reader"))
@@ -596,7 +631,7 @@ int main(int argc, char **argv)
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fuzz"))
 		return cmd_fuzz(strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 				argc == 5 ? atoi(argv[4]) : 0);
-	die("usage: kd-lab write [-e] [-f] [-c] [-U] [-n N] LINE... | writer SEED SECONDS | "
-	    "reader SECONDS [PAUSE_MS] | fuzz SEED COUNT [FAILPCT]");
+	die("usage: kd-lab write [-e] [-f] [-c] [-U] [-n N] LINE... | read [-c] [-U] FILE | "
+	    "writer SEED SECONDS | reader SECONDS [PAUSE_MS] | fuzz SEED COUNT [FAILPCT]");
 	return 2;
 }

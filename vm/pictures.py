@@ -1,0 +1,343 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Draw where kmem_demo's memory landed, from a saved /proc/kmem_demo_map.
+
+    vm/pictures.py [--title TEXT] MAP OUTDIR
+
+writes OUTDIR/memmap.svg (the guest's page frames, zones marked, each
+allocation's frames coloured) and OUTDIR/vmalloc.svg (each vmalloc area's
+page index against the frame behind it).  Plain SVG 1.1 with a generic font
+family: nothing is fetched from anywhere.  vm/pictures.sh turns them into
+PNG.  Only the Python standard library is used.
+
+The map's format is documented in src/map.c and the README ("The frame
+map").  Elements carry classes the tests count: every run of an allocation
+is one <g class="run">, every run of a vmalloc area one <line class="run">
+inside its <g class="panel">.
+"""
+import argparse
+import math
+import os
+import sys
+from xml.sax.saxutils import escape, quoteattr
+
+FONT = 'DejaVu Sans, Bitstream Vera Sans, sans-serif'
+# Okabe-Ito, then more: distinct for most colour vision.
+PALETTE = ['#E69F00', '#0072B2', '#009E73', '#D55E00', '#CC79A7', '#56B4E9',
+           '#000000', '#F0E442', '#8C564B', '#7F7F7F', '#17BECF', '#BCBD22']
+ZONE_TINTS = ['#F5EBD7', '#DCEAF5', '#E1F0E1', '#F2E1EE', '#EEEEDD', '#E6E6E6']
+
+
+class MapError(Exception):
+    pass
+
+
+def parse(path):
+    """The map file as a dict: page_size, runs_max, zones, regions."""
+    m = {'page_size': None, 'runs_max': None, 'zones': [], 'regions': []}
+    with open(path, encoding='utf-8', errors='replace') as f:
+        lines = [ln.strip() for ln in f]
+    lines = [ln for ln in lines if ln]
+    if not lines or lines[0] != 'kmem_demo_map 1':
+        raise MapError('%s: not a kmem_demo_map version 1 file' % path)
+    for ln in lines[1:]:
+        w = ln.split()
+        try:
+            if w[0] in ('page_size', 'runs_max'):
+                m[w[0]] = int(w[1])
+            elif w[0] == 'zone':
+                m['zones'].append({'node': int(w[1]), 'name': w[2],
+                                   'start': int(w[3]), 'span': int(w[4]),
+                                   'present': int(w[5])})
+            elif w[0] == 'region':
+                r = {'name': w[1], 'runs_list': []}
+                for kv in w[2:]:
+                    k, _, v = kv.partition('=')
+                    r[k] = v if k in ('kind', 'alloc') else int(v)
+                m['regions'].append(r)
+            elif w[0] == 'run':
+                if not m['regions']:
+                    raise MapError('run before any region')
+                m['regions'][-1]['runs_list'].append((int(w[1]), int(w[2])))
+            # Anything else (a kernel message that reached the console) is
+            # not ours: skip it.
+        except (IndexError, ValueError) as e:
+            raise MapError('%s: bad line %r (%s)' % (path, ln, e))
+    if not m['page_size'] or not m['zones']:
+        raise MapError('%s: no page_size or no zones' % path)
+    for r in m['regions']:
+        if len(r['runs_list']) != r.get('listed', -1):
+            raise MapError('%s: region %s lists %d runs, says %s' %
+                           (path, r['name'], len(r['runs_list']), r.get('listed')))
+    return m
+
+
+def size_text(n):
+    for unit, shift in (('GiB', 30), ('MiB', 20), ('KiB', 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return '%d %s' % (n >> shift, unit)
+    for unit, shift in (('GiB', 30), ('MiB', 20), ('KiB', 10)):
+        if n >= 1 << shift:
+            return '%.1f %s' % (n / (1 << shift), unit)
+    return '%d bytes' % n
+
+
+def region_label(r):
+    """'vmalloc' or 'lab 3: kvmalloc'."""
+    if r['name'].startswith('lab:'):
+        return 'lab %s: %s' % (r['name'][4:], r['alloc'])
+    return r['name']
+
+
+def region_facts(r, page_size):
+    pages = r['pages']
+    what = 'slab pages' if r['kind'] == 'slab' else 'pages'
+    if pages == 1:
+        what = what[:-1]
+    s = '%s asked, %s reserved; %d %s (%s), %d run%s' % (
+        size_text(r['requested']), size_text(r['reserved']), pages, what,
+        size_text(pages * page_size), r['runs'], '' if r['runs'] == 1 else 's')
+    if r['runs'] > 1:
+        s += ', longest %d' % r['longest']
+    if r['kind'] == 'vmalloc' and r['alloc'] == 'kvmalloc':
+        s += ' (kvmalloc fell back to vmalloc)'
+    if r['listed'] < r['runs']:
+        s += '; only the first %d runs are listed and drawn' % r['listed']
+    return s
+
+
+class Svg:
+    def __init__(self, w, h, title):
+        self.w, self.h = int(w), int(h)
+        self.out = ['<?xml version="1.0" encoding="UTF-8"?>',
+                    '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
+                    'width="%d" height="%d" viewBox="0 0 %d %d" font-family=%s>'
+                    % (self.w, self.h, self.w, self.h, quoteattr(FONT)),
+                    '<title>%s</title>' % escape(title),
+                    '<rect width="100%" height="100%" fill="#FFFFFF"/>']
+
+    def add(self, s):
+        self.out.append(s)
+
+    def text(self, x, y, s, size=12, anchor='start', weight='normal',
+             fill='#222222'):
+        self.add('<text x="%.1f" y="%.1f" font-size="%d" text-anchor="%s" '
+                 'font-weight="%s" fill="%s">%s</text>'
+                 % (x, y, size, anchor, weight, fill, escape(s)))
+
+    def rect(self, x, y, w, h, fill, extra=''):
+        self.add('<rect x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="%s"%s/>'
+                 % (x, y, w, h, fill, extra))
+
+    def write(self, path):
+        self.add('</svg>')
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write('\n'.join(self.out) + '\n')
+
+
+def pow2_at_least(n):
+    return 1 << max(0, math.ceil(math.log2(max(1, n))))
+
+
+def zone_tint(i):
+    return ZONE_TINTS[i % len(ZONE_TINTS)]
+
+
+def draw_memmap(m, title, path):
+    """The frames as rows, left to right, top to bottom."""
+    ps = m['page_size']
+    zones = sorted(m['zones'], key=lambda z: z['start'])
+    lo = min(z['start'] for z in zones)
+    hi = max(z['start'] + z['span'] for z in zones)
+    per_row = pow2_at_least((hi - lo) / 64)
+    lo -= lo % per_row
+    rows = math.ceil((hi - lo) / per_row)
+    left, top, width, row_h, pitch = 150, 92, 1024, 9, 13
+    px = width / per_row
+    regions = m['regions']
+    legend_h = 24 + 34 * len(regions)
+    svg = Svg(left + width + 24, top + rows * pitch + 28 + legend_h, title)
+    svg.text(16, 26, title, 16, weight='bold')
+    svg.text(16, 46, '%d page frames of %s, %d per row (%s); every coloured mark is '
+             'an allocation\'s frames' % (hi - lo, size_text(ps), per_row,
+                                          size_text(per_row * ps)), 12)
+    # Zone key.
+    x = 16
+    for i, z in enumerate(zones):
+        svg.rect(x, 58, 14, 14, zone_tint(i), ' stroke="#888888"')
+        s = 'node %d %s: frames %d-%d (%s)' % (
+            z['node'], z['name'], z['start'], z['start'] + z['span'] - 1,
+            size_text(z['span'] * ps))
+        svg.text(x + 20, 70, s, 12)
+        x += 28 + 7 * len(s)
+
+    def segments(start, n):
+        """(row, x, w) pieces of frames [start, start + n)."""
+        f, end = start - lo, start - lo + n
+        while f < end:
+            row = f // per_row
+            stop = min(end, (row + 1) * per_row)
+            yield row, left + (f - row * per_row) * px, (stop - f) * px
+            f = stop
+
+    # Rows: frame number of their first frame, and physical address.
+    for row in range(rows):
+        y = top + row * pitch
+        pfn = lo + row * per_row
+        svg.text(left - 8, y + row_h - 1, '%#x  %s' % (pfn, size_text(pfn * ps)
+                                                     if pfn else '0'),
+                 9, anchor='end', fill='#555555')
+        svg.rect(left, y, width, row_h, '#FFFFFF', ' stroke="#DDDDDD" stroke-width="0.5"')
+    svg.add('<g class="zones">')
+    for i, z in enumerate(zones):
+        for row, x, w in segments(z['start'], z['span']):
+            svg.rect(x, top + row * pitch, w, row_h, zone_tint(i))
+        row, x, _ = next(segments(z['start'], 1))
+        svg.add('<line x1="%.2f" y1="%d" x2="%.2f" y2="%d" stroke="#555555" '
+                'stroke-width="1.5"/>' % (x, top + row * pitch - 2, x,
+                                          top + row * pitch + row_h + 2))
+    svg.add('</g>')
+    # Allocations: at least 2 px wide, so one page shows; an allocation
+    # of a few pages also gets a pin above its row.
+    for i, r in enumerate(regions):
+        col = PALETTE[i % len(PALETTE)]
+        svg.add('<g class="region" data-region=%s>' % quoteattr(r['name']))
+        for k, (pfn, n) in enumerate(r['runs_list']):
+            svg.add('<g class="run" data-run="%d">' % k)
+            for row, x, w in segments(pfn, n):
+                svg.rect(x, top + row * pitch, max(w, 2.0), row_h, col)
+            svg.add('</g>')
+        if r['runs_list'] and len(r['runs_list']) <= 4 and r['pages'] * px < 6:
+            for pfn, _ in r['runs_list']:
+                row, x, _ = next(segments(pfn, 1))
+                y = top + row * pitch
+                svg.add('<path d="M%.2f %.2f l-4 -6 h8 z" fill="%s" stroke="#FFFFFF" '
+                        'stroke-width="0.5"/>' % (x + 1, y - 0.5, col))
+        svg.add('</g>')
+    # Legend.
+    y = top + rows * pitch + 28
+    svg.text(16, y, 'Allocations (requested, reserved, frames, physical runs):', 12,
+             weight='bold')
+    for i, r in enumerate(regions):
+        yy = y + 14 + 34 * i
+        svg.rect(16, yy, 14, 14, PALETTE[i % len(PALETTE)])
+        svg.text(38, yy + 11, region_label(r) + '  (' + r['kind'] + ')', 12,
+                 weight='bold')
+        svg.text(38, yy + 26, region_facts(r, ps), 11, fill='#444444')
+    svg.write(path)
+
+
+def draw_vmalloc(m, title, path):
+    """Per vmalloc area: x = page index in the area, y = frame behind it."""
+    ps = m['page_size']
+    areas = [r for r in m['regions'] if r['kind'] == 'vmalloc']
+    shown = areas[:5]
+    # The contrast: a block from the buddy allocator is one straight line.
+    block = [r for r in m['regions'] if r['kind'] == 'linear' and r['pages'] > 1]
+    panels = shown + block[:1]
+    cols = 2 if len(panels) > 1 else 1
+    pw, ph = 540, 400
+    nrows = max(1, math.ceil(len(panels) / cols))
+    svg = Svg(cols * pw + 20, 70 + nrows * ph + (20 if len(areas) > 5 else 0), title)
+    svg.text(16, 26, title, 16, weight='bold')
+    svg.text(16, 46, 'x: page index inside the allocation (virtual order); '
+             'y: page frame number behind it.  A straight diagonal is '
+             'physically contiguous; a jump is a new run.', 12)
+    if not panels:
+        svg.text(16, 90, 'no vmalloc area in this map', 14)
+    zones = sorted(m['zones'], key=lambda z: z['start'])
+    span = (min(z['start'] for z in zones), max(z['start'] + z['span'] for z in zones))
+    for i, r in enumerate(panels):
+        ox, oy = 10 + (i % cols) * pw, 60 + (i // cols) * ph
+        draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span)
+    if len(areas) > 5:
+        svg.text(16, 60 + nrows * ph + 12, '%d more vmalloc areas not drawn'
+                 % (len(areas) - 5), 12)
+    svg.write(path)
+
+
+def draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span):
+    runs = r['runs_list']
+    px0, py0, w, h = ox + 90, oy + 44, pw - 120, ph - 100
+    xmax = max(1, sum(n for _, n in runs))
+    ymin = min(p for p, _ in runs) if runs else 0
+    ymax = max(p + n for p, n in runs) if runs else 1
+    pad = max(1, (ymax - ymin) // 25)
+    # Padded, but never past the memory there is.
+    ymin, ymax = max(span[0], ymin - pad), min(span[1], ymax + pad)
+    ymax = max(ymax, ymin + 1)
+
+    def X(v):
+        return px0 + v * w / xmax
+
+    def Y(v):
+        return py0 + h - (v - ymin) * h / (ymax - ymin)
+
+    svg.add('<g class="panel" data-region=%s>' % quoteattr(r['name']))
+    kind = 'contiguous block' if r['kind'] == 'linear' else 'vmalloc area'
+    svg.text(ox + 10, oy + 16, '%s (%s)' % (region_label(r), kind), 13, weight='bold')
+    svg.text(ox + 10, oy + 32, '%s: %d pages in %d run%s%s' % (
+        size_text(r['reserved']), r['pages'], r['runs'],
+        '' if r['runs'] == 1 else 's',
+        ', longest %d' % r['longest'] if r['runs'] > 1 else ''), 11, fill='#444444')
+    svg.rect(px0, py0, w, h, '#FAFAFA', ' stroke="#999999"')
+    # Zone boundaries inside the range.
+    for z in zones:
+        if ymin < z['start'] < ymax:
+            y = Y(z['start'])
+            svg.add('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#999999" '
+                    'stroke-dasharray="4 3"/>' % (px0, y, px0 + w, y))
+            svg.text(px0 + w - 4, y - 3, '%s starts' % z['name'], 10, anchor='end',
+                     fill='#777777')
+    # Axes: five ticks each.
+    for t in range(5):
+        xv = round(xmax * t / 4)
+        svg.text(X(xv), py0 + h + 14, str(xv), 10, anchor='middle', fill='#555555')
+        yv = round(ymin + (ymax - ymin) * t / 4)
+        svg.text(px0 - 6, Y(yv) + 3, '%#x' % yv, 10, anchor='end', fill='#555555')
+    svg.text(px0 + w / 2, py0 + h + 30, 'page index in the area (%s pages)'
+             % size_text(ps), 11, anchor='middle')
+    svg.add('<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" '
+            'transform="rotate(-90 %.1f %.1f)">page frame number</text>'
+            % (ox + 16, py0 + h / 2, ox + 16, py0 + h / 2))
+    # Jumps first (thin), then the runs on top.
+    x, prev = 0, None
+    for pfn, n in runs:
+        if prev is not None:
+            svg.add('<line x1="%.2f" y1="%.2f" x2="%.2f" y2="%.2f" stroke="#BBBBBB" '
+                    'stroke-width="0.6"/>' % (X(x), Y(prev), X(x), Y(pfn)))
+        prev = pfn + n
+        x += n
+    x = 0
+    for pfn, n in runs:
+        svg.add('<line class="run" x1="%.2f" y1="%.2f" x2="%.2f" y2="%.2f" '
+                'stroke="#0072B2" stroke-width="2.2" stroke-linecap="round"/>'
+                % (X(x), Y(pfn), X(x + n), Y(pfn + n)))
+        x += n
+    if r['listed'] < r['runs']:
+        svg.text(px0 + 6, py0 + 14, 'first %d of %d runs' % (r['listed'], r['runs']),
+                 10, fill='#D55E00')
+    svg.add('</g>')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--title', default='kmem_demo')
+    ap.add_argument('map')
+    ap.add_argument('outdir')
+    a = ap.parse_args()
+    try:
+        m = parse(a.map)
+    except (MapError, OSError) as e:
+        print('pictures: %s' % e, file=sys.stderr)
+        return 1
+    os.makedirs(a.outdir, exist_ok=True)
+    draw_memmap(m, 'Where the memory landed: %s' % a.title,
+                os.path.join(a.outdir, 'memmap.svg'))
+    draw_vmalloc(m, 'Virtually contiguous, physically scattered: %s' % a.title,
+                 os.path.join(a.outdir, 'vmalloc.svg'))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
