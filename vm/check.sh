@@ -3,7 +3,8 @@
 # Static checks, reported as KTAP on stdout (vm/test.sh counts them as the
 # "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict
 # from Debian's linux-source-6.1, shellcheck on every script, and the
-# pictures drawn from recorded frame maps (tests/host/pictures.sh).
+# pictures drawn from recorded frame maps (tests/host/pictures.sh), the
+# benchmark plots drawn from a recorded CSV (tests/host/bench-plot.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
