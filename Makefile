@@ -7,19 +7,25 @@
 #   make clean           remove what the build left here
 #   make run             load it in a throwaway QEMU VM and show the output;
 #                        PARAMS="vmalloc_size=..." passes module parameters,
-#                        ARCH=arm64 runs it on an arm64 VM
-#   make test            static checks and every VM lane (what CI runs)
+#                        KERNEL=<lane> picks the kernel (default distro),
+#                        ARCH=arm64 is KERNEL=arm64
+#   make test            static checks and every lane (what CI runs);
+#                        LANES="sid arm64-16k" runs only those,
+#                        KD_JOBS=1 one lane at a time (default 2)
 #   make test-quick      static checks and the stock-kernel lane only
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
 #   make test-arm64      the arm64 lane only
 #   make check           static checks only: W=1, sparse, checkpatch, shellcheck
-#   make help            this text
+#   make support-table   the README's support table from the last make test
+#   make help            this text, and the lanes
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(shell pwd)
-RUN_LANE := $(if $(filter arm64,$(ARCH)),arm64,distro)
+KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64,distro)
+LANES ?= static debug distro bullseye trixie sid arm64 arm64-16k arm64-sid
 
-.PHONY: all modules clean help run test test-quick test-debug test-arm64 check
+.PHONY: all modules clean help run test test-quick test-debug test-arm64 check \
+	support-table
 all: modules
 
 modules:
@@ -29,10 +35,10 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
 
 run:
-	PARAMS="$(PARAMS)" vm/run.sh --lane $(RUN_LANE)
+	PARAMS="$(PARAMS)" vm/run.sh --lane $(KERNEL)
 
 test:
-	vm/test.sh static distro debug arm64
+	vm/test.sh $(LANES)
 
 test-quick:
 	vm/test.sh static distro
@@ -46,5 +52,10 @@ test-arm64:
 check:
 	vm/check.sh
 
+support-table:
+	vm/support-table.sh --readme
+
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+	@echo
+	@vm/test.sh --list
