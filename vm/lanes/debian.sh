@@ -181,8 +181,10 @@ lane_prepare() {
 	fi
 
 	LANE_NAME=$name
+	# 7.x moved the image from /boot into the modules directory.
 	LANE_KERNEL=$dir/boot/vmlinuz-$D_KVER
-	[ -r "$LANE_KERNEL" ] || kd_die "$name: no $LANE_KERNEL (remove $dir and retry)"
+	[ -r "$LANE_KERNEL" ] || LANE_KERNEL=$dir/usr/lib/modules/$D_KVER/vmlinuz
+	[ -r "$LANE_KERNEL" ] || kd_die "$name: no vmlinuz in $dir (remove it and retry)"
 	# Debian's .kernelvariables picks $(CROSS_COMPILE)gcc-N itself.
 	LANE_CC=${cross}gcc-$D_GCC
 	LANE_SLOW=$slow
