@@ -115,10 +115,13 @@ kd_build_checks() {
 
 # kd_built_modules OUTDIR -- the .ko files of the last build (modules.order
 # is rewritten by every build, a *.ko glob could pick up stale modules).
+# Its lines name the module by absolute .ko path (6.1), absolute .o path
+# (6.12), or relative .o path (7.x); the absolute ones as the build saw
+# them, inside the lane's root.
 kd_built_modules() {
-	local m
+	local m in=${1#"$LANE_ROOT"}
 	while read -r m; do
-		m=${m#"$1"/} m=${m%.o} m=${m%.ko}
+		m=${m#"$1"/} m=${m#"$in"/} m=${m%.o} m=${m%.ko}
 		printf '%s/%s.ko\n' "$1" "$m"
 	done <"$1/modules.order"
 }
