@@ -118,6 +118,7 @@ kd_apt_sources() {
 kd_apt() {
 	local suite=$1 tool=$2 d=$KD_CACHE/apt/$1
 	shift 2
+	# shellcheck disable=SC2054 # APT::Architectures takes a comma list
 	local opts=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
 		-o Dir::State::status="$d/status" -o APT::Architectures=amd64,arm64

@@ -25,7 +25,7 @@ kd_lane "$lane"
 t_prep=$(kd_elapsed "$t0")
 
 t=$EPOCHREALTIME
-bdir=$(kd_build_dir)
+bdir=$(kd_build_dir "")
 kd_build_module "$bdir"
 img=$KD_CACHE/initramfs/$LANE_NAME-run.cpio.gz
 mkdir -p "${img%/*}"

@@ -159,7 +159,7 @@ run_lane() {
 	work=$work/$name
 	mkdir -p "$work"
 	kd_lane "$name"
-	bdir=$(kd_build_dir)
+	bdir=$(kd_build_dir "")
 	# KD_MAKE_VARS: extra make variables; the KUnit module is built when
 	# the lane's kernel can load it.
 	read -r -a vars <<<"W=1 ${KD_MAKE_VARS:-}"
@@ -284,7 +284,9 @@ while [ "$running" -gt 0 ]; do
 	flush
 done
 flush
-kd_log "total $(kd_elapsed "$t0")s"
+total=$(kd_elapsed "$t0")
+kd_log "total ${total}s"
+echo "# kd-total: $total" | tee -a "$last"
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else

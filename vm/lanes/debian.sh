@@ -48,8 +48,9 @@ lane_resolve() {
 	kbuild=$(grep -E '^linux-kbuild-' <<<"$deps" | head -n1)
 	# The compiler: gcc-16-for-host (7.x), gcc-14, linux-compiler-gcc-10-x86.
 	gcc=$(grep -oE '(^|-)gcc-[0-9]+' <<<"$deps" | head -n1 | tr -dc 0-9)
-	[ -n "$common" ] && [ -n "$kbuild" ] && [ -n "$gcc" ] ||
+	if [ -z "$common" ] || [ -z "$kbuild" ] || [ -z "$gcc" ]; then
 		kd_die "$name: unexpected dependencies of $hdr: $(echo "$deps" | tr '\n' ' ')"
+	fi
 	# 7.x splits the image: the kernel itself is in linux-binary-<kver>.
 	img=linux-image-$kver
 	if lane_deps "$suite" "$img:$arch" | grep -qx "linux-binary-$kver"; then
