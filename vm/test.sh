@@ -27,7 +27,7 @@ set -euo pipefail
 if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
 	echo '  static      W=1, sparse, checkpatch, shellcheck (no VM)'
-	awk '!/^#/ && NF { printf "  %-11s Debian %s, %s, flavour %s, qemu -cpu %s\n", $1, $3, $2, $4, $6 }' \
+	awk '!/^#/ && NF { printf "  %-11s Debian %s, %s, flavour %s, qemu -cpu %s\n", $1, $3, $2, $4, $5 }' \
 		"$KD_ROOT/vm/lanes/debian.tsv"
 	for f in "$KD_ROOT"/vm/lanes/*.sh; do
 		n=${f##*/} n=${n%.sh}

@@ -119,8 +119,12 @@ lane_root() {
 # The LANE_* variables are read by the harness after kd_lane returns.
 # shellcheck disable=SC2034
 lane_prepare() {
-	local name arch suite flavour build cpu slow stamp dir tree cross='' host
-	read -r name arch suite flavour build cpu slow <<<"$(kd_lane_row "$1")"
+	local name arch suite flavour cpu slow stamp dir tree cross='' host build=root
+	read -r name arch suite flavour cpu slow <<<"$(kd_lane_row "$1")"
+	# The host builds its own release's kernels and its backports', which
+	# are built with the release's compiler.
+	host=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	case $suite in "$host" | "$host-backports") build=host ;; esac
 	local D_KVER D_VER D_GCC D_IMAGE D_PKGS D_TOOLS
 	# One preparation at a time per lane (the static checks use distro's
 	# headers while the distro lane may be preparing too) and for the
@@ -173,7 +177,6 @@ lane_prepare() {
 		LANE_BUSYBOX=/bin/busybox
 	else
 		need_pkgs qemu-system-arm cpio
-		host=$(. /etc/os-release && echo "$VERSION_CODENAME")
 		LANE_BUSYBOX=$KD_CACHE/lanes/busybox-$host-arm64/bin/busybox
 		kd_lock busybox-arm64
 		[ -x "$LANE_BUSYBOX" ] ||
