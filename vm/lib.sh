@@ -306,8 +306,11 @@ kd_kvm_ok() {
 # xz decompression: 2.7 s instead of 6-8 s per boot on TCG.  Prints BZIMAGE
 # itself when there is nothing usable to extract.
 kd_x86_vmlinux() {
-	local bz=$1 out off
-	out=$KD_CACHE/kernel/$(basename "$bz").vmlinux
+	local bz=$1 out off name
+	# 7.x keeps the image as modules/<version>/vmlinuz: name it by version.
+	name=$(basename "$bz")
+	[ "$name" != vmlinuz ] || name=vmlinuz-$(basename "$(dirname "$bz")")
+	out=$KD_CACHE/kernel/$name.vmlinux
 	if [ ! -s "$out" ] || [ "$bz" -nt "$out" ]; then
 		need_pkgs xz-utils binutils
 		mkdir -p "$KD_CACHE/kernel"
