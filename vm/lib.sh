@@ -247,15 +247,16 @@ kd_unlock() {
 # kd_lane_exec CMD [ARG...] -- run CMD where the lane builds: on the host,
 # or chrooted into LANE_ROOT with its own /proc (objtool reads
 # /proc/self/limits) in a private mount namespace, which disappears with
-# the command: nothing stays mounted, whatever happens to it.
+# the command: nothing stays mounted, whatever happens to it.  The command
+# runs as the calling user, who owns the build directory in the root.
 kd_lane_exec() {
 	if [ -z "$LANE_ROOT" ]; then
 		"$@"
 		return
 	fi
 	kd_root unshare --mount --fork --mount-proc="$LANE_ROOT/proc" \
-		chroot "$LANE_ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LC_ALL=C.UTF-8 "$@"
+		chroot --userspec="$(id -u):$(id -g)" "$LANE_ROOT" \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LC_ALL=C.UTF-8 "$@"
 }
 
 # ---------------------------------------------------------------------------

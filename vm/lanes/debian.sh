@@ -110,7 +110,9 @@ lane_root() {
 			--aptopt='Acquire::Check-Valid-Until "false"' \
 			--include="$inc" "$suite" "$root" "$KD_CACHE/apt/$suite/sources.list" >&2 ||
 			kd_die "$name: mmdebstrap $suite failed"
-		touch "$root/.complete"
+		# Builds run as the calling user (kd_lane_exec).
+		kd_root install -d -o "$(id -u)" -g "$(id -g)" "$root/build"
+		kd_root touch "$root/.complete"
 		find "${root%/*}" -mindepth 1 -maxdepth 1 ! -path "$root" -exec rm -rf {} +
 	fi
 	printf '%s\n' "$root"
