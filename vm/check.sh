@@ -33,6 +33,8 @@ build() {
 	local dir=$KD_CACHE/build/check-$1
 	shift
 	rm -rf "$dir"
+	# The .out file sits next to it: the parent must exist (a fresh cache).
+	mkdir -p "$dir"
 	if ! (kd_build_module "$dir" "$@" &&
 		make -C "$LANE_KDIR" M="$dir" "$@" KMEM_DEMO_KUNIT=y src/kunit.o \
 			>>"$dir/build.log" 2>&1) >"$dir.out" 2>&1; then
