@@ -78,7 +78,7 @@ kd_build_checks() {
 	cc=$(kd_lane_exec "$LANE_CC" -dumpfullversion 2>/dev/null) || cc='?'
 	echo 'KTAP version 1'
 	echo "# $LANE_NAME/build: $LANE_INFO, $LANE_CC $cc"
-	echo "# kd-lane: $LANE_NAME $LANE_INFO $LANE_CC-$cc"
+	echo "# kd-lane: $LANE_NAME $LANE_INFO $LANE_CC $cc"
 	echo '1..2'
 	d=$(kd_build_diags "$out/build.log")
 	echo "# W=1 with $LANE_CC $cc: ${d:-no warnings}" | sed '2,$s/^/# /'

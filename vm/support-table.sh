@@ -21,7 +21,10 @@ grep -q '^# kd-total:' "$ktap" || kd_die "$ktap: the run did not finish"
 table() {
 	awk -v when="$(date -r "$ktap" +%F)" '
 	function human(s) { return s >= 60 ? sprintf("%dm %02ds", s / 60, s % 60) : sprintf("%ds", s) }
-	/^# kd-lane: / { k[$3] = $4; a[$3] = $5; p[$3] = $6; c[$3] = $7 }
+	/^# kd-lane: / { k[$3] = $4; a[$3] = $5; p[$3] = $6; sub(/KiB$/, " KiB", p[$3])
+		# "gcc-12 12.2.0"; before 2026-11-26 one word, "gcc-12-12.2.0".
+		c[$3] = $8 != "" ? $7 " " $8 : \
+			(match($7, /-[0-9.]+$/) ? substr($7, 1, RSTART - 1) " " substr($7, RSTART + 1) : $7) }
 	/^# kd-summary: / { n++; lane[n] = $3; ok[$3] = $4; bad[$3] = $5; sk[$3] = $6; t[$3] = $7 }
 	/^# kd-total: / { total = $3 }
 	/^[0-9]+ passed, [0-9]+ failed/ { line = $0 }
@@ -30,8 +33,8 @@ table() {
 		print "|---|---|---|---|---|---|---|"
 		for (i = 1; i <= n; i++) {
 			l = lane[i]
-			r = bad[l] ? sprintf("**FAIL** (%d of %d)", bad[l], ok[l] + bad[l] + sk[l]) \
-				: sprintf("pass (%d)", ok[l] + sk[l])
+			r = bad[l] ? sprintf("**FAIL**: %d failed, %d passed", bad[l], ok[l]) \
+				: sprintf("pass: %d passed", ok[l])
 			if (sk[l]) r = r sprintf(", %d skipped", sk[l])
 			printf "| %s | %s | %s | %s | %s | %s | %s |\n", l,
 				(l in k) ? k[l] : "(no VM)", (l in a) ? a[l] : "",
