@@ -22,7 +22,7 @@ table() {
 	awk -v when="$(date -r "$ktap" +%F)" '
 	function human(s) { return s >= 60 ? sprintf("%dm %02ds", s / 60, s % 60) : sprintf("%ds", s) }
 	/^# kd-lane: / { k[$3] = $4; a[$3] = $5; p[$3] = $6; sub(/KiB$/, " KiB", p[$3])
-		# "gcc-12 12.2.0"; before 2026-11-26 one word, "gcc-12-12.2.0".
+		# "gcc-12 12.2.0" (older runs printed one word: "gcc-12-12.2.0").
 		c[$3] = $8 != "" ? $7 " " $8 : \
 			(match($7, /-[0-9.]+$/) ? substr($7, 1, RSTART - 1) " " substr($7, RSTART + 1) : $7) }
 	/^# kd-summary: / { n++; lane[n] = $3; ok[$3] = $4; bad[$3] = $5; sk[$3] = $6; t[$3] = $7 }
