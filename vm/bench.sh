@@ -26,7 +26,7 @@ done
 
 t0=$EPOCHREALTIME
 kd_lane "$lane"
-bdir=$KD_CACHE/build/$LANE_NAME
+bdir=$(kd_build_dir "")
 kd_build_module "$bdir"
 img=$KD_CACHE/initramfs/$LANE_NAME-bench.cpio.gz
 mkdir -p "${img%/*}"

@@ -42,12 +42,13 @@ kd_boot() {
 	KD_NONCE=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	to=${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}
 	# log_buf_len: the guest finds "the log since a mark" by line count,
-	# which only holds while the ring buffer never wraps.
+	# which only holds while the ring buffer never wraps.  The debug lane's
+	# lab fuzz and fail-nth walk log over 4 MiB in one boot: 32M.
 	# --foreground: qemu stays in our process group, so Ctrl-C stops it.
 	local cmd=(timeout --foreground "$to" "${LANE_QEMU[@]}" -m "${KD_MEM:-512M}"
 		-display none -monitor none -serial stdio -no-reboot
 		-kernel "$LANE_KERNEL" -initrd "$img"
-		-append "console=$LANE_CONSOLE panic=-1 oops=panic loglevel=4 log_buf_len=4M kd.nonce=$KD_NONCE $LANE_APPEND $*")
+		-append "console=$LANE_CONSOLE panic=-1 oops=panic loglevel=4 log_buf_len=32M kd.nonce=$KD_NONCE $LANE_APPEND $*")
 	mkdir -p "$(dirname "$log")"
 	if [ "${KD_LIVE:-0}" = 1 ]; then
 		"${cmd[@]}" </dev/null 2>&1 | tee "$log" | kd_live_view || rc=$?

@@ -23,7 +23,7 @@ kd_initramfs() {
 		'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >"$root/etc/passwd"
 	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
 	while read -r ko; do
-		cp "$ko" "$root/kd/"
+		cp "$ko" "$root/kd/" || kd_die "initramfs: no $ko"
 	done < <(kd_built_modules "$bdir")
 	if compgen -G "$bdir/helpers/*" >/dev/null; then
 		cp "$bdir"/helpers/* "$root/usr/bin/"

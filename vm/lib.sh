@@ -26,7 +26,7 @@ kd_root() {
 KD_APT_UPDATED=${KD_APT_UPDATED:-}
 kd_apt_update() {
 	[ -n "$KD_APT_UPDATED" ] && return 0
-	kd_root apt-get update -q >&2 || kd_die "apt-get update failed"
+	kd_root apt-get update -q -o DPkg::Lock::Timeout=600 >&2 || kd_die "apt-get update failed"
 	KD_APT_UPDATED=1
 }
 need_pkgs() {
@@ -38,8 +38,9 @@ need_pkgs() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	kd_log "installing: ${missing[*]}"
 	kd_apt_update
-	kd_root env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+	# Parallel lanes may install at the same time: wait for dpkg's lock.
+	kd_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		-o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >&2 ||
 		kd_die "apt-get install ${missing[*]} failed"
 }
 
@@ -59,59 +60,203 @@ kd_linux_source() {
 	printf '%s\n' "$dir"
 }
 
-# kd_fetch_debs DESTDIR PKG[:ARCH][=VERSION]... -- unpack Debian packages
-# into DESTDIR with dpkg-deb -x, never installing them (foreign-arch kernels,
+# ---------------------------------------------------------------------------
+# Debian's archive through a private apt configuration.  Other releases'
+# kernels come from the mirror the host's apt already uses, but with their
+# own sources list, lists, package cache and (empty) dpkg status under
+# $KD_CACHE/apt/<suite>: the host's apt sources are never changed and no
+# foreign architecture is added to the host's dpkg.
+# ---------------------------------------------------------------------------
+
+# kd_host_sources -- "URI SUITE" for every deb source of the host's apt, from
+# deb822 files (*.sources) and one-line files (sources.list, *.list).
+kd_host_sources() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk 'BEGIN { RS = "" }
+			{ t = u = s = ""; en = 1; n = split($0, l, "\n")
+			  for (i = 1; i <= n; i++) {
+				if (l[i] ~ /^Types:/) t = l[i]
+				else if (l[i] ~ /^URIs:/) u = l[i]
+				else if (l[i] ~ /^Suites:/) s = l[i]
+				else if (l[i] ~ /^Enabled: *no/) en = 0 }
+			  if (!en || t !~ /[ \t]deb([ \t]|$)/) next
+			  split(u, U, /[ \t]+/); m = split(s, S, /[ \t]+/)
+			  for (j = 2; j <= m; j++) print U[2], S[j] }' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		awk '$1 == "deb" { i = 2
+			if ($i ~ /^\[/) { while (i < NF && $i !~ /\]$/) i++; i++ }
+			print $i, $(i + 1) }' "$f"
+	done
+}
+
+# kd_apt_sources SUITE -- the private sources.list for SUITE.  The host's own
+# release keeps the host's entries (with its -updates and -security, so the
+# same kernel the host would install); any other suite is read from the
+# host's main archive URI.  No mirror name is ever written into the repo.
+kd_apt_sources() {
+	local suite=$1 pairs lines uri
+	pairs=$(kd_host_sources)
+	lines=$(awk -v s="$suite" '$2 == s || (index($2, s "-") == 1 && $2 !~ /-backports$/)' <<<"$pairs")
+	if [ -z "$lines" ]; then
+		# The main archive: the entry for a plain codename (no -security).
+		uri=$(awk '$2 !~ /-/ { print $1; exit }' <<<"$pairs")
+		[ -n "$uri" ] || kd_die "no Debian archive in the host's apt sources"
+		lines="$uri $suite"
+	fi
+	awk '{ printf "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n", $1, $2 }' <<<"$lines"
+}
+
+# kd_apt SUITE apt-get|apt-cache ARG... -- run apt with the private
+# configuration of SUITE, updating its lists first when they are missing or
+# the sources changed.  The mirror is a snapshot whose Release files may be
+# past their Valid-Until, hence Check-Valid-Until=false.  Lanes running in
+# parallel share a suite's lists: the update holds a lock.
+kd_apt() {
+	local suite=$1 tool=$2 d=$KD_CACHE/apt/$1
+	shift 2
+	# shellcheck disable=SC2054 # APT::Architectures takes a comma list
+	local opts=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
+		-o Dir::State::status="$d/status" -o APT::Architectures=amd64,arm64
+		-o Acquire::Check-Valid-Until=false -o Acquire::Languages=none
+		-o APT::Sandbox::User=root)
+	if [ ! -f "$d/.updated" ] || [ "$(kd_apt_sources "$suite")" != "$(cat "$d/sources.list" 2>/dev/null)" ]; then
+		mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+		kd_lock "apt-$suite"
+		if [ ! -f "$d/.updated" ] || [ "$(kd_apt_sources "$suite")" != "$(cat "$d/sources.list")" ]; then
+			kd_log "apt-get update for $suite (private configuration in $d)"
+			kd_apt_sources "$suite" >"$d/sources.list"
+			: >"$d/status"
+			rm -f "$d/.updated"
+			apt-get -q "${opts[@]}" update >&2 || kd_die "apt-get update ($suite) failed"
+			touch "$d/.updated"
+		fi
+		kd_unlock "apt-$suite"
+	fi
+	"$tool" "${opts[@]}" "$@"
+}
+
+# kd_fetch_debs SUITE DESTDIR PKG[:ARCH][=VERSION]... -- unpack Debian
+# packages of SUITE (host: the host's own apt) into DESTDIR with dpkg-deb
+# -x, never installing them (other releases' and architectures' kernels,
 # headers, busybox).  The .debs stay in $KD_CACHE/debs and one stamp per .deb
 # in DESTDIR/.debs makes a repeated call cost only apt's local lookups.
 kd_fetch_debs() {
-	local dest=$1 debs=$KD_CACHE/debs p deb
-	shift
+	local suite=$1 dest=$2 debs=$KD_CACHE/debs p deb
+	shift 2
+	local apt=(kd_apt "$suite" apt-get)
+	[ "$suite" = host ] && apt=(apt-get -o APT::Sandbox::User=root)
 	mkdir -p "$dest/.debs" "$debs/.empty"
 	for p in "$@"; do
 		# --print-uris names the exact file (version, arch) without fetching;
 		# in an empty dir, as it omits files already in the current one.
-		deb=$(cd "$debs/.empty" && apt-get download --print-uris "$p" | awk '{print $2}')
-		[ -n "$deb" ] || kd_die "apt knows no package $p (apt-get update?)"
+		deb=$(cd "$debs/.empty" && "${apt[@]}" download --print-uris "$p" | awk '{ print $2 }')
+		[ -n "$deb" ] || kd_die "apt ($suite) knows no package $p"
 		[ -f "$dest/.debs/$deb" ] && continue
+		# Parallel lanes may want the same .deb.
+		kd_lock debs
 		if [ ! -f "$debs/$deb" ]; then
-			kd_log "downloading $p"
-			# Sandbox user root: _apt may not be able to write $debs.
-			(cd "$debs" && apt-get download -q -o APT::Sandbox::User=root "$p" >&2) ||
+			kd_log "downloading $p ($suite)"
+			(cd "$debs" && "${apt[@]}" download -q "$p" >&2) ||
 				kd_die "apt-get download $p failed"
 		fi
+		kd_unlock debs
 		dpkg-deb -x "$debs/$deb" "$dest" || kd_die "dpkg-deb -x $deb failed"
 		touch "$dest/.debs/$deb"
 	done
 }
 
 # ---------------------------------------------------------------------------
-# Lanes.  vm/lanes/<name>.sh is sourced and must define lane_prepare(), which
-# makes everything the lane needs present (installing, downloading or
-# building into $KD_CACHE; idempotent and quick once cached) and then sets:
+# Lanes.  A lane is a kernel the tests run on.  Debian's kernels are the
+# rows of vm/lanes/debian.tsv, all served by vm/lanes/debian.sh; a lane with
+# its own vm/lanes/<name>.sh (debug: a kernel built here) stands alone.  The
+# lane file is sourced and must define lane_prepare(), which makes
+# everything the lane needs present (installing, downloading or building
+# into $KD_CACHE; idempotent and quick once cached) and then sets:
 #
-#   LANE_NAME       short name (distro, debug, arm64)
+#   LANE_NAME       short name (distro, sid, arm64-16k, debug, ...)
 #   LANE_ARCH       kernel ARCH of the guest: x86 or arm64
 #   LANE_KERNEL     bootable kernel image for qemu -kernel
-#   LANE_KDIR       kernel build tree to build kmem_demo.ko against
+#   LANE_KDIR       kernel build tree to build kmem_demo.ko against, as
+#                   seen from LANE_ROOT
+#   LANE_ROOT       build root (a Debian of the kernel's release) that
+#                   builds run in, through chroot; empty: the host builds
 #   LANE_MAKE_ARGS  array: extra make args for that tree
 #                   (e.g. ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
-#   LANE_CC         C compiler for static guest helper programs
+#   LANE_CC         C compiler for static guest helper programs, the
+#                   kernel's own compiler (gcc-16, aarch64-linux-gnu-gcc-12)
+#   LANE_SPARSE     empty when sparse checks this lane, else why not
 #   LANE_BUSYBOX    static busybox binary for the guest
 #   LANE_QEMU       array: qemu binary and machine/cpu/accel arguments
 #                   (the harness adds -m, -kernel, -initrd, -append, console)
 #   LANE_CONSOLE    guest console device (ttyS0, ttyAMA0)
 #   LANE_APPEND     extra kernel command line for every boot of this lane
 #   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG)
+#   LANE_INFO       one line for the support table: "kernel arch page-size"
 # ---------------------------------------------------------------------------
+
+# kd_lane_row NAME -- the vm/lanes/debian.tsv row of lane NAME, if any.
+kd_lane_row() {
+	awk -v n="$1" '!/^#/ && $1 == n' "$KD_ROOT/vm/lanes/debian.tsv"
+}
+
+# kd_lanes -- every lane name: the table's rows, then the stand-alone lanes.
+kd_lanes() {
+	local f
+	awk '!/^#/ && NF { print $1 }' "$KD_ROOT/vm/lanes/debian.tsv"
+	for f in "$KD_ROOT"/vm/lanes/*.sh; do
+		f=${f##*/}
+		[ "$f" = debian.sh ] || echo "${f%.sh}"
+	done
+}
+
 kd_lane() {
 	local f=$KD_ROOT/vm/lanes/$1.sh
-	# shellcheck disable=SC2012 # lane names are plain words
-	[ -f "$f" ] || kd_die "unknown lane '$1' (have: $(cd "$KD_ROOT/vm/lanes" && ls | sed 's/\.sh$//' | tr '\n' ' '))"
+	if [ "$1" != debian ] && [ -n "$(kd_lane_row "$1")" ]; then
+		f=$KD_ROOT/vm/lanes/debian.sh
+	elif [ ! -f "$f" ] || [ "$1" = debian ]; then
+		kd_die "unknown lane '$1' (have: $(kd_lanes | tr '\n' ' '))"
+	fi
 	# shellcheck source=/dev/null
 	. "$f"
 	# shellcheck disable=SC2034 # read by the harness
-	LANE_APPEND='' LANE_SLOW=1 LANE_MAKE_ARGS=()
-	lane_prepare
+	LANE_APPEND='' LANE_SLOW=1 LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE='' LANE_INFO=''
+	lane_prepare "$1"
+}
+
+# kd_lock NAME / kd_unlock NAME -- hold / release the lock NAME, shared by
+# every harness process using this cache (lanes run in parallel).
+declare -A KD_LOCKS=()
+kd_lock() {
+	local fd
+	mkdir -p "$KD_CACHE/locks"
+	exec {fd}>"$KD_CACHE/locks/$1"
+	flock "$fd"
+	KD_LOCKS[$1]=$fd
+}
+kd_unlock() {
+	local fd=${KD_LOCKS[$1]:?kd_unlock $1: not locked}
+	exec {fd}>&-
+	unset "KD_LOCKS[$1]"
+}
+
+# kd_lane_exec CMD [ARG...] -- run CMD where the lane builds: on the host,
+# or chrooted into LANE_ROOT with its own /proc (objtool reads
+# /proc/self/limits) in a private mount namespace, which disappears with
+# the command: nothing stays mounted, whatever happens to it.  The command
+# runs as the calling user, who owns the build directory in the root.
+kd_lane_exec() {
+	if [ -z "$LANE_ROOT" ]; then
+		"$@"
+		return
+	fi
+	kd_root unshare --mount --fork --mount-proc="$LANE_ROOT/proc" \
+		chroot --userspec="$(id -u):$(id -g)" "$LANE_ROOT" \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LC_ALL=C.UTF-8 "$@"
 }
 
 # ---------------------------------------------------------------------------
@@ -157,23 +302,31 @@ kd_kvm_ok() {
 }
 
 # kd_x86_vmlinux BZIMAGE -- print a kernel for qemu -kernel that boots fast
-# under TCG: the ELF vmlinux inside an xz bzImage, cached.  qemu enters it
+# under TCG: the ELF vmlinux inside an xz or zstd bzImage, cached.  qemu enters it
 # through its PVH note, which skips the real-mode setup and, above all, the
 # xz decompression: 2.7 s instead of 6-8 s per boot on TCG.  Prints BZIMAGE
 # itself when there is nothing usable to extract.
 kd_x86_vmlinux() {
-	local bz=$1 out off
-	out=$KD_CACHE/kernel/$(basename "$bz").vmlinux
+	local bz=$1 out off name
+	# 7.x keeps the image as modules/<version>/vmlinuz: name it by version.
+	name=$(basename "$bz")
+	[ "$name" != vmlinuz ] || name=vmlinuz-$(basename "$(dirname "$bz")")
+	out=$KD_CACHE/kernel/$name.vmlinux
 	if [ ! -s "$out" ] || [ "$bz" -nt "$out" ]; then
-		need_pkgs xz-utils binutils
+		need_pkgs xz-utils zstd binutils
 		mkdir -p "$KD_CACHE/kernel"
-		rm -f "$out"
+		rm -f "$out" "$out.tmp"
+		# The payload is vmlinux plus relocations: the decompressor
+		# reports the trailing bytes as an error, the ELF is complete by
+		# then.  xz up to 6.1, zstd in Debian's 6.12 and 7.x.
 		off=$(grep -a -b -o -m1 $'\xfd7zXZ' "$bz" | head -n1 | cut -d: -f1) || true
-		# The payload is vmlinux plus relocations: xz reports the
-		# trailing bytes as an error, the ELF is complete by then.
 		if [ -n "$off" ]; then
 			tail -c +"$((off + 1))" "$bz" |
 				xz -dc --single-stream >"$out.tmp" 2>/dev/null || true
+		fi
+		off=$(grep -a -b -o -m1 $'\x28\xb5\x2f\xfd' "$bz" | head -n1 | cut -d: -f1) || true
+		if [ ! -s "$out.tmp" ] && [ -n "$off" ]; then
+			tail -c +"$((off + 1))" "$bz" | zstd -dc >"$out.tmp" 2>/dev/null || true
 		fi
 		# PVH entry point: Xen ELF note type 18 (PHYS32_ENTRY).
 		if [ -s "$out.tmp" ] && readelf -n "$out.tmp" 2>/dev/null | grep -q '(0x00000012)'; then

@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--lane) lane=${2:?--lane needs a name}; shift 2 ;;
 	--lane=*) lane=${1#*=}; shift ;;
-	*) kd_die "usage: vm/run.sh [--lane distro|debug|arm64]" ;;
+	*) kd_die "usage: vm/run.sh [--lane NAME] (lanes: $(kd_lanes | tr '\n' ' '))" ;;
 	esac
 done
 
@@ -28,7 +28,7 @@ kd_lane "$lane"
 t_prep=$(kd_elapsed "$t0")
 
 t=$EPOCHREALTIME
-bdir=$KD_CACHE/build/$LANE_NAME
+bdir=$(kd_build_dir "")
 kd_build_module "$bdir"
 img=$KD_CACHE/initramfs/$LANE_NAME-run.cpio.gz
 mkdir -p "${img%/*}"

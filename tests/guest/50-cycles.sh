@@ -15,7 +15,9 @@ load() {
 	kd_load kmalloc_size=8192 vmalloc_size=1048576 page_order=5 cache_objects=64
 }
 
-used() { echo $(($(kd_meminfo MemTotal) - $(kd_meminfo MemAvailable))); }
+# Pages in the per-CPU free lists are free, though MemAvailable leaves
+# them out (see kd_pcp_kb).
+used() { echo $(($(kd_meminfo MemTotal) - $(kd_meminfo MemAvailable) - $(kd_pcp_kb))); }
 snap() { echo "$(kd_meminfo Slab) $(kd_meminfo VmallocUsed) $(used)"; }
 
 # Warm up: the first loads allocate the loader's one-time structures.

@@ -89,6 +89,14 @@ kd_loaded() {
 	lsmod | grep -q '^kmem_demo '
 }
 
+# kd_pcp_kb -- kB of free pages parked in the per-CPU free lists, which
+# MemFree leaves out.  Since 6.7 those lists tune their size up after large
+# frees: an 8 MiB vfree can stay out of MemFree as several MiB there.
+kd_pcp_kb() {
+	_kd_ps=$(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps)
+	awk -v ps="$_kd_ps" '/^ *count:/ { n += $2 } END { print n * ps }' /proc/zoneinfo
+}
+
 # kd_meminfo FIELD -- the value of FIELD in /proc/meminfo, in kB.
 kd_meminfo() {
 	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo

@@ -27,11 +27,29 @@
 
 static const char *errname(int err)
 {
-	const char *s;
+	const char *s = NULL;
 
 	if (!err)
 		return "OK";
+#if __GLIBC_PREREQ(2, 32)
 	s = strerrorname_np(err);
+#else
+	/* glibc before 2.32 (Debian 11) has no strerrorname_np(): the errors a
+	 * module load or unload returns.
+	 */
+	switch (err) {
+	case ENOMEM: s = "ENOMEM"; break;
+	case EINVAL: s = "EINVAL"; break;
+	case ENOENT: s = "ENOENT"; break;
+	case EEXIST: s = "EEXIST"; break;
+	case EBUSY: s = "EBUSY"; break;
+	case EFAULT: s = "EFAULT"; break;
+	case ENOSPC: s = "ENOSPC"; break;
+	case EAGAIN: s = "EAGAIN"; break;
+	case EPERM: s = "EPERM"; break;
+	case ENOEXEC: s = "ENOEXEC"; break;
+	}
+#endif
 	return s ? s : "E?";
 }
 

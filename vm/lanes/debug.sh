@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
+# lane: Debian 6.1 source built here with configs/debug.config (KASAN, kmemleak, ...), amd64
 # Lane "debug": Debian's linux-source-6.1 built with configs/debug.config
 # (KASAN, kmemleak, lockdep, SLUB debug, fault injection, KUnit) and booted
 # under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
@@ -109,5 +110,6 @@ lane_prepare() {
 	# RDRAND, %p/%pK print "(____ptrval____)" until the RNG is seeded.
 	LANE_APPEND='page_poison=1 random.trust_cpu=on'
 	LANE_SLOW=4
+	LANE_INFO="$(cat "$KD_DEBUG_DIR/include/config/kernel.release") amd64 4KiB"
 	kd_x86_qemu "$LANE_KERNEL"
 }

@@ -1,0 +1,219 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# The Debian lanes: one row of vm/lanes/debian.tsv each (distro, arm64,
+# sid, ...).  Debian's own kernel image and headers of the row's suite,
+# fetched through the private apt configuration (kd_apt, vm/lib.sh) and
+# unpacked with dpkg-deb -x, never installed.  The module is built with the
+# compiler and linux-kbuild of the kernel's own release: on the host for
+# the host's release and its backports, otherwise inside a cached
+# mmdebstrap root of that release.  Sourced by kd_lane, never executed.
+#
+# Measured on the 2-core Debian 12 dev machine:
+#   mmdebstrap of a sid build root (gcc-16, sparse, pahole): 19 s, 416 MB.
+#   arm64 under TCG (qemu 7.2), boot + insmod + rmmod + poweroff, by CPU
+#     model: cortex-a72 2.0-2.4 s, a57 2.1-2.3 s, a53 1.9-2.2 s, max 7.7-8.2
+#     s (pointer authentication), max,pauth-impdef=on 2.8-3.0 s.
+#   arm64 against x86 TCG (q35, -cpu max): md5sum of 64 MiB in the guest
+#     at worst 1.3x slower, hence slow=2 in the table.
+# The arm64 guest (-M virt, 4 KiB pages): RAM starts at 1 GiB and ZONE_DMA
+# covers it up to 4 GiB, so with -m 512M all memory is DMA and DMA32 is
+# empty.
+
+# lane_deps SUITE PKG -- the packages PKG's candidate depends on: the first
+# of each set of alternatives, without version or architecture.
+lane_deps() {
+	kd_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
+		sed -n 's/^Depends: //p' | head -n1 | tr ',' '\n' |
+		sed 's/|.*//; s/(.*//; s/:any//; s/[[:space:]]//g' | grep . || true
+}
+
+# lane_version SUITE PKG -- the candidate version of PKG.
+lane_version() {
+	kd_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n1
+}
+
+# lane_resolve NAME ARCH SUITE FLAVOUR STAMP -- find the suite's newest
+# kernel of FLAVOUR through the meta packages and write what the lane needs
+# to STAMP as shell assignments (read back on every later run, so a warm
+# run asks apt nothing).
+lane_resolve() {
+	local name=$1 arch=$2 suite=$3 flavour=$4 stamp=$5 hdr kver ver img common kbuild gcc deps
+	hdr=$(lane_deps "$suite" "linux-headers-$flavour:$arch" | grep -E "^linux-headers-.*-$flavour\$" | head -n1)
+	[ -n "$hdr" ] || kd_die "$name: $suite has no linux-headers-$flavour for $arch"
+	kver=${hdr#linux-headers-}
+	ver=$(lane_version "$suite" "$hdr:$arch")
+	deps=$(lane_deps "$suite" "$hdr:$arch")
+	common=$(grep -E '^linux-headers-.*-common$' <<<"$deps" | head -n1)
+	kbuild=$(grep -E '^linux-kbuild-' <<<"$deps" | head -n1)
+	# The compiler: gcc-16-for-host (7.x), gcc-14, linux-compiler-gcc-10-x86.
+	gcc=$(grep -oE '(^|-)gcc-[0-9]+' <<<"$deps" | head -n1 | tr -dc 0-9)
+	if [ -z "$common" ] || [ -z "$kbuild" ] || [ -z "$gcc" ]; then
+		kd_die "$name: unexpected dependencies of $hdr: $(echo "$deps" | tr '\n' ' ')"
+	fi
+	# 7.x splits the image: the kernel itself is in linux-binary-<kver>.
+	img=linux-image-$kver
+	if lane_deps "$suite" "$img:$arch" | grep -qx "linux-binary-$kver"; then
+		img=linux-binary-$kver
+	fi
+	mkdir -p "${stamp%/*}"
+	{
+		printf 'D_KVER=%s\nD_VER=%s\nD_GCC=%s\n' "$kver" "$ver" "$gcc"
+		printf 'D_PKGS=(%s %s %s)\n' "$(kd_shq "$hdr:$arch=$ver")" \
+			"$(kd_shq "$common=$ver")" "$(kd_shq "$kbuild")"
+		printf 'D_IMAGE=%s\n' "$(kd_shq "$img:$arch=$ver")"
+		# linux-kbuild's own dependencies (libelf, pahole for BTF) go
+		# wherever the build runs.
+		printf 'D_TOOLS=(%s)\n' "$(lane_deps "$suite" "$kbuild" | tr '\n' ' ')"
+	} >"$stamp.tmp"
+	mv "$stamp.tmp" "$stamp"
+}
+
+# lane_fix_headers DIR KVER -- make headers unpacked into DIR (not /) work
+# in place: the flavour Makefile includes /usr/src/linux-headers-*-common
+# by absolute path, so aim it at the unpacked copy (any earlier path, so a
+# moved cache heals too); its scripts are relative links into
+# DIR/usr/lib/linux-kbuild-*, unpacked alongside.
+lane_fix_headers() {
+	local hdr=$1/usr/src/linux-headers-$2 common mk
+	common=$(sed -n 's|^include .*/\(linux-headers-[^/]*-common\)/Makefile$|\1|p' "$hdr/Makefile")
+	[ -n "$common" ] || kd_die "unexpected $hdr/Makefile: $(cat "$hdr/Makefile")"
+	mk="include $1/usr/src/$common/Makefile"
+	grep -qxF "$mk" "$hdr/Makefile" ||
+		sed -i "s|^include .*/$common/Makefile\$|$mk|" "$hdr/Makefile"
+}
+
+# lane_root NAME SUITE ARCH GCC -- print the path of the lane's build root,
+# made once with mmdebstrap: the release's compiler (a cross compiler for
+# arm64), make, libc (static, for the guest helpers), sparse and
+# linux-kbuild's dependencies.  Keyed by what it holds; older roots of the
+# lane are removed.
+lane_root() {
+	local name=$1 suite=$2 arch=$3 gcc=$4 inc key root
+	inc="make libc6-dev sparse ${D_TOOLS[*]}"
+	if [ "$arch" = amd64 ]; then
+		inc="$inc gcc-$gcc"
+	else
+		inc="$inc gcc-$gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+	fi
+	inc=$(tr ' ' '\n' <<<"$inc" | sort -u | tr '\n' ',')
+	inc=${inc%,}
+	key=$(printf '%s %s' "$suite" "$inc" | sha256sum | cut -c1-12)
+	root=$KD_CACHE/roots/$name/$key
+	if [ ! -f "$root/.complete" ]; then
+		need_pkgs mmdebstrap
+		kd_log "$name: making a $suite build root with $inc (once)"
+		kd_root rm -rf "$root"
+		mkdir -p "${root%/*}"
+		kd_apt "$suite" true
+		kd_root mmdebstrap --variant=apt --mode=root --quiet \
+			--aptopt='Acquire::Check-Valid-Until "false"' \
+			--include="$inc" "$suite" "$root" "$KD_CACHE/apt/$suite/sources.list" >&2 ||
+			kd_die "$name: mmdebstrap $suite failed"
+		# Builds run as the calling user (kd_lane_exec).
+		kd_root install -d -o "$(id -u)" -g "$(id -g)" "$root/build"
+		kd_root touch "$root/.complete"
+		find "${root%/*}" -mindepth 1 -maxdepth 1 ! -path "$root" -exec rm -rf {} +
+	fi
+	printf '%s\n' "$root"
+}
+
+# The LANE_* variables are read by the harness after kd_lane returns.
+# shellcheck disable=SC2034
+lane_prepare() {
+	local name arch suite flavour cpu slow stamp dir tree cross='' host build=root
+	read -r name arch suite flavour cpu slow <<<"$(kd_lane_row "$1")"
+	# The host builds its own release's kernels and its backports', which
+	# are built with the release's compiler.
+	host=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	case $suite in "$host" | "$host-backports") build=host ;; esac
+	local D_KVER D_VER D_GCC D_IMAGE D_PKGS D_TOOLS
+	# One preparation at a time per lane (the static checks use distro's
+	# headers while the distro lane may be preparing too) and for the
+	# arm64 busybox that lanes share.
+	kd_lock "lane-$name"
+	stamp=$KD_CACHE/lanes/$name.env
+	# Resolved once; again when the suite's lists were updated since.
+	if [ ! -f "$stamp" ] || [ "$KD_CACHE/apt/$suite/.updated" -nt "$stamp" ]; then
+		lane_resolve "$name" "$arch" "$suite" "$flavour" "$stamp"
+	fi
+	# shellcheck source=/dev/null
+	. "$stamp"
+	[ "$arch" = amd64 ] || cross=aarch64-linux-gnu-
+
+	# The kernel image (and, for host builds, the headers) in the lane dir.
+	dir=$KD_CACHE/lanes/$name/$D_KVER
+	if [ ! -f "$dir/.complete" ]; then
+		mkdir -p "${dir%/*}"
+		find "${dir%/*}" -mindepth 1 -maxdepth 1 ! -path "$dir" -exec rm -rf {} +
+		kd_fetch_debs "$suite" "$dir" "$D_IMAGE"
+		touch "$dir/.complete"
+	fi
+	if [ "$build" = host ]; then
+		tree=$dir
+		LANE_ROOT=
+		LANE_KDIR=$dir/usr/src/linux-headers-$D_KVER
+		# bookworm's pahole is in "dwarves" (backports' kbuild asks for
+		# "pahole", the package's newer name).
+		need_pkgs make libc6-dev sparse "${D_TOOLS[@]/#pahole/dwarves}"
+		if [ -n "$cross" ]; then
+			need_pkgs "gcc-$D_GCC-aarch64-linux-gnu" libc6-dev-arm64-cross
+		else
+			need_pkgs "gcc-$D_GCC"
+		fi
+	else
+		LANE_ROOT=$(lane_root "$name" "$suite" "$arch" "$D_GCC")
+		tree=$LANE_ROOT
+		LANE_KDIR=/usr/src/linux-headers-$D_KVER
+	fi
+	if [ ! -f "$tree/.headers-$D_KVER" ]; then
+		kd_fetch_debs "$suite" "$tree" "${D_PKGS[@]}"
+		touch "$tree/.headers-$D_KVER"
+	fi
+	[ "$build" = host ] && lane_fix_headers "$dir" "$D_KVER"
+
+	# The guest's userland is the host release's busybox on every lane, so
+	# only the kernel differs between lanes of an architecture.
+	if [ "$arch" = amd64 ]; then
+		need_pkgs busybox-static qemu-system-x86 cpio
+		LANE_BUSYBOX=/bin/busybox
+	else
+		need_pkgs qemu-system-arm cpio
+		LANE_BUSYBOX=$KD_CACHE/lanes/busybox-$host-arm64/bin/busybox
+		kd_lock busybox-arm64
+		[ -x "$LANE_BUSYBOX" ] ||
+			kd_fetch_debs "$host" "${LANE_BUSYBOX%/bin/busybox}" busybox-static:arm64
+		kd_unlock busybox-arm64
+	fi
+
+	LANE_NAME=$name
+	# 7.x moved the image from /boot into the modules directory.
+	LANE_KERNEL=$dir/boot/vmlinuz-$D_KVER
+	[ -r "$LANE_KERNEL" ] || LANE_KERNEL=$dir/usr/lib/modules/$D_KVER/vmlinuz
+	[ -r "$LANE_KERNEL" ] || kd_die "$name: no vmlinuz in $dir (remove it and retry)"
+	# Debian's .kernelvariables picks $(CROSS_COMPILE)gcc-N itself.
+	LANE_CC=${cross}gcc-$D_GCC
+	LANE_SLOW=$slow
+	if [ "$arch" = amd64 ]; then
+		LANE_ARCH=x86
+		LANE_MAKE_ARGS=()
+		LANE_CONSOLE=ttyS0
+		LANE_KERNEL=$(kd_x86_vmlinux "$LANE_KERNEL")
+		KD_QEMU_CPU=${KD_QEMU_CPU:-$cpu} kd_x86_qemu "$LANE_KERNEL"
+	else
+		LANE_ARCH=arm64
+		LANE_MAKE_ARGS=(ARCH=arm64 CROSS_COMPILE="$cross")
+		LANE_CONSOLE=ttyAMA0
+		LANE_QEMU=(qemu-system-aarch64 -machine virt -cpu "${KD_QEMU_CPU_ARM64:-$cpu}"
+			-smp "${KD_SMP:-2}" -nodefaults -accel tcg)
+	fi
+	LANE_INFO="$D_KVER $arch $(lane_page_size "$LANE_ROOT$LANE_KDIR/.config")"
+	kd_unlock "lane-$name"
+}
+
+# lane_page_size CONFIG -- the kernel's page size, from its .config.
+lane_page_size() {
+	local k
+	k=$(sed -n 's/^CONFIG_ARM64_\([0-9]*\)K_PAGES=y$/\1/p' "$1")
+	echo "${k:-4}KiB"
+}
