@@ -11,7 +11,7 @@ need_pkgs sparse shellcheck perl
 kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
-CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck)
+CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_version)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -71,6 +71,15 @@ check_shellcheck() {
 		grep -rlE '^#!.*(ba)?sh' vm tests 2>/dev/null; } | sort -u)
 	report "shellcheck: ${#files[@]} scripts clean" \
 		"$(shellcheck -x "${files[@]}" 2>&1)"
+}
+
+# dkms.conf holds the version (Kbuild reads it); the Debian package's must match.
+check_version() {
+	local v d
+	v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+	d=$(dpkg-parsechangelog -l debian/changelog -S Version 2>&1)
+	report "version: dkms.conf ($v) and debian/changelog agree" \
+		"$([ -n "$v" ] && [ "$v" = "$d" ] || echo "expected: ${v:-a PACKAGE_VERSION in dkms.conf}, seen in debian/changelog: $d")"
 }
 
 echo "KTAP version 1"
