@@ -74,15 +74,6 @@ run_static() {
 	fi
 }
 
-# guest_ktap LOG NONCE -- the lines the guest runner printed between its
-# markers, without \r and kernel messages that slipped onto the console.
-guest_ktap() {
-	tr -d '\r' <"$1" | awk -v b="KD-$2-KTAP-BEGIN" -v e="KD-$2-KTAP-END" '
-		index($0, e) { exit }
-		on && !/^\[ *[0-9]+\.[0-9]+\]/ { print }
-		index($0, b) { on = 1 }'
-}
-
 # emit_boot LANE BOOT LOG STATUS NONCE SCRIPT... -- one KTAP stream for a
 # boot: the guest's block for every script, "not ok" for each missing one.
 emit_boot() {
