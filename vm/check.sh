@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks, reported as KTAP on stdout (vm/test.sh counts them as the
-# "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict
+# "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict,
+# dkms.conf and debian/changelog on one version
 # from Debian's linux-source-6.1, and shellcheck on every script.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 
-need_pkgs sparse shellcheck perl
+need_pkgs sparse shellcheck perl dpkg-dev
 kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
