@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks, reported as KTAP on stdout (vm/test.sh counts them as the
-# "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict,
-# dkms.conf and debian/changelog on one version
-# from Debian's linux-source-6.1, and shellcheck on every script.
+# "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict
+# from Debian's linux-source-6.1, shellcheck on every script, and one version
+# in dkms.conf and debian/changelog.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
