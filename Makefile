@@ -5,6 +5,14 @@
 #   make KDIR=/path      ... against another kernel build tree
 #                        (ARCH= and CROSS_COMPILE= pass through to kbuild)
 #   make clean           remove what the build left here
+#   make install         install kmem_demo.ko into /lib/modules/$(KVER)/updates/
+#                        and run depmod (KVER= another installed kernel,
+#                        DESTDIR= stage into a directory instead of /)
+#   make uninstall       remove it again (same KVER=, DESTDIR=) and run depmod
+#   make sign KEY=k.pem CERT=c.der   sign kmem_demo.ko with the kernel's
+#                        scripts/sign-file (for Secure Boot, see README)
+#   make deb             kmem-demo-dkms_<version>_all.deb (DKMS) in out/,
+#                        checked with lintian
 #   make run             load it in a throwaway QEMU VM and show the output;
 #                        PARAMS="vmalloc_size=..." passes module parameters,
 #                        KERNEL=<lane> picks the kernel (default distro),
@@ -26,13 +34,14 @@
 #   make support-table   the README's support table from the last make test
 #   make help            this text, and the lanes
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
 PWD  := $(shell pwd)
 KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64,distro)
-LANES ?= static debug distro bullseye trixie sid arm64 arm64-16k arm64-sid
+LANES ?= static install debug distro bullseye trixie sid arm64 arm64-16k arm64-sid
 
 .PHONY: all modules clean help run bench test test-quick test-debug test-arm64 check \
-	support-table
+	support-table install uninstall sign deb
 all: modules
 
 modules:
@@ -40,6 +49,36 @@ modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
+
+# kbuild's modules_install puts the module in updates/, which depmod ranks
+# above the kernel's own directory; it runs depmod only when the tree has a
+# System.map (Debian's headers have none), hence depmod here.  DESTDIR (an
+# empty directory is fine) keeps a staged install off the running system.
+# Debian's kernels set CONFIG_MODULE_SIG_ALL, but their signing key is not in
+# the headers: kbuild's own signing step is turned off (make sign, DKMS).
+DEPMOD = depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(DEPMOD)
+
+# The kernel may have compressed it on install (.ko.xz, .ko.zst).
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/kmem_demo.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/updates/kmem_demo.ko.*
+	$(DEPMOD)
+
+# The hash is the kernel's own choice (CONFIG_MODULE_SIG_HASH).
+SIGN_HASH = $(or $(shell sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"/\1/p' \
+	$(KDIR)/.config 2>/dev/null),sha256)
+sign: modules
+	@test -n "$(KEY)" -a -n "$(CERT)" || \
+		{ echo "usage: make sign KEY=key.pem CERT=cert.der|cert.pem"; exit 1; }
+	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(KEY) $(CERT) kmem_demo.ko
+
+deb:
+	vm/deb.sh $(if $(OUT),--out $(OUT))
 
 run:
 	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" vm/run.sh --lane $(KERNEL)

@@ -15,7 +15,10 @@
 #include <linux/seq_file.h>
 #include <linux/types.h>
 
-#define KD_VERSION	"0.1.0"
+/* KD_VERSION: -D from Kbuild, which reads it from dkms.conf. */
+#ifndef KD_VERSION
+#error "KD_VERSION is defined by Kbuild (from dkms.conf)"
+#endif
 #define KD_NAME		"kmem_demo"	/* /proc entry and kmem_cache name */
 
 /* ---- logic.c: pure helpers, no allocation, unit-tested by KUnit ---- */

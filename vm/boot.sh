@@ -60,3 +60,12 @@ kd_boot() {
 	[ "$rc" -eq 124 ] && return 124
 	return 125
 }
+
+# guest_ktap LOG NONCE -- the lines the guest runner printed between its
+# markers, without \r and kernel messages that slipped onto the console.
+guest_ktap() {
+	tr -d '\r' <"$1" | awk -v b="KD-$2-KTAP-BEGIN" -v e="KD-$2-KTAP-END" '
+		index($0, e) { exit }
+		on && !/^\[ *[0-9]+\.[0-9]+\]/ { print }
+		index($0, b) { on = 1 }'
+}

@@ -38,6 +38,8 @@ kd_build_module() {
 	rsync -rl --checksum --delete --include='*.c' --exclude='*' \
 		"$KD_ROOT/tests/helpers/" "$out/helpers-src/"
 	cp -p "$src/Kbuild" "$out/Kbuild"
+	# Kbuild reads the version from dkms.conf (the repo's, when KD_SRC has none).
+	if [ -f "$src/dkms.conf" ]; then cp -p "$src/dkms.conf" "$out/"; else cp -p "$KD_ROOT/dkms.conf" "$out/"; fi
 	rm -f "$out/modules.order"
 	if ! kd_lane_exec make -C "$LANE_KDIR" M="$in" "${LANE_MAKE_ARGS[@]}" "$@" \
 		-j"$(nproc)" modules >"$log" 2>&1; then

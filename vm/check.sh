@@ -2,18 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks, reported as KTAP on stdout (vm/test.sh counts them as the
 # "static" lane): W=1 with warnings as failures, sparse, checkpatch --strict
-# from Debian's linux-source-6.1, shellcheck on every script, and the
-# pictures drawn from recorded frame maps (tests/host/pictures.sh), the
-# benchmark plots drawn from a recorded CSV (tests/host/bench-plot.sh).
+# from Debian's linux-source-6.1, shellcheck on every script, one version in
+# dkms.conf and debian/changelog, the pictures drawn from recorded frame maps
+# (tests/host/pictures.sh), the benchmark plots drawn from a recorded CSV
+# (tests/host/bench-plot.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 
-need_pkgs sparse shellcheck perl
+need_pkgs sparse shellcheck perl dpkg-dev
 kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
-CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_plot check_pictures)
+CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_version check_plot
+	check_pictures)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -76,6 +78,15 @@ check_shellcheck() {
 		grep -rlE '^#!.*(ba)?sh' vm tests 2>/dev/null; } | sort -u)
 	report "shellcheck: ${#files[@]} scripts clean" \
 		"$(shellcheck -x "${files[@]}" 2>&1)"
+}
+
+# dkms.conf holds the version (Kbuild reads it); the Debian package's must match.
+check_version() {
+	local v d
+	v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+	d=$(dpkg-parsechangelog -l debian/changelog -S Version 2>&1)
+	report "version: dkms.conf ($v) and debian/changelog agree" \
+		"$([ -n "$v" ] && [ "$v" = "$d" ] || echo "expected: ${v:-a PACKAGE_VERSION in dkms.conf}, seen in debian/changelog: $d")"
 }
 
 check_plot() {

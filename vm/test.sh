@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm/test.sh LANE... -- run the test lanes and print KTAP on stdout.
 #   static   vm/check.sh (static checks, its own KTAP)
+#   install  vm/install-test.sh (make install, make deb, DKMS; its own KTAP)
 #   NAME     a lane (vm/test.sh --list): build kmem_demo for that kernel at
 #            W=1 with the kernel's own compiler (a KTAP stream LANE/build:
 #            no warnings, sparse), then boot it once per "# kd-boot:" group
@@ -27,6 +28,7 @@ set -euo pipefail
 if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
 	echo '  static      W=1, sparse, checkpatch, shellcheck (no VM)'
+	echo '  install     make install, make deb, DKMS in a throwaway Debian 12 root (vm/install-test.sh)'
 	awk '!/^#/ && NF { printf "  %-11s Debian %s, %s, flavour %s, qemu -cpu %s\n", $1, $3, $2, $4, $5 }' \
 		"$KD_ROOT/vm/lanes/debian.tsv"
 	for f in "$KD_ROOT"/vm/lanes/*.sh; do
@@ -72,15 +74,6 @@ run_static() {
 	if [ "$rc" -ne 0 ] && [ "$(count "$work/check" | cut -d' ' -f2)" -eq 0 ]; then
 		echo "not ok 0 static/check.sh # exited $rc without a failing check"
 	fi
-}
-
-# guest_ktap LOG NONCE -- the lines the guest runner printed between its
-# markers, without \r and kernel messages that slipped onto the console.
-guest_ktap() {
-	tr -d '\r' <"$1" | awk -v b="KD-$2-KTAP-BEGIN" -v e="KD-$2-KTAP-END" '
-		index($0, e) { exit }
-		on && !/^\[ *[0-9]+\.[0-9]+\]/ { print }
-		index($0, b) { on = 1 }'
 }
 
 # emit_boot LANE BOOT LOG STATUS NONCE SCRIPT... -- one KTAP stream for a
@@ -230,6 +223,11 @@ run_one() {
 	exec 2> >(sed -u "s/^/$lane: /" >&2)
 	if [ "$lane" = static ]; then
 		run_static >"$out" || rc=$?
+	elif [ "$lane" = install ]; then
+		# Its own KTAP; its failures are counted from it, and a crash
+		# before any result is reported below.
+		"$KD_ROOT/vm/install-test.sh" >"$out" || rc=$?
+		[ "$rc" -eq 0 ] || [ "$(count "$out" | cut -d' ' -f2)" -eq 0 ] || rc=0
 	else
 		# A subshell: each lane sets its own LANE_* and may kd_die.
 		(run_lane "$lane") >"$out" || rc=$?

@@ -83,39 +83,20 @@ lane_fix_headers() {
 		sed -i "s|^include .*/$common/Makefile\$|$mk|" "$hdr/Makefile"
 }
 
-# lane_root NAME SUITE ARCH GCC -- print the path of the lane's build root,
-# made once with mmdebstrap: the release's compiler (a cross compiler for
-# arm64), make, libc (static, for the guest helpers), sparse and
-# linux-kbuild's dependencies.  Keyed by what it holds; older roots of the
-# lane are removed.
+# lane_root NAME SUITE ARCH GCC -- print the path of the lane's build root
+# (kd_debian_root): the release's compiler (a cross compiler for arm64),
+# make, libc (static, for the guest helpers), sparse and linux-kbuild's
+# dependencies.
 lane_root() {
-	local name=$1 suite=$2 arch=$3 gcc=$4 inc key root
-	inc="make libc6-dev sparse ${D_TOOLS[*]}"
+	local name=$1 suite=$2 arch=$3 gcc=$4 inc
+	inc=(make libc6-dev sparse "${D_TOOLS[@]}")
 	if [ "$arch" = amd64 ]; then
-		inc="$inc gcc-$gcc"
+		inc+=("gcc-$gcc")
 	else
-		inc="$inc gcc-$gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+		inc+=("gcc-$gcc-aarch64-linux-gnu" libc6-dev-arm64-cross)
 	fi
-	inc=$(tr ' ' '\n' <<<"$inc" | sort -u | tr '\n' ',')
-	inc=${inc%,}
-	key=$(printf '%s %s' "$suite" "$inc" | sha256sum | cut -c1-12)
-	root=$KD_CACHE/roots/$name/$key
-	if [ ! -f "$root/.complete" ]; then
-		need_pkgs mmdebstrap
-		kd_log "$name: making a $suite build root with $inc (once)"
-		kd_root rm -rf "$root"
-		mkdir -p "${root%/*}"
-		kd_apt "$suite" true
-		kd_root mmdebstrap --variant=apt --mode=root --quiet \
-			--aptopt='Acquire::Check-Valid-Until "false"' \
-			--include="$inc" "$suite" "$root" "$KD_CACHE/apt/$suite/sources.list" >&2 ||
-			kd_die "$name: mmdebstrap $suite failed"
-		# Builds run as the calling user (kd_lane_exec).
-		kd_root install -d -o "$(id -u)" -g "$(id -g)" "$root/build"
-		kd_root touch "$root/.complete"
-		find "${root%/*}" -mindepth 1 -maxdepth 1 ! -path "$root" -exec rm -rf {} +
-	fi
-	printf '%s\n' "$root"
+	kd_apt "$suite" true
+	kd_debian_root "$name" "$suite" "$KD_CACHE/apt/$suite/sources.list" "${inc[@]}"
 }
 
 # The LANE_* variables are read by the harness after kd_lane returns.

@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm/install-test.sh -- the "install" lane: install kmem_demo the ways a user
+# would, in a throwaway Debian 12 root, and print KTAP on stdout.
+#   make deb           builds, lintian has no error or warning
+#   make install/uninstall KVER=  for 6.1 and backports' 6.12: modinfo finds
+#                      the module in updates/, then no longer
+#   apt install ./kmem-demo-dkms_*.deb  DKMS builds it for both kernels,
+#                      dkms status says so, each .ko has its kernel's vermagic
+#                      and the project's version
+#   the 6.1 DKMS module loads, reports and unloads in the distro lane's VM
+#                      (tests/guest 10-load, 20-report)
+#   apt purge          leaves no file of ours under /lib/modules,
+#                      /var/lib/dkms or /usr/src
+# The root (Debian 12 with backports, dkms and both kernels' headers) is made
+# once with mmdebstrap and kept in the cache; every run starts from it
+# afresh: an overlay whose upper layer is thrown away at the end, mounted
+# with /proc, /sys and /dev in a private mount namespace per command, so
+# nothing stays mounted and nothing on the host changes.  Nothing is ever
+# loaded into the host's kernel (modinfo only).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$KD_ROOT/vm/build.sh"
+. "$KD_ROOT/vm/initramfs.sh"
+. "$KD_ROOT/vm/boot.sh"
+
+n=0
+tap() { printf '%s\n' "$@"; }
+ok() { n=$((n + 1)); tap "ok $n install/$1"; }
+# not_ok NAME EXPECTED SEEN
+not_ok() {
+	n=$((n + 1))
+	printf '# expected: %s\n' "$2"
+	printf '%s\n' "$3" | sed 's/^/# seen: /'
+	tap "not ok $n install/$1"
+}
+# check NAME EXPECTED SEEN -- ok when SEEN is EXPECTED.
+check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$@"; fi; }
+
+echo 'KTAP version 1'
+echo '1..10'
+
+# The kernels: the distro lane's 6.1 (its VM boots the DKMS module) and the
+# newest 6.12 of Debian 12's backports, resolved like a lane's.
+kd_lane distro >&2
+# shellcheck source=/dev/null
+k61=$(. "$KD_CACHE/lanes/distro.env" && echo "$D_KVER")
+bpo_env=$KD_CACHE/lanes/install-bpo.env
+if [ ! -f "$bpo_env" ] || [ "$KD_CACHE/apt/bookworm-backports/.updated" -nt "$bpo_env" ]; then
+	kd_apt bookworm-backports true
+	lane_resolve install-bpo amd64 bookworm-backports amd64 "$bpo_env"
+fi
+# shellcheck source=/dev/null
+k612=$(. "$bpo_env" && echo "$D_KVER")
+kernels=("$k61" "$k612")
+
+# The root: Debian 12 and its backports (the 6.12 headers), dkms with
+# openssl (it signs what it builds), both kernels' headers.
+sources=$KD_CACHE/apt/install-sources.list
+kd_apt bookworm true
+{ kd_apt_sources bookworm; kd_apt_sources bookworm-backports; } >"$sources.tmp"
+mv "$sources.tmp" "$sources"
+base=$(kd_debian_root install bookworm "$sources" dkms openssl make \
+	"linux-headers-$k61" "linux-headers-$k612")
+
+mkdir -p "$KD_CACHE/tmp"
+run=$(mktemp -d "$KD_CACHE/tmp/install.XXXXXX")
+trap 'kd_root rm -rf "$run"' EXIT
+mkdir -p "$run/upper/kd/src" "$run/work" "$run/mnt" "$run/vm"
+
+# in_root CMD [ARG...] -- run CMD as root in the throwaway root.
+in_root() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	kd_root unshare --mount --fork /bin/sh -ec '
+		b=$1 r=$2
+		shift 2
+		mount -t overlay overlay -o "lowerdir=$b,upperdir=$r/upper,workdir=$r/work" "$r/mnt"
+		mount -t proc proc "$r/mnt/proc"
+		mount --rbind /sys "$r/mnt/sys"
+		mount --rbind /dev "$r/mnt/dev"
+		exec chroot "$r/mnt" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' \
+		sh "$base" "$run" "$@"
+}
+
+# 1. make deb (its own lintian verdict).
+if deb=$("$KD_ROOT/vm/deb.sh" --out "$run/upper/kd" 2>"$run/deb.log"); then
+	sed -n 's/^lintian: /# lintian: /p' "$run/deb.log"
+	ok "make-deb: ${deb##*/}, lintian: no error or warning"
+else
+	not_ok make-deb 'a .deb, lintian without error or warning' "$(tail -n 30 "$run/deb.log")"
+fi
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$KD_ROOT/dkms.conf")
+cp -a "$KD_ROOT/Kbuild" "$KD_ROOT/Makefile" "$KD_ROOT/dkms.conf" "$KD_ROOT/src" "$run/upper/kd/src/"
+
+# 2-5. make install / make uninstall with KVER=, per kernel.
+for k in "${kernels[@]}"; do
+	# The kernel may compress it on install (6.12: .ko.xz).
+	seen=$(in_root sh -c "make -C /kd/src KVER=$k install >/kd/install-$k.log 2>&1 &&
+		modinfo -k $k -F filename kmem_demo && modinfo -k $k -F version kmem_demo" 2>&1 || true)
+	printf '# make install KVER=%s: %s\n' "$k" "$(head -n1 <<<"$seen")"
+	check "make-install/$k" "/lib/modules/$k/updates/kmem_demo.ko
+$version" "$(sed '1s/\.ko\.[a-z]*$/.ko/' <<<"$seen")"
+	seen=$(in_root sh -c "make -C /kd/src KVER=$k uninstall >/kd/uninstall-$k.log 2>&1 &&
+		{ modinfo -k $k -F filename kmem_demo 2>&1 || true; ls /lib/modules/$k/updates; }" 2>&1 || true)
+	check "make-uninstall/$k" "modinfo: ERROR: Module kmem_demo not found." "$seen"
+done
+
+# 6. apt install ./kmem-demo-dkms_*.deb: DKMS builds for both kernels.
+before=$(in_root find /lib/modules /var/lib/dkms /usr/src | sort)
+if in_root apt-get install -y -q "/kd/kmem-demo-dkms_${version}_all.deb" >"$run/apt.log" 2>&1; then
+	sed 's/^/# /' "$run/apt.log"
+	# (dkms status warns on stderr about the headers' vmlinux-less tree.)
+	seen=$(in_root dkms status 2>/dev/null | sort)
+	printf '# dkms status\n%s\n' "$seen" | sed '2,$s/^/# /'
+	expected=$(for k in "${kernels[@]}"; do echo "kmem-demo/$version, $k, x86_64: installed"; done | sort)
+	check "apt-install: dkms status" "$expected" "$seen"
+else
+	not_ok apt-install "apt-get install ./kmem-demo-dkms_${version}_all.deb succeeds" "$(tail -n 40 "$run/apt.log")"
+fi
+
+# 7-8. Each DKMS-built module: its kernel's vermagic, the project's version.
+for k in "${kernels[@]}"; do
+	seen=$(in_root sh -c "f=\$(modinfo -k $k -F filename kmem_demo) && echo \"\$f\" &&
+		modinfo -F vermagic \"\$f\" | cut -d' ' -f1 && modinfo -F version \"\$f\" &&
+		echo \"# signer: \$(modinfo -F signer \"\$f\")\" >&2" 2>"$run/signer" || true)
+	sed -n 's/^# signer/# dkms\/'"$k"' signer/p' "$run/signer"
+	f=$(head -n1 <<<"$seen")
+	check "dkms/$k: vermagic and version" "/lib/modules/$k/updates/dkms/${f##*/}
+$k
+$version" "$seen"
+done
+in_root sh -c "cat \"\$(modinfo -k $k61 -F filename kmem_demo)\"" >"$run/vm/kmem_demo.ko" 2>/dev/null || true
+
+# 9. The 6.1 module DKMS built, in the distro lane's VM: the guest tests
+# 10-load and 20-report, as the lane runs them on its own build.
+printf '%s\n' "$run/vm/kmem_demo.ko" >"$run/vm/modules.order"
+if [ -s "$run/vm/kmem_demo.ko" ]; then
+	img=$KD_CACHE/initramfs/install-dkms.cpio.gz
+	log=$KD_CACHE/logs/install-dkms.log
+	mkdir -p "${img%/*}" "${log%/*}"
+	kd_initramfs "$run/vm" "$img" KD_MODE=test KD_TESTS="10-load.sh 20-report.sh" KD_TEST_TIMEOUT=60
+	# As in vm/test.sh: a guest that never reached its tests (an early
+	# boot panic on an overloaded TCG host) boots once more.
+	for try in 1 2; do
+		st=0
+		# shellcheck disable=SC2046 # kd_boot_args is a word list
+		KD_BOOT_TIMEOUT=$((300 * LANE_SLOW)) kd_boot "$img" "$log" $(kd_boot_args slub) || st=$?
+		if [ "$st" -lt 124 ] || grep -q "KD-$KD_NONCE-KTAP-BEGIN" "$log"; then break; fi
+		[ "$try" = 2 ] || echo "# the guest stopped before its tests (status $st): booting again"
+	done
+	guest_ktap "$log" "$KD_NONCE" | sed 's/^/  /'
+	if [ "$st" -eq 0 ] && guest_ktap "$log" "$KD_NONCE" | grep -q '^ok ' &&
+		! guest_ktap "$log" "$KD_NONCE" | grep -q '^not ok '; then
+		ok "vm/$k61: the DKMS module loads, reports, unloads"
+	else
+		not_ok "vm/$k61" 'guest status 0, every guest test ok' \
+			"guest status $st (console $log): $(tail -n 20 "$log" | tr -d '\r')"
+	fi
+else
+	not_ok "vm/$k61" "a DKMS-built kmem_demo.ko for $k61" 'none'
+fi
+
+# 10. apt purge: nothing of ours left.  depmod's indexes (modules.*) are
+# rewritten, and dkms keeps its own signing key (mok.key, mok.pub): neither
+# is ours.
+in_root apt-get purge -y -q kmem-demo-dkms >"$run/purge.log" 2>&1 || true
+after=$(in_root find /lib/modules /var/lib/dkms /usr/src | sort)
+seen=$(comm -13 <(echo "$before") <(echo "$after") |
+	grep -vE '^/lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/dkms/mok\.(key|pub)$' || true)
+check 'apt-purge: nothing left under /lib/modules, /var/lib/dkms, /usr/src' '' "$seen"
