@@ -83,13 +83,20 @@ int kd_describe_vmalloc(struct kd_region *r)
  * Bytes an area of @size bytes really maps: whole pages, and for kvmalloc,
  * which allows huge mappings, whole 2 MiB (PMD) blocks when it got them.
  * Past the mapped pages comes the unmapped guard page, so count pages while
- * they are mapped, up to the largest rounding possible.
+ * they are mapped, up to the largest rounding possible.  Never look past a
+ * PMD boundary: a huge area ends on one anyway, and the page table beyond
+ * it belongs to other areas, which other CPUs may be changing (5.10 warns
+ * when vmalloc_to_page() meets such an entry).
  */
 size_t kd_vmalloc_reserved(const void *addr, size_t size)
 {
 	size_t mapped = PAGE_ALIGN(size), most = ALIGN(size, PMD_SIZE);
+	unsigned long next = (unsigned long)addr + mapped;
 
-	while (mapped < most && vmalloc_to_page((const u8 *)addr + mapped))
+	while (mapped < most && !IS_ALIGNED(next, PMD_SIZE) &&
+	       vmalloc_to_page((const void *)next)) {
 		mapped += PAGE_SIZE;
+		next += PAGE_SIZE;
+	}
 	return mapped;
 }
