@@ -84,6 +84,18 @@ static int kd_refuse(struct kd_cmd *cmd, int err, const char *why)
 	return err;
 }
 
+/* The value of a hex digit, or -1 (hex_to_bin() moved headers in 7.x). */
+static int kd_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
  * A number: decimal, or hexadecimal after "0x"; with @units, one of the
  * binary suffixes K, M, G (or k, m, g) may follow.  No sign, no blanks,
@@ -101,7 +113,7 @@ int kd_parse_number(const char *s, bool units, unsigned long *out,
 		s += 2;
 	}
 	for (; *s; s++, digits++) {
-		d = hex_to_bin(*s);
+		d = kd_digit(*s);
 		if (d < 0 || d >= base)
 			break;
 		if (check_mul_overflow(v, (unsigned long)base, &v) ||
@@ -231,6 +243,13 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	return 0;
 }
 
+/*
+ * 6.19: __vmalloc() warns about, and strips, any flag outside its
+ * GFP_VMALLOC_SUPPORTED; the part of that set every 6.19+ kernel has.
+ */
+#define KD_VMALLOC_GFP_OK	(GFP_KERNEL | GFP_USER | GFP_ATOMIC | GFP_NOWAIT | \
+				 __GFP_ZERO | __GFP_NORETRY | __GFP_ACCOUNT)
+
 static bool kd_zone_flags_ok(gfp_t gfp)
 {
 	unsigned int zone = (__force unsigned int)
@@ -271,6 +290,10 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 			return kd_refuse(cmd, -EINVAL,
 					 "vmalloc before 5.17 ignores GFP_NOFS and GFP_NOIO for its page tables: use memalloc_nofs_save()");
 	}
+	if (cmd->op == KD_OP_VMALLOC && KD_VMALLOC_ANY_GFP &&
+	    (gfp & ~KD_VMALLOC_GFP_OK))
+		return kd_refuse(cmd, -EINVAL,
+				 "since 6.19 __vmalloc() strips, with a warning, every flag outside the few it supports (GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_USER, GFP_ATOMIC, GFP_NOWAIT, __GFP_ZERO, __GFP_NORETRY, __GFP_ACCOUNT)");
 	if (vmap && KD_VMALLOC_ANY_GFP &&
 	    (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
 		return kd_refuse(cmd, -EINVAL,

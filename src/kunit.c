@@ -294,6 +294,9 @@ static void kd_test_cmd_gfp_rules(struct kunit *test)
 		{ "vmalloc 1 GFP_NOFS", KD_VMALLOC_SCOPED_NOFS },
 		{ "vmalloc 1 GFP_KERNEL|GFP_DMA32", !KD_VMALLOC_ANY_GFP },
 		{ "vmalloc 1 GFP_DMA32", false },	/* no reclaim, or a zone (6.19) */
+		{ "vmalloc 1 GFP_KERNEL|__GFP_NOMEMALLOC", !KD_VMALLOC_ANY_GFP },
+		{ "vmalloc 1 GFP_USER|__GFP_ZERO|__GFP_ACCOUNT", true },
+		{ "kvmalloc 1 GFP_KERNEL|__GFP_NOMEMALLOC", true },
 	};
 	struct kd_cmd c;
 	unsigned int i;
