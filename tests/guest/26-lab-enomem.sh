@@ -45,8 +45,7 @@ EOF2
 t_eq "page accounting balances: $alloc allocated, $freed freed" \
 	"$(kd_num /tmp/ref.txt __get_free_pages pages)" $((alloc - freed))
 
-D=/sys/kernel/debug
-if [ ! -w /proc/self/fail-nth ] || [ ! -d $D/failslab ] || [ ! -d $D/fail_page_alloc ]; then
+if ! kd_fault_ok; then
 	t_skip "a failure injected at every allocation of each command" "kernel without fault injection (the debug lane has it)"
 	t_run "unload" kd_unload
 	t_clean "nothing left"
@@ -57,12 +56,7 @@ fi
 # the allocator's own call and its internal allocations.  Each attempt ends
 # in ENOMEM or, where the kernel absorbs the failure, a whole experiment;
 # nothing half-made, nothing left after it is freed.
-for f in failslab fail_page_alloc; do
-	echo N >$D/$f/ignore-gfp-wait
-	echo 0 >$D/$f/verbose
-done
-echo 0 >$D/fail_page_alloc/min-order
-echo N >$D/fail_page_alloc/ignore-gfp-highmem
+kd_fault_arm
 vmi=$(kd_vmallocinfo)
 objs=$(kd_slab_objects)
 for c in "kmalloc 100" "kmalloc 100000" "vmalloc 64K" "kvmalloc 1M" "pages 0" "pages 3" "cache 5"; do

@@ -69,27 +69,17 @@ wait "$p"
 t_match "a killed run stops and says so" "bench: stopped by a signal" "$(kd_dmesg_since)"
 t_eq "the last complete results stay" "$(cat /tmp/b.csv)" "$(cat "$csv")"
 
-D=/sys/kernel/debug
-if [ -d $D/failslab ] && [ -d $D/fail_page_alloc ]; then
+if kd_fault_ok; then
 	# Only the benchmark's thread fails (task-filter, its make-it-fail),
 	# 1 in 20 of its allocations.
-	for f in failslab fail_page_alloc; do
-		echo Y >$D/$f/task-filter
-		echo N >$D/$f/ignore-gfp-wait
-		echo 5 >$D/$f/probability
-		echo 1 >$D/$f/interval
-		echo -1 >$D/$f/times
-		echo 0 >$D/$f/verbose
-	done
-	echo 0 >$D/fail_page_alloc/min-order
-	echo N >$D/fail_page_alloc/ignore-gfp-highmem
+	kd_fault_arm 5
 	# The benchmark thread takes the writer's make-it-fail (kd-lab -f).
 	# The write's own allocations may fail first: then try again.
 	i=0
 	until [ "$(kd-lab write -f "bench quick")" = ok ] || [ $i -ge 20 ]; do
 		i=$((i + 1))
 	done
-	for f in failslab fail_page_alloc; do echo 0 >$D/$f/probability; done
+	kd_fault_off
 	t_run "with failures injected the run still completes (after $i refusals)" test $i -lt 20
 	failed=$(awk -F, '!/^#/ && $13 == -12' "$csv" | wc -l)
 	echo "# $failed cases ended by an injected failure"

@@ -12,20 +12,12 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"
 
-D=/sys/kernel/debug
-if [ ! -w /proc/self/fail-nth ] || [ ! -d $D/failslab ] || [ ! -d $D/fail_page_alloc ]; then
+if ! kd_fault_ok; then
 	t_skip "fail-nth walk" "kernel without fault injection (the debug lane has it)"
 	exit 0
 fi
 
-# Defaults skip what a module load allocates: sleeping (GFP_KERNEL)
-# allocations, order-0 pages and highmem-flagged pages (vmalloc's).
-for f in failslab fail_page_alloc; do
-	echo N >$D/$f/ignore-gfp-wait
-	echo 0 >$D/$f/verbose
-done
-echo 0 >$D/fail_page_alloc/min-order
-echo N >$D/fail_page_alloc/ignore-gfp-highmem
+kd_fault_arm
 [ -r "$KD_KMEMLEAK" ] && echo clear >"$KD_KMEMLEAK"
 
 n=0 loads=0 errors=0 bad=0

@@ -14,21 +14,11 @@
 . "${0%/*}/lab.sh"
 
 seed=20261126
-D=/sys/kernel/debug
 t_run "load" kd_load
 [ -r "$KD_KMEMLEAK" ] && echo clear >"$KD_KMEMLEAK"
-if [ -w /proc/self/make-it-fail ] && [ -d $D/failslab ] && [ -d $D/fail_page_alloc ]; then
+if kd_fault_ok; then
 	count=100000 failpct=33
-	for f in failslab fail_page_alloc; do
-		echo Y >$D/$f/task-filter
-		echo N >$D/$f/ignore-gfp-wait
-		echo 10 >$D/$f/probability
-		echo 1 >$D/$f/interval
-		echo -1 >$D/$f/times
-		echo 0 >$D/$f/verbose
-	done
-	echo 0 >$D/fail_page_alloc/min-order
-	echo N >$D/fail_page_alloc/ignore-gfp-highmem
+	kd_fault_arm 10
 else
 	count=20000 failpct=0
 fi
@@ -48,9 +38,7 @@ wait
 echo "# $out"
 t_eq "fuzz: $count commands (seed $seed), only documented errors" 0 "$st"
 t_eq "readers: every report whole" "" "$(grep -hv '^reader: [0-9]* whole reports' /tmp/fr1 /tmp/fr2)"
-for f in failslab fail_page_alloc; do
-	[ -d $D/$f ] && echo 0 >$D/$f/probability
-done
+[ "$failpct" -eq 0 ] || kd_fault_off
 t_lab "free all" ok "free all"
 cat "$KD_PROC" >/tmp/after.txt
 read -r alloc freed <<EOF2

@@ -101,3 +101,40 @@ kd_pcp_kb() {
 kd_meminfo() {
 	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
 }
+
+# Fault injection (the debug lane: failslab, fail_page_alloc, fail-nth).
+KD_FAULT=/sys/kernel/debug
+
+# kd_fault_ok -- the kernel can fail allocations on request.
+kd_fault_ok() {
+	[ -w /proc/self/fail-nth ] && [ -d $KD_FAULT/failslab ] &&
+		[ -d $KD_FAULT/fail_page_alloc ]
+}
+
+# kd_fault_arm [PERCENT] -- make failslab and fail_page_alloc reach what a
+# module allocates: their defaults skip sleeping (GFP_KERNEL) allocations,
+# order-0 pages and highmem-flagged pages (vmalloc's); and keep them quiet.
+# Without PERCENT nothing fails until fail-nth says so; with it, tasks with
+# make-it-fail set fail PERCENT % of their allocations, without end.
+# shellcheck disable=SC2120 # PERCENT is optional
+kd_fault_arm() {
+	for _f in failslab fail_page_alloc; do
+		echo N >$KD_FAULT/$_f/ignore-gfp-wait
+		echo 0 >$KD_FAULT/$_f/verbose
+		if [ $# -gt 0 ]; then
+			echo Y >$KD_FAULT/$_f/task-filter
+			echo "$1" >$KD_FAULT/$_f/probability
+			echo 1 >$KD_FAULT/$_f/interval
+			echo -1 >$KD_FAULT/$_f/times
+		fi
+	done
+	echo 0 >$KD_FAULT/fail_page_alloc/min-order
+	echo N >$KD_FAULT/fail_page_alloc/ignore-gfp-highmem
+}
+
+# kd_fault_off -- no more failures by probability.
+kd_fault_off() {
+	for _f in failslab fail_page_alloc; do
+		echo 0 >$KD_FAULT/$_f/probability
+	done
+}
