@@ -44,12 +44,24 @@ check() {
 	t_eq "$_n: listed = run lines" "$(mval listed "$_n")" \
 		"$(printf '%s\n' "$_runs" | grep -c .)"
 	# Maximal runs: every one non-empty, none continuing the one before.
-	t_eq "$_n: listed runs add up to pages, are maximal, longest is longest" \
-		"$(mval pages "$_n") $(mval longest "$_n") ok" \
-		"$(printf '%s\n' "$_runs" | awk '{ s += $2; if ($2 > l) l = $2
+	# "pages longest ok": the listed runs' sum, their longest, the check.
+	_sum=$(printf '%s\n' "$_runs" | awk '{ s += $2; if ($2 > l) l = $2
 			if ($2 < 1 || (NR > 1 && $1 == e)) bad = 1; e = $1 + $2 }
-			END { print s + 0, l + 0, bad ? "bad" : "ok" }')"
-	t_eq "$_n: runs = listed (below runs_max)" "$(mval runs "$_n")" "$(mval listed "$_n")"
+			END { print s + 0, l + 0, bad ? "bad" : "ok" }')
+	_nruns=$(mval runs "$_n") _pages=$(mval pages "$_n") _longest=$(mval longest "$_n")
+	if [ "$_nruns" -le "$runs_max" ]; then
+		t_eq "$_n: listed runs add up to pages, are maximal, longest is longest" \
+			"$_pages $_longest ok" "$_sum"
+		t_eq "$_n: runs = listed (below runs_max)" "$_nruns" "$(mval listed "$_n")"
+	else
+		# A fragmented guest (after the benchmark, say) can scatter an
+		# 8 MiB vmalloc into more runs than the map lists.
+		t_eq "$_n: $_nruns runs, past runs_max: the first $runs_max listed" \
+			"$runs_max" "$(mval listed "$_n")"
+		t_eq "$_n: listed runs are maximal, fewer pages than all $_pages, none longer than $_longest" \
+			ok "$(echo "$_sum" | awk -v p="$_pages" -v l="$_longest" \
+				'{ print ($1 < p && $2 <= l && $3 == "ok") ? "ok" : $0 }')"
+	fi
 	t_eq "$_n: reserved as in the report" "$(kd_num "$r" "$_s" reserved)" \
 		"$(mval reserved "$_n")"
 	# Every run lies in a zone the report names.
@@ -83,7 +95,8 @@ cat "$KD_PROC" >"$r"
 cat "$KD_MAP" >"$m"
 t_eq "header: format" "kmem_demo_map 1" "$(head -n 1 "$m")"
 t_eq "header: page size" "$ps" "$(sed -n 's/^page_size //p' "$m")"
-t_eq "header: runs_max" 1024 "$(sed -n 's/^runs_max //p' "$m")"
+runs_max=1024
+t_eq "header: runs_max" "$runs_max" "$(sed -n 's/^runs_max //p' "$m")"
 # The populated zones, as /proc/zoneinfo gives them.
 t_eq "zones: node, name, start, spanned, present as in /proc/zoneinfo" \
 	"$(awk '$1 == "Node" { sub(",", "", $2); n = $2; z = $4 }

@@ -73,6 +73,13 @@ kd_dmesg_since() {
 	dmesg | tail -n +$((KD_DMESG_MARK + 1))
 }
 
+# kd_compact -- defragment free memory (CONFIG_COMPACTION), so a load that
+# needs a block of the largest order finds one; a no-op without it.
+kd_compact() {
+	[ -w /proc/sys/vm/compact_memory ] && echo 1 >/proc/sys/vm/compact_memory
+	:
+}
+
 # kd_load [PARAM=VALUE...] -- insmod kmem_demo; returns insmod's status,
 # its stderr is left in KD_LOAD_ERR.
 # shellcheck disable=SC2120 # parameters are optional
