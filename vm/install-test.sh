@@ -38,6 +38,14 @@ not_ok() {
 check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$@"; fi; }
 
 echo 'KTAP version 1'
+# Its root is Debian 12 and its VM boots the distro lane's kernel, which is
+# Debian 12's 6.1 only on a Debian 12 host (CI's).
+host=$(kd_host_release)
+if [ "$host" != bookworm ]; then
+	echo '1..1'
+	echo "ok 1 install # SKIP the install lane tests Debian 12's kernels in the distro lane's VM; this host is $host"
+	exit 0
+fi
 echo '1..10'
 
 # The kernels: the distro lane's 6.1 (its VM boots the DKMS module) and the

@@ -44,12 +44,32 @@ need_pkgs() {
 		kd_die "apt-get install ${missing[*]} failed"
 }
 
-# kd_linux_source -- print the path of Debian's linux-source-6.1 tree,
-# unpacked once into the cache (checkpatch.pl and the debug kernel use it).
+# kd_linux_source_pkg -- the host release's kernel source package: what its
+# "linux-source" meta package depends on (linux-source-6.1 on Debian 12,
+# linux-source-6.12 on Debian 13).  The candidate, so backports don't count.
+kd_linux_source_pkg() {
+	local p
+	p=$(apt-cache show --no-all-versions linux-source 2>/dev/null |
+		sed -n 's/^Depends: //p' | grep -oE 'linux-source-[0-9.]+' | head -n1)
+	if [ -z "$p" ]; then
+		kd_apt_update
+		p=$(apt-cache show --no-all-versions linux-source 2>/dev/null |
+			sed -n 's/^Depends: //p' | grep -oE 'linux-source-[0-9.]+' | head -n1)
+	fi
+	[ -n "$p" ] || kd_die "the host's apt has no linux-source package"
+	printf '%s\n' "$p"
+}
+
+# kd_linux_source -- print the path of the host release's Debian kernel
+# source tree (kd_linux_source_pkg), unpacked once into the cache as
+# linux-source-<package version> (checkpatch.pl and the debug kernel use it).
 kd_linux_source() {
-	need_pkgs linux-source-6.1 xz-utils
-	local tarball=/usr/src/linux-source-6.1.tar.xz ver dir
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	local pkg tarball ver dir
+	pkg=$(kd_linux_source_pkg)
+	need_pkgs "$pkg" xz-utils
+	ver=$(dpkg-query -W -f='${Version}' "$pkg")
+	tarball=$(dpkg-query -L "$pkg" | grep -E "^/usr/src/$pkg\.tar\.[a-z]+\$" | head -n1)
+	[ -n "$tarball" ] || kd_die "$pkg has no /usr/src/$pkg.tar.*"
 	dir=$KD_CACHE/linux-source-$ver
 	if [ ! -f "$dir/.unpacked" ]; then
 		kd_log "unpacking $tarball (once)"
@@ -227,6 +247,11 @@ kd_debian_root() {
 #   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG)
 #   LANE_INFO       one line for the support table: "kernel arch page-size"
 # ---------------------------------------------------------------------------
+
+# kd_host_release -- the host's Debian codename (bookworm, trixie, ...).
+kd_host_release() {
+	(. /etc/os-release && echo "$VERSION_CODENAME")
+}
 
 # kd_lane_row NAME -- the vm/lanes/debian.tsv row of lane NAME, if any.
 kd_lane_row() {

@@ -29,7 +29,8 @@ if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
 	echo '  static      W=1, sparse, checkpatch, shellcheck (no VM)'
 	echo '  install     make install, make deb, DKMS in a throwaway Debian 12 root (vm/install-test.sh)'
-	awk '!/^#/ && NF { printf "  %-11s Debian %s, %s, flavour %s, qemu -cpu %s\n", $1, $3, $2, $4, $5 }' \
+	awk -v h="$(kd_host_release)" '!/^#/ && NF { if ($3 == "host") $3 = h " (the host'"'"'s)"
+		printf "  %-11s Debian %s, %s, flavour %s, qemu -cpu %s\n", $1, $3, $2, $4, $5 }' \
 		"$KD_ROOT/vm/lanes/debian.tsv"
 	for f in "$KD_ROOT"/vm/lanes/*.sh; do
 		n=${f##*/} n=${n%.sh}

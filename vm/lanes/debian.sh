@@ -106,7 +106,8 @@ lane_prepare() {
 	read -r name arch suite flavour cpu slow <<<"$(kd_lane_row "$1")"
 	# The host builds its own release's kernels and its backports', which
 	# are built with the release's compiler.
-	host=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	host=$(kd_host_release)
+	[ "$suite" = host ] && suite=$host
 	case $suite in "$host" | "$host-backports") build=host ;; esac
 	local D_KVER D_VER D_GCC D_IMAGE D_PKGS D_TOOLS
 	# One preparation at a time per lane (the static checks use distro's

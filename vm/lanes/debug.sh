@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# lane: Debian 6.1 source built here with configs/debug.config (KASAN, kmemleak, ...), amd64
-# Lane "debug": Debian's linux-source-6.1 built with configs/debug.config
-# (KASAN, kmemleak, lockdep, SLUB debug, fault injection, KUnit) and booted
-# under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
+# lane: the host release's Debian source (6.1 on Debian 12) built here with configs/debug.config (KASAN, kmemleak, ...), amd64
+# Lane "debug": the host release's Debian linux-source (6.1 on Debian 12,
+# where CI runs) built with configs/debug.config (KASAN, kmemleak, lockdep,
+# SLUB debug, fault injection, KUnit) and booted under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
 #
 # Notes, measured 2026-11-24 on the 2-core Debian 12 dev machine (other
 # QEMU jobs running alongside), qemu q35 + qboot, TCG, -m 512M:
@@ -68,7 +68,7 @@ kd_debug_kernel() {
 	local frag=$KD_ROOT/configs/debug.config ver key log t0
 	need_pkgs gcc libc6-dev make flex bison bc perl libelf-dev libssl-dev
 	KD_DEBUG_SRC=$(kd_linux_source)
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	ver=${KD_DEBUG_SRC##*/linux-source-}
 	key=$ver-$(sha256sum "$frag" | cut -c1-12)
 	KD_DEBUG_DIR=$KD_CACHE/debug-kernel-$key
 	[ -f "$KD_DEBUG_DIR/.complete" ] && return 0
