@@ -74,22 +74,10 @@ base=$(kd_debian_root install bookworm "$sources" dkms openssl make \
 mkdir -p "$KD_CACHE/tmp"
 run=$(mktemp -d "$KD_CACHE/tmp/install.XXXXXX")
 trap 'kd_root rm -rf "$run"' EXIT
-mkdir -p "$run/upper/kd/src" "$run/work" "$run/mnt" "$run/vm"
+mkdir -p "$run/upper/kd/src" "$run/vm"
 
 # in_root CMD [ARG...] -- run CMD as root in the throwaway root.
-in_root() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	kd_root unshare --mount --fork /bin/sh -ec '
-		b=$1 r=$2
-		shift 2
-		mount -t overlay overlay -o "lowerdir=$b,upperdir=$r/upper,workdir=$r/work" "$r/mnt"
-		mount -t proc proc "$r/mnt/proc"
-		mount --rbind /sys "$r/mnt/sys"
-		mount --rbind /dev "$r/mnt/dev"
-		exec chroot "$r/mnt" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' \
-		sh "$base" "$run" "$@"
-}
+in_root() { kd_overlay_exec "$base" "$run" "$@"; }
 
 # 1. make deb (its own lintian verdict).
 if deb=$("$KD_ROOT/vm/deb.sh" --out "$run/upper/kd" 2>"$run/deb.log"); then

@@ -219,6 +219,39 @@ kd_debian_root() {
 	printf '%s\n' "$root"
 }
 
+# kd_overlay_exec BASE RUN [--bind SRC DEST]... CMD [ARG...] -- run CMD as
+# root in a throwaway copy of the Debian root BASE (kd_debian_root): an
+# overlay whose upper layer is RUN/upper (RUN/work and the mount point
+# RUN/mnt beside it), with /proc, /sys and /dev, and SRC bound on DEST
+# inside, all in a private mount namespace, so nothing stays mounted and
+# BASE never changes.  The caller removes RUN.
+kd_overlay_exec() {
+	local base=$1 run=$2 binds=()
+	shift 2
+	while [ "${1:-}" = --bind ]; do
+		binds+=("$2" "$3")
+		shift 3
+	done
+	mkdir -p "$run/upper" "$run/work" "$run/mnt"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	kd_root unshare --mount --fork /bin/sh -ec '
+		b=$1 r=$2 nb=$3
+		shift 3
+		mount -t overlay overlay -o "lowerdir=$b,upperdir=$r/upper,workdir=$r/work" "$r/mnt"
+		mount -t proc proc "$r/mnt/proc"
+		mount --rbind /sys "$r/mnt/sys"
+		mount --rbind /dev "$r/mnt/dev"
+		while [ "$nb" -gt 0 ]; do
+			mkdir -p "$r/mnt$2"
+			mount --bind "$1" "$r/mnt$2"
+			shift 2
+			nb=$((nb - 1))
+		done
+		exec chroot "$r/mnt" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"' \
+		sh "$base" "$run" $((${#binds[@]} / 2)) "${binds[@]}" "$@"
+}
+
 # ---------------------------------------------------------------------------
 # Lanes.  A lane is a kernel the tests run on.  Debian's kernels are the
 # rows of vm/lanes/debian.tsv, all served by vm/lanes/debian.sh; a lane with

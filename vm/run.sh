@@ -72,5 +72,5 @@ if [ "$pictures" = 1 ] && [ "$rc" -eq 0 ]; then
 		kd_log "drawing the pictures failed (the run itself went fine)"
 	t_pic=$(kd_elapsed "$t")
 fi
-kd_log "lane $LANE_NAME: prepare ${t_prep}s, build ${t_build}s, boot ${t_boot}s, pictures ${t_pic}s, total $(kd_elapsed "$t0")s, exit $rc"
+kd_log "lane $LANE_NAME ($LANE_INFO): prepare ${t_prep}s, build ${t_build}s, boot ${t_boot}s, pictures ${t_pic}s, total $(kd_elapsed "$t0")s, exit $rc"
 exit "$rc"

@@ -3,6 +3,8 @@
 # vm/test.sh LANE... -- run the test lanes and print KTAP on stdout.
 #   static   vm/check.sh (static checks, its own KTAP)
 #   install  vm/install-test.sh (make install, make deb, DKMS; its own KTAP)
+#   debian13 vm/host-test.sh (a fresh Debian 13 host: make run, make
+#            test-quick; its own KTAP)
 #   NAME     a lane (vm/test.sh --list): build kmem_demo for that kernel at
 #            W=1 with the kernel's own compiler (a KTAP stream LANE/build:
 #            no warnings, sparse), then boot it once per "# kd-boot:" group
@@ -29,6 +31,7 @@ if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
 	echo '  static      W=1, sparse, checkpatch, shellcheck (no VM)'
 	echo '  install     make install, make deb, DKMS in a throwaway Debian 12 root (vm/install-test.sh)'
+	echo '  debian13    make run and make test-quick from a fresh clone in a fresh Debian 13 root (vm/host-test.sh)'
 	awk -v h="$(kd_host_release)" '!/^#/ && NF { if ($3 == "host") $3 = h " (the host'"'"'s)"
 		printf "  %-11s Debian %s, %s, flavour %s, qemu -cpu %s\n", $1, $3, $2, $4, $5 }' \
 		"$KD_ROOT/vm/lanes/debian.tsv"
@@ -222,17 +225,19 @@ run_lane() {
 run_one() {
 	local lane=$1 out=$work/$1.ktap lt=$EPOCHREALTIME rc=0
 	exec 2> >(sed -u "s/^/$lane: /" >&2)
-	if [ "$lane" = static ]; then
-		run_static >"$out" || rc=$?
-	elif [ "$lane" = install ]; then
-		# Its own KTAP; its failures are counted from it, and a crash
-		# before any result is reported below.
-		"$KD_ROOT/vm/install-test.sh" >"$out" || rc=$?
+	case $lane in
+	static) run_static >"$out" || rc=$? ;;
+	install | debian13)
+		# Their own KTAP; their failures are counted from it, and a
+		# crash before any result is reported below.
+		"$KD_ROOT/vm/${lane/debian13/host}-test.sh" >"$out" || rc=$?
 		[ "$rc" -eq 0 ] || [ "$(count "$out" | cut -d' ' -f2)" -eq 0 ] || rc=0
-	else
+		;;
+	*)
 		# A subshell: each lane sets its own LANE_* and may kd_die.
 		(run_lane "$lane") >"$out" || rc=$?
-	fi
+		;;
+	esac
 	if [ "$rc" -ne 0 ]; then
 		{
 			echo 'KTAP version 1'
