@@ -39,7 +39,11 @@
 #if KD_HAVE_KMALLOC_ROUNDUP
 #define kd_kmalloc_roundup(n)	kmalloc_size_roundup(n)
 #else
-#define kd_kmalloc_roundup(n)	((size_t)0)
+/* 0: the kernel cannot say before the call; the report then leaves it out. */
+static inline size_t kd_kmalloc_roundup(size_t n)
+{
+	return 0;
+}
 #endif
 
 /*
@@ -55,7 +59,11 @@
 #define kd_alloc_pages_bulk(gfp, n, pages)	alloc_pages_bulk_array(gfp, n, pages)
 #else
 #define KD_HAVE_PAGES_BULK	0
-#define kd_alloc_pages_bulk(gfp, n, pages)	0UL
+static inline unsigned long kd_alloc_pages_bulk(gfp_t gfp, unsigned long n,
+						struct page **pages)
+{
+	return 0;
+}
 #endif
 
 #endif /* KMEM_DEMO_COMPAT_H */

@@ -10,7 +10,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 
-need_pkgs sparse shellcheck perl dpkg-dev
+# Everything the checks use, installed before any check runs: apt's output
+# on a fresh machine must not land in a check's captured output.
+need_pkgs sparse shellcheck perl dpkg-dev libxml2-utils gnuplot-nox python3 librsvg2-bin
 kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
