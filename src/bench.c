@@ -11,9 +11,13 @@
  * repeat runs L rounds (a pair, or a batch of N allocations then N frees)
  * between two ktime_get_ns() calls; L doubles until a repeat lasts at
  * least 10 ms (0.2 ms in quick mode), so the clock's own cost and
- * resolution vanish in it.  R repeats give min, median and max ns per operation; the empty
- * loop's median (the loop and the call overhead) is subtracted from every
- * case.  Preemption stays on and GFP_KERNEL may sleep, as in real drivers:
+ * resolution vanish in it.  R repeats give min, median and max ns per
+ * operation; the empty loop's median (the loop and the call overhead) is
+ * subtracted from every case.  The repeats are interleaved: repeat 1 of
+ * every case, then repeat 2 of every case, and so on, so that a drift of
+ * the machine's speed over the run (a host under emulation, a CPU's clock)
+ * spreads over all cases alike instead of skewing the ones that ran during
+ * it.  Preemption stays on and GFP_KERNEL may sleep, as in real drivers:
  * the median is the figure to read, the max shows what the machine did
  * meanwhile.
  */
@@ -86,6 +90,9 @@ struct kd_bench_row {
 	u64 raw_med_ps;		/* median before the subtraction */
 	u64 cycles;		/* median cycles per operation, 0: not measured */
 	int err;		/* the case failed: no figures */
+	unsigned long rounds;	/* rounds per repeat, from the calibration */
+	u64 ps[KD_BENCH_REPEATS_MAX];	/* each repeat, ps per operation */
+	u64 cyc[KD_BENCH_REPEATS_MAX];	/* each repeat, cycles per operation */
 };
 
 struct kd_bench {
@@ -249,54 +256,64 @@ static int kd_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void kd_bench_case(struct kd_bench *b, struct kd_bench_row *r)
+/*
+ * vfree() only queues an area's unmapping; the queue is purged (with a TLB
+ * flush) once it is long enough.  Every repeat starts from an empty queue,
+ * so a case does not pay for the one before it.
+ */
+static int kd_bench_timed(struct kd_bench *b, struct kd_bench_row *r,
+			  unsigned long rounds, u64 *ns, u64 *cycles)
 {
-	u64 ps[KD_BENCH_REPEATS_MAX], cyc[KD_BENCH_REPEATS_MAX], ns, c;
-	unsigned long rounds = 1;
-	unsigned int i;
-	int ret;
-
-	/*
-	 * vfree() only queues an area's unmapping; the queue is purged (with
-	 * a TLB flush) once it is long enough.  Each case starts from an empty
-	 * queue, so a case does not pay for the one before it.
-	 */
 	vm_unmap_aliases();
-	/* Calibrate (and warm up): double until a repeat lasts long enough. */
+	return kd_bench_repeat(b, r, rounds, ns, cycles);
+}
+
+/* Calibrate (and warm up): double the rounds until a repeat is long enough. */
+static void kd_bench_calibrate(struct kd_bench *b, struct kd_bench_row *r)
+{
+	unsigned long rounds = 1;
+	u64 ns, c;
+
 	for (;;) {
-		ret = kd_bench_repeat(b, r, rounds, &ns, &c);
-		if (ret)
-			goto failed;
+		r->err = kd_bench_timed(b, r, rounds, &ns, &c);
+		if (r->err)
+			return;
 		if (ns >= b->min_repeat_ns || rounds >= (1UL << 24))
 			break;
 		rounds *= 2;
 		cond_resched();
 	}
+	r->rounds = rounds;
 	r->loops = rounds * r->batch;
-	for (i = 0; i < b->repeats; i++) {
-		if (kd_bench_stop(b)) {
-			ret = -EINTR;
-			goto failed;
-		}
-		cond_resched();
-		ret = kd_bench_repeat(b, r, rounds, &ns, &c);
-		if (ret)
-			goto failed;
-		ps[i] = div64_u64(ns * 1000, r->loops);
-		cyc[i] = div64_u64(c, r->loops);
-	}
+}
+
+/* Repeat number @i of a calibrated case. */
+static void kd_bench_sample(struct kd_bench *b, struct kd_bench_row *r,
+			    unsigned int i)
+{
+	u64 ns, c;
+
+	r->err = kd_bench_timed(b, r, r->rounds, &ns, &c);
+	if (r->err)
+		return;
+	r->ps[i] = div64_u64(ns * 1000, r->loops);
+	r->cyc[i] = div64_u64(c, r->loops);
+}
+
+/* Min, median and max of a case's repeats, the empty loop subtracted. */
+static void kd_bench_finish(struct kd_bench *b, struct kd_bench_row *r)
+{
+	u64 *ps = r->ps;
+
 	r->repeats = b->repeats;
 	sort(ps, r->repeats, sizeof(ps[0]), kd_cmp_u64, NULL);
-	sort(cyc, r->repeats, sizeof(cyc[0]), kd_cmp_u64, NULL);
+	sort(r->cyc, r->repeats, sizeof(r->cyc[0]), kd_cmp_u64, NULL);
 	r->raw_med_ps = ps[r->repeats / 2];
 	/* The empty loop is the zero line: what remains is the allocator. */
 	r->min_ps = ps[0] - min(ps[0], b->empty_ps);
 	r->med_ps = ps[r->repeats / 2] - min(ps[r->repeats / 2], b->empty_ps);
 	r->max_ps = ps[r->repeats - 1] - min(ps[r->repeats - 1], b->empty_ps);
-	r->cycles = KD_BENCH_CYCLES ? cyc[r->repeats / 2] : 0;
-	return;
-failed:
-	r->err = ret;
+	r->cycles = KD_BENCH_CYCLES ? r->cyc[r->repeats / 2] : 0;
 }
 
 static void kd_bench_add(struct kd_bench *b, enum kd_bench_op op,
@@ -364,15 +381,29 @@ static int kd_bench_thread(void *data)
 {
 	struct kd_bench *b = data;
 	u64 t0 = ktime_get_ns();
-	unsigned int i;
+	unsigned int i, rep;
 
-	for (i = 0; i < b->nr_rows && !kd_bench_stop(b); i++) {
-		kd_bench_case(b, &b->rows[i]);
+	for (i = 0; i < b->nr_rows && !kd_bench_stop(b); i++)
+		kd_bench_calibrate(b, &b->rows[i]);
+	for (rep = 0; rep < b->repeats; rep++) {
+		for (i = 0; i < b->nr_rows; i++) {
+			/* A stopped run is discarded whole (kd_bench_run). */
+			if (kd_bench_stop(b))
+				goto out;
+			cond_resched();
+			if (!b->rows[i].err)
+				kd_bench_sample(b, &b->rows[i], rep);
+		}
+	}
+	/* The empty loop first (row 0): the others subtract it. */
+	for (i = 0; i < b->nr_rows; i++) {
+		if (b->rows[i].err)
+			continue;
+		kd_bench_finish(b, &b->rows[i]);
 		if (b->rows[i].op == KD_B_EMPTY)
 			b->empty_ps = b->rows[i].raw_med_ps;
 	}
-	if (i < b->nr_rows)
-		b->nr_rows = i;
+out:
 	b->elapsed_ns = ktime_get_ns() - t0;
 	complete(&b->done);
 	/* kthread_stop() waits for the return: stay until it asks. */
