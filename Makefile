@@ -38,7 +38,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD  := $(shell pwd)
 KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64,distro)
-LANES ?= static install debug distro bullseye trixie sid arm64 arm64-16k arm64-sid
+LANES ?= static install debian13 debug distro bullseye trixie sid arm64 arm64-16k arm64-sid
 
 .PHONY: all modules clean help run bench test test-quick test-debug test-arm64 check \
 	support-table install uninstall sign deb

@@ -3,16 +3,18 @@
 # vm/install-test.sh -- the "install" lane: install kmem_demo the ways a user
 # would, in a throwaway Debian 12 root, and print KTAP on stdout.
 #   make deb           builds, lintian has no error or warning
-#   make install/uninstall KVER=  for 6.1 and backports' 6.12: modinfo finds
-#                      the module in updates/, then no longer
-#   apt install ./kmem-demo-dkms_*.deb  DKMS builds it for both kernels,
-#                      dkms status says so, each .ko has its kernel's vermagic
-#                      and the project's version
+#   apt install ./kmem-demo-dkms_*.deb  DKMS builds it for the kernel whose
+#                      headers are installed (6.1), dkms status says so
+#   a kernel upgrade   installing backports' 6.12 headers afterwards makes
+#                      DKMS build it for 6.12 too (the headers' postinst hook)
+#                      each .ko has its kernel's vermagic and our version
 #   the 6.1 DKMS module loads, reports and unloads in the distro lane's VM
 #                      (tests/guest 10-load, 20-report)
 #   apt purge          leaves no file of ours under /lib/modules,
 #                      /var/lib/dkms or /usr/src
-# The root (Debian 12 with backports, dkms and both kernels' headers) is made
+#   make install/uninstall KVER=  for 6.1 and 6.12: modinfo finds the
+#                      module in updates/, then no longer
+# The root (Debian 12 with backports, dkms and the 6.1 headers) is made
 # once with mmdebstrap and kept in the cache; every run starts from it
 # afresh: an overlay whose upper layer is thrown away at the end, mounted
 # with /proc, /sys and /dev in a private mount namespace per command, so
@@ -46,7 +48,7 @@ if [ "$host" != bookworm ]; then
 	echo "ok 1 install # SKIP the install lane tests Debian 12's kernels in the distro lane's VM; this host is $host"
 	exit 0
 fi
-echo '1..10'
+echo '1..11'
 
 # The kernels: the distro lane's 6.1 (its VM boots the DKMS module) and the
 # newest 6.12 of Debian 12's backports, resolved like a lane's.
@@ -62,14 +64,14 @@ fi
 k612=$(. "$bpo_env" && echo "$D_KVER")
 kernels=("$k61" "$k612")
 
-# The root: Debian 12 and its backports (the 6.12 headers), dkms with
-# openssl (it signs what it builds), both kernels' headers.
+# The root: Debian 12 and its backports (the 6.12 headers, installed by
+# the test as a kernel upgrade would), dkms with openssl (it signs what it
+# builds), the 6.1 headers.
 sources=$KD_CACHE/apt/install-sources.list
 kd_apt bookworm true
 { kd_apt_sources bookworm; kd_apt_sources bookworm-backports; } >"$sources.tmp"
 mv "$sources.tmp" "$sources"
-base=$(kd_debian_root install bookworm "$sources" dkms openssl make \
-	"linux-headers-$k61" "linux-headers-$k612")
+base=$(kd_debian_root install bookworm "$sources" dkms openssl make "linux-headers-$k61")
 
 mkdir -p "$KD_CACHE/tmp"
 run=$(mktemp -d "$KD_CACHE/tmp/install.XXXXXX")
@@ -89,33 +91,40 @@ fi
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$KD_ROOT/dkms.conf")
 cp -a "$KD_ROOT/Kbuild" "$KD_ROOT/Makefile" "$KD_ROOT/dkms.conf" "$KD_ROOT/src" "$run/upper/kd/src/"
 
-# 2-5. make install / make uninstall with KVER=, per kernel.
-for k in "${kernels[@]}"; do
-	# The kernel may compress it on install (6.12: .ko.xz).
-	seen=$(in_root sh -c "make -C /kd/src KVER=$k install >/kd/install-$k.log 2>&1 &&
-		modinfo -k $k -F filename kmem_demo && modinfo -k $k -F version kmem_demo" 2>&1 || true)
-	printf '# make install KVER=%s: %s\n' "$k" "$(head -n1 <<<"$seen")"
-	check "make-install/$k" "/lib/modules/$k/updates/kmem_demo.ko
-$version" "$(sed '1s/\.ko\.[a-z]*$/.ko/' <<<"$seen")"
-	seen=$(in_root sh -c "make -C /kd/src KVER=$k uninstall >/kd/uninstall-$k.log 2>&1 &&
-		{ modinfo -k $k -F filename kmem_demo 2>&1 || true; ls /lib/modules/$k/updates; }" 2>&1 || true)
-	check "make-uninstall/$k" "modinfo: ERROR: Module kmem_demo not found." "$seen"
-done
+# dkms_status -- "module/version, kernel, arch: state" lines, sorted.
+# (dkms status warns on stderr about the headers' vmlinux-less tree.)
+dkms_status() { in_root dkms status 2>/dev/null | LC_ALL=C sort; }
+# expect_status KERNEL... -- what dkms_status says when built for KERNEL...
+expect_status() {
+	for k in "$@"; do echo "kmem-demo/$version, $k, x86_64: installed"; done | LC_ALL=C sort
+}
+# tree -- every path under the directories a DKMS package writes to.
+tree() { in_root find /lib/modules /var/lib/dkms /usr/src | LC_ALL=C sort; }
 
-# 6. apt install ./kmem-demo-dkms_*.deb: DKMS builds for both kernels.
-before=$(in_root find /lib/modules /var/lib/dkms /usr/src | sort)
+# 2. apt install ./kmem-demo-dkms_*.deb: DKMS builds for the 6.1 headers.
+before=$(tree)
 if in_root apt-get install -y -q "/kd/kmem-demo-dkms_${version}_all.deb" >"$run/apt.log" 2>&1; then
 	sed 's/^/# /' "$run/apt.log"
-	# (dkms status warns on stderr about the headers' vmlinux-less tree.)
-	seen=$(in_root dkms status 2>/dev/null | sort)
+	seen=$(dkms_status)
 	printf '# dkms status\n%s\n' "$seen" | sed '2,$s/^/# /'
-	expected=$(for k in "${kernels[@]}"; do echo "kmem-demo/$version, $k, x86_64: installed"; done | sort)
-	check "apt-install: dkms status" "$expected" "$seen"
+	check "apt-install: DKMS builds it for the installed kernel" "$(expect_status "$k61")" "$seen"
 else
 	not_ok apt-install "apt-get install ./kmem-demo-dkms_${version}_all.deb succeeds" "$(tail -n 40 "$run/apt.log")"
 fi
 
-# 7-8. Each DKMS-built module: its kernel's vermagic, the project's version.
+# 3. A kernel upgrade: new headers arrive, their postinst runs DKMS's hook
+# (/etc/kernel/header_postinst.d/dkms), which builds our module for them.
+if in_root sh -c "apt-get update -q && apt-get install -y -q linux-headers-$k612" \
+	>"$run/upgrade.log" 2>&1; then
+	grep -iE 'dkms|kmem' "$run/upgrade.log" | sed 's/^/# /'
+	seen=$(dkms_status)
+	check "kernel-upgrade: installing $k612's headers builds it for $k612" \
+		"$(expect_status "${kernels[@]}")" "$seen"
+else
+	not_ok kernel-upgrade "apt-get install linux-headers-$k612 succeeds" "$(tail -n 40 "$run/upgrade.log")"
+fi
+
+# 4-5. Each DKMS-built module: its kernel's vermagic, the project's version.
 for k in "${kernels[@]}"; do
 	seen=$(in_root sh -c "f=\$(modinfo -k $k -F filename kmem_demo) && echo \"\$f\" &&
 		modinfo -F vermagic \"\$f\" | cut -d' ' -f1 && modinfo -F version \"\$f\" &&
@@ -128,7 +137,7 @@ $version" "$seen"
 done
 in_root sh -c "cat \"\$(modinfo -k $k61 -F filename kmem_demo)\"" >"$run/vm/kmem_demo.ko" 2>/dev/null || true
 
-# 9. The 6.1 module DKMS built, in the distro lane's VM: the guest tests
+# 6. The 6.1 module DKMS built, in the distro lane's VM: the guest tests
 # 10-load and 20-report, as the lane runs them on its own build.
 printf '%s\n' "$run/vm/kmem_demo.ko" >"$run/vm/modules.order"
 if [ -s "$run/vm/kmem_demo.ko" ]; then
@@ -157,11 +166,28 @@ else
 	not_ok "vm/$k61" "a DKMS-built kmem_demo.ko for $k61" 'none'
 fi
 
-# 10. apt purge: nothing of ours left.  depmod's indexes (modules.*) are
-# rewritten, and dkms keeps its own signing key (mok.key, mok.pub): neither
-# is ours.
+# 7. apt purge: nothing of ours left.  depmod's indexes (modules.*) are
+# rewritten, dkms keeps its own signing key (mok.key, mok.pub), and the
+# upgrade's packages (the 6.12 headers, kbuild) own their files: none of
+# those is ours.
 in_root apt-get purge -y -q kmem-demo-dkms >"$run/purge.log" 2>&1 || true
-after=$(in_root find /lib/modules /var/lib/dkms /usr/src | sort)
-seen=$(comm -13 <(echo "$before") <(echo "$after") |
+owned=$(in_root sh -c "dpkg-query -W -f='\${db:Status-Abbrev} \${Package}\n' 'linux-*' |
+	awk '\$1 == \"ii\" { print \$2 }' | xargs dpkg -L" | LC_ALL=C sort -u || true)
+seen=$(LC_ALL=C comm -13 <(echo "$before") <(tree) | LC_ALL=C comm -23 - <(echo "$owned") |
 	grep -vE '^/lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/dkms/mok\.(key|pub)$' || true)
 check 'apt-purge: nothing left under /lib/modules, /var/lib/dkms, /usr/src' '' "$seen"
+
+# 8-11. make install / make uninstall with KVER=, per kernel (after the
+# purge: updates/ holds nothing of DKMS).
+for k in "${kernels[@]}"; do
+	# The kernel may compress it on install (6.12: .ko.xz).
+	seen=$(in_root sh -c "make -C /kd/src KVER=$k install >/kd/install-$k.log 2>&1 &&
+		modinfo -k $k -F filename kmem_demo && modinfo -k $k -F version kmem_demo" 2>&1 || true)
+	printf '# make install KVER=%s: %s\n' "$k" "$(head -n1 <<<"$seen")"
+	check "make-install/$k" "/lib/modules/$k/updates/kmem_demo.ko
+$version" "$(sed '1s/\.ko\.[a-z]*$/.ko/' <<<"$seen")"
+	seen=$(in_root sh -c "make -C /kd/src KVER=$k uninstall >/kd/uninstall-$k.log 2>&1 &&
+		{ modinfo -k $k -F filename kmem_demo 2>&1 || true; ls /lib/modules/$k/updates; }" 2>&1 || true)
+	check "make-uninstall/$k" "modinfo: ERROR: Module kmem_demo not found." "$seen"
+done
+
