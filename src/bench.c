@@ -12,12 +12,12 @@
  * between two ktime_get_ns() calls; L doubles until a repeat lasts at
  * least 10 ms (0.2 ms in quick mode), so the clock's own cost and
  * resolution vanish in it.  R repeats give min, median and max ns per
- * operation; the empty loop's median (the loop and the call overhead) is
- * subtracted from every case.  The repeats are interleaved: repeat 1 of
- * every case, then repeat 2 of every case, and so on, so that a drift of
- * the machine's speed over the run (a host under emulation, a CPU's clock)
- * spreads over all cases alike instead of skewing the ones that ran during
- * it.  Preemption stays on and GFP_KERNEL may sleep, as in real drivers:
+ * operation; the empty loop's best repeat (the loop and the call overhead,
+ * a fixed cost that noise can only add to) is subtracted from every case.
+ * The repeats are interleaved: repeat 1 of every case, then repeat 2 of
+ * every case, and so on, so that a drift of the machine's speed over the
+ * run (a host under emulation, a CPU's clock) spreads over all cases alike
+ * instead of skewing the ones that ran during it.  Preemption stays on and GFP_KERNEL may sleep, as in real drivers:
  * the median is the figure to read, the max shows what the machine did
  * meanwhile.
  */
@@ -395,13 +395,18 @@ static int kd_bench_thread(void *data)
 				kd_bench_sample(b, &b->rows[i], rep);
 		}
 	}
-	/* The empty loop first (row 0): the others subtract it. */
+	/*
+	 * The empty loop first (row 0): the others subtract its fastest
+	 * repeat.  A stall of the CPU (a host preempting an emulated one)
+	 * only ever adds time, so the minimum is the loop's own cost; its
+	 * median could carry a stall and push real cases below zero.
+	 */
 	for (i = 0; i < b->nr_rows; i++) {
 		if (b->rows[i].err)
 			continue;
 		kd_bench_finish(b, &b->rows[i]);
 		if (b->rows[i].op == KD_B_EMPTY)
-			b->empty_ps = b->rows[i].raw_med_ps;
+			b->empty_ps = b->rows[i].ps[0];
 	}
 out:
 	b->elapsed_ns = ktime_get_ns() - t0;
