@@ -17,9 +17,9 @@
  * The repeats are interleaved: repeat 1 of every case, then repeat 2 of
  * every case, and so on, so that a drift of the machine's speed over the
  * run (a host under emulation, a CPU's clock) spreads over all cases alike
- * instead of skewing the ones that ran during it.  Preemption stays on and GFP_KERNEL may sleep, as in real drivers:
- * the median is the figure to read, the max shows what the machine did
- * meanwhile.
+ * instead of skewing the ones that ran during it.  Preemption stays on and
+ * GFP_KERNEL may sleep, as in real drivers: the median is the figure to
+ * read, the max shows what the machine did meanwhile.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
