@@ -19,15 +19,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 suite=trixie
-n=0
-ok() { n=$((n + 1)); echo "ok $n debian13/$1"; }
-# not_ok NAME EXPECTED SEEN
-not_ok() {
-	n=$((n + 1))
-	printf '# expected: %s\n' "$2"
-	printf '%s\n' "$3" | sed 's/^/# seen: /'
-	echo "not ok $n debian13/$1"
-}
+KD_TAP_LANE=debian13
 
 echo 'KTAP version 1'
 echo '1..4'
@@ -77,13 +69,13 @@ if timed 'make run' "$log" make run; then
 	rel=$(sed -n 's/^\[kmem_demo\] lane distro (\([^ ]*\) .*/\1/p' "$log" | tail -n 1)
 	if grep -q '^\[kmalloc\]' "$log" && grep -q '^\[vmalloc\]' "$log" &&
 		[[ $rel == *+deb13* ]]; then
-		ok "make-run: the report, on Debian 13's kernel ($rel)"
+		kd_ok "make-run: the report, on Debian 13's kernel ($rel)"
 	else
-		not_ok make-run 'the report ([kmalloc], [vmalloc] sections) from a +deb13 kernel' \
+		kd_not_ok make-run 'the report ([kmalloc], [vmalloc] sections) from a +deb13 kernel' \
 			"kernel ${rel:-unnamed}; $(tail -n 40 "$log")"
 	fi
 else
-	not_ok make-run 'exit 0' "$(tail -n 40 "$log")"
+	kd_not_ok make-run 'exit 0' "$(tail -n 40 "$log")"
 fi
 # The pictures' paths are printed on the host side of the run; they are in
 # the root's cache.
@@ -98,9 +90,9 @@ for p in $pics; do
 	esac
 done
 if [ "$(wc -w <<<"$pics")" -eq 4 ] && [ -z "$bad" ]; then
-	ok "make-run: two pictures drawn, SVG well-formed, PNG"
+	kd_ok "make-run: two pictures drawn, SVG well-formed, PNG"
 else
-	not_ok make-run-pictures 'two pictures, as SVG and PNG, printed and valid' \
+	kd_not_ok make-run-pictures 'two pictures, as SVG and PNG, printed and valid' \
 		"paths: $(tr '\n' ' ' <<<"$pics")${bad:+; bad:$bad}"
 fi
 
@@ -111,15 +103,15 @@ timed 'make test-quick' "$log" make test-quick || rc=$?
 sed -n 's/^# kd-summary: /# test-quick lane /p' "$log"
 summary=$(tail -n 5 "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
 if [ "$rc" -eq 0 ]; then
-	ok "make-test-quick: exit 0 ($summary)"
+	kd_ok "make-test-quick: exit 0 ($summary)"
 else
-	not_ok make-test-quick 'exit 0' "exit $rc: $(grep -E '^not ok|^# (expected|seen|saw)' "$log" | head -n 40)"
+	kd_not_ok make-test-quick 'exit 0' "exit $rc: $(grep -E '^not ok|^# (expected|seen|saw)' "$log" | head -n 40)"
 fi
 passed=${summary%% *}
 if [[ $summary =~ ^[1-9][0-9]*\ passed,\ 0\ failed ]] &&
 	grep -q '^ok [0-9]* distro/slub/20-report' "$log"; then
-	ok "make-test-quick: static and distro lanes, $passed passed, none failed"
+	kd_ok "make-test-quick: static and distro lanes, $passed passed, none failed"
 else
-	not_ok make-test-quick-summary 'N passed, 0 failed, with distro/slub/20-report ok' \
+	kd_not_ok make-test-quick-summary 'N passed, 0 failed, with distro/slub/20-report ok' \
 		"${summary:-no summary line}"
 fi

@@ -26,18 +26,7 @@ set -euo pipefail
 . "$KD_ROOT/vm/initramfs.sh"
 . "$KD_ROOT/vm/boot.sh"
 
-n=0
-tap() { printf '%s\n' "$@"; }
-ok() { n=$((n + 1)); tap "ok $n install/$1"; }
-# not_ok NAME EXPECTED SEEN
-not_ok() {
-	n=$((n + 1))
-	printf '# expected: %s\n' "$2"
-	printf '%s\n' "$3" | sed 's/^/# seen: /'
-	tap "not ok $n install/$1"
-}
-# check NAME EXPECTED SEEN -- ok when SEEN is EXPECTED.
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$@"; fi; }
+KD_TAP_LANE=install
 
 echo 'KTAP version 1'
 # Its root is Debian 12 and its VM boots the distro lane's kernel, which is
@@ -84,9 +73,9 @@ in_root() { kd_overlay_exec "$base" "$run" "$@"; }
 # 1. make deb (its own lintian verdict).
 if deb=$("$KD_ROOT/vm/deb.sh" --out "$run/upper/kd" 2>"$run/deb.log"); then
 	sed -n 's/^lintian: /# lintian: /p' "$run/deb.log"
-	ok "make-deb: ${deb##*/}, lintian: no error or warning"
+	kd_ok "make-deb: ${deb##*/}, lintian: no error or warning"
 else
-	not_ok make-deb 'a .deb, lintian without error or warning' "$(tail -n 30 "$run/deb.log")"
+	kd_not_ok make-deb 'a .deb, lintian without error or warning' "$(tail -n 30 "$run/deb.log")"
 fi
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$KD_ROOT/dkms.conf")
 cp -a "$KD_ROOT/Kbuild" "$KD_ROOT/Makefile" "$KD_ROOT/dkms.conf" "$KD_ROOT/src" "$run/upper/kd/src/"
@@ -107,9 +96,9 @@ if in_root apt-get install -y -q "/kd/kmem-demo-dkms_${version}_all.deb" >"$run/
 	sed 's/^/# /' "$run/apt.log"
 	seen=$(dkms_status)
 	printf '# dkms status\n%s\n' "$seen" | sed '2,$s/^/# /'
-	check "apt-install: DKMS builds it for the installed kernel" "$(expect_status "$k61")" "$seen"
+	kd_check "apt-install: DKMS builds it for the installed kernel" "$(expect_status "$k61")" "$seen"
 else
-	not_ok apt-install "apt-get install ./kmem-demo-dkms_${version}_all.deb succeeds" "$(tail -n 40 "$run/apt.log")"
+	kd_not_ok apt-install "apt-get install ./kmem-demo-dkms_${version}_all.deb succeeds" "$(tail -n 40 "$run/apt.log")"
 fi
 
 # 3. A kernel upgrade: new headers arrive, their postinst runs DKMS's hook
@@ -118,10 +107,10 @@ if in_root sh -c "apt-get update -q && apt-get install -y -q linux-headers-$k612
 	>"$run/upgrade.log" 2>&1; then
 	grep -iE 'dkms|kmem' "$run/upgrade.log" | sed 's/^/# /'
 	seen=$(dkms_status)
-	check "kernel-upgrade: installing $k612's headers builds it for $k612" \
+	kd_check "kernel-upgrade: installing $k612's headers builds it for $k612" \
 		"$(expect_status "${kernels[@]}")" "$seen"
 else
-	not_ok kernel-upgrade "apt-get install linux-headers-$k612 succeeds" "$(tail -n 40 "$run/upgrade.log")"
+	kd_not_ok kernel-upgrade "apt-get install linux-headers-$k612 succeeds" "$(tail -n 40 "$run/upgrade.log")"
 fi
 
 # 4-5. Each DKMS-built module: its kernel's vermagic, the project's version.
@@ -131,7 +120,7 @@ for k in "${kernels[@]}"; do
 		echo \"# signer: \$(modinfo -F signer \"\$f\")\" >&2" 2>"$run/signer" || true)
 	sed -n 's/^# signer/# dkms\/'"$k"' signer/p' "$run/signer"
 	f=$(head -n1 <<<"$seen")
-	check "dkms/$k: vermagic and version" "/lib/modules/$k/updates/dkms/${f##*/}
+	kd_check "dkms/$k: vermagic and version" "/lib/modules/$k/updates/dkms/${f##*/}
 $k
 $version" "$seen"
 done
@@ -157,13 +146,13 @@ if [ -s "$run/vm/kmem_demo.ko" ]; then
 	guest_ktap "$log" "$KD_NONCE" | sed 's/^/  /'
 	if [ "$st" -eq 0 ] && guest_ktap "$log" "$KD_NONCE" | grep -q '^ok ' &&
 		! guest_ktap "$log" "$KD_NONCE" | grep -q '^not ok '; then
-		ok "vm/$k61: the DKMS module loads, reports, unloads"
+		kd_ok "vm/$k61: the DKMS module loads, reports, unloads"
 	else
-		not_ok "vm/$k61" 'guest status 0, every guest test ok' \
+		kd_not_ok "vm/$k61" 'guest status 0, every guest test ok' \
 			"guest status $st (console $log): $(tail -n 20 "$log" | tr -d '\r')"
 	fi
 else
-	not_ok "vm/$k61" "a DKMS-built kmem_demo.ko for $k61" 'none'
+	kd_not_ok "vm/$k61" "a DKMS-built kmem_demo.ko for $k61" 'none'
 fi
 
 # 7. apt purge: nothing of ours left.  depmod's indexes (modules.*) are
@@ -175,7 +164,7 @@ owned=$(in_root sh -c "dpkg-query -W -f='\${db:Status-Abbrev} \${Package}\n' 'li
 	awk '\$1 == \"ii\" { print \$2 }' | xargs dpkg -L" | LC_ALL=C sort -u || true)
 seen=$(LC_ALL=C comm -13 <(echo "$before") <(tree) | LC_ALL=C comm -23 - <(echo "$owned") |
 	grep -vE '^/lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/dkms/mok\.(key|pub)$' || true)
-check 'apt-purge: nothing left under /lib/modules, /var/lib/dkms, /usr/src' '' "$seen"
+kd_check 'apt-purge: nothing left under /lib/modules, /var/lib/dkms, /usr/src' '' "$seen"
 
 # 8-11. make install / make uninstall with KVER=, per kernel (after the
 # purge: updates/ holds nothing of DKMS).
@@ -184,10 +173,10 @@ for k in "${kernels[@]}"; do
 	seen=$(in_root sh -c "make -C /kd/src KVER=$k install >/kd/install-$k.log 2>&1 &&
 		modinfo -k $k -F filename kmem_demo && modinfo -k $k -F version kmem_demo" 2>&1 || true)
 	printf '# make install KVER=%s: %s\n' "$k" "$(head -n1 <<<"$seen")"
-	check "make-install/$k" "/lib/modules/$k/updates/kmem_demo.ko
+	kd_check "make-install/$k" "/lib/modules/$k/updates/kmem_demo.ko
 $version" "$(sed '1s/\.ko\.[a-z]*$/.ko/' <<<"$seen")"
 	seen=$(in_root sh -c "make -C /kd/src KVER=$k uninstall >/kd/uninstall-$k.log 2>&1 &&
 		{ modinfo -k $k -F filename kmem_demo 2>&1 || true; ls /lib/modules/$k/updates; }" 2>&1 || true)
-	check "make-uninstall/$k" "modinfo: ERROR: Module kmem_demo not found." "$seen"
+	kd_check "make-uninstall/$k" "modinfo: ERROR: Module kmem_demo not found." "$seen"
 done
 

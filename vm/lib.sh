@@ -219,6 +219,22 @@ kd_debian_root() {
 	printf '%s\n' "$root"
 }
 
+# KTAP for the lanes that are scripts of their own (install, debian13):
+# set KD_TAP_LANE, then kd_ok NAME / kd_not_ok NAME EXPECTED SEEN / kd_check NAME
+# EXPECTED SEEN (ok when SEEN is EXPECTED) number the results in order.
+KD_TAP_N=0
+kd_ok() {
+	KD_TAP_N=$((KD_TAP_N + 1))
+	printf 'ok %d %s/%s\n' "$KD_TAP_N" "$KD_TAP_LANE" "$1"
+}
+kd_not_ok() {
+	KD_TAP_N=$((KD_TAP_N + 1))
+	printf '# expected: %s\n' "$2"
+	printf '%s\n' "$3" | sed 's/^/# seen: /'
+	printf 'not ok %d %s/%s\n' "$KD_TAP_N" "$KD_TAP_LANE" "$1"
+}
+kd_check() { if [ "$2" = "$3" ]; then kd_ok "$1"; else kd_not_ok "$@"; fi; }
+
 # kd_overlay_exec BASE RUN [--bind SRC DEST]... CMD [ARG...] -- run CMD as
 # root in a throwaway copy of the Debian root BASE (kd_debian_root): an
 # overlay whose upper layer is RUN/upper (RUN/work and the mount point
