@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark, quick mode: the table's shape and the figures' sanity
-# (min <= median <= max, every median above the empty loop, 8 MiB of
-# vmalloc dearer than one page, order 4 dearer than order 0), pages balanced,
+# The benchmark, quick mode: the table's shape, the figures' consistency
+# (min <= median <= max, the empty loop subtracted exactly) and sanity
+# (every median above the empty loop, 8 MiB of vmalloc dearer than one page,
+# order 4 dearer than order 0; broken twice in a row to fail), pages balanced,
 # nothing left; a second run while one runs is EBUSY; a signal stops a run
 # cleanly.  On the debug lane, failures injected into the benchmark's own
 # thread end the cases they hit, and nothing leaks; those failures print the
@@ -34,29 +35,45 @@ for k in kernel page_size cpu timing virtualized init_on_alloc mode "empty loop"
 	t_match "header names $k" "^# $k: " "$(grep '^# ' /tmp/b.csv)"
 done
 t_eq "every case ran (no error column set)" "" "$(awk -F, '!/^#/ && $1 != "allocator" && $13 != 0' /tmp/b.csv)"
-# Rules, in awk: one line of output per broken rule.  Each holds however
-# loaded the host is: a stall of the vCPU only ever adds time, so the zero
-# line is the empty loop's fastest repeat (from the header), and cases are
-# compared on their fastest repeats (min), which a stall cannot lower.
-# min <= median <= max; every median above the empty loop (after the
-# subtraction, above 0), and subtracted exactly (figures rounded to 1 ps);
-# vmalloc of 8 MiB dearer than of one page; order 4 dearer than order 0.
+# Rules, in awk: one line of output per broken rule.
+# The figures' own consistency holds on any host: min <= median <= max; the
+# empty loop (its fastest repeat, from the header) subtracted exactly
+# (figures rounded to 1 ps); loops and repeats there.
 empty=$(sed -n 's/^# empty loop: \([0-9.]*\) ns per operation.*/\1/p' /tmp/b.csv)
 bad=$(awk -F, -v empty="$empty" '
 	/^#/ || $1 == "allocator" || $1 == "empty" { next }
-	{ n++ }
 	!($8 <= $9 && $9 <= $10) { print "min <= median <= max broken:", $0 }
-	!($9 > 0) { print "median not above the empty loop (" empty "):", $0 }
 	{ d = $9 - ($11 - empty); if (d < -0.002 || d > 0.002)
 		print "median is not raw median - empty loop (" empty "):", $0 }
 	$6 < 1 || $7 < 3 { print "loops or repeats missing:", $0 }
+	END { if (empty == "") print "no empty loop in the header" }' /tmp/b.csv)
+t_eq "the figures are consistent" "" "$bad"
+
+# timing_rules CSV -- the comparisons between cases: every median above the
+# empty loop, vmalloc of 8 MiB dearer than of one page, order 4 dearer than
+# order 0 (on their fastest repeats).  A stalled vCPU only ever adds time,
+# but on a host loaded enough (a kernel build beside two other VMs) every
+# 0.2 ms repeat of a quick-mode case can carry a stall, so a comparison
+# broken in one run fails the test only if a second run breaks one again.
+timing_rules() {
+	awk -F, '
+	/^#/ || $1 == "allocator" || $1 == "empty" { next }
+	!($9 > 0) { print "median not above the empty loop:", $0 }
 	$1 == "vmalloc" && $3 == 4096 { v1 = $8 } $1 == "vmalloc" && $3 == 8388608 { v8 = $8 }
 	$1 == "alloc_pages" && $2 == "pair" && $4 == 0 { p0 = $8 }
 	$1 == "alloc_pages" && $2 == "pair" && $4 == 4 { p4 = $8 }
-	END { if (empty == "") print "no empty loop in the header"
-	      if (!(v8 > v1)) print "vmalloc 8 MiB (min " v8 ") not dearer than one page (min " v1 ")"
-	      if (!(p4 > p0)) print "order 4 (min " p4 ") not dearer than order 0 (min " p0 ")" }' /tmp/b.csv)
-t_eq "the figures are sane" "" "$bad"
+	END { if (!(v8 > v1)) print "vmalloc 8 MiB (min " v8 ") not dearer than one page (min " v1 ")"
+	      if (!(p4 > p0)) print "order 4 (min " p4 ") not dearer than order 0 (min " p0 ")" }' "$1"
+}
+bad=$(timing_rules /tmp/b.csv)
+if [ -n "$bad" ]; then
+	echo "$bad" | sed 's/^/# first run: /'
+	echo "# running the quick benchmark once more"
+	kd_lab "bench quick" >/dev/null
+	cat "$csv" >/tmp/b2.csv
+	bad=$(timing_rules /tmp/b2.csv)
+fi
+t_eq "the figures are sane (medians above the empty loop, 8 MiB vmalloc > one page, order 4 > order 0)" "" "$bad"
 read -r pa pf <<EOF2
 $(sed -n 's/^# pages: \([0-9]*\) allocated, \([0-9]*\) freed$/\1 \2/p' /tmp/b.csv)
 EOF2
