@@ -48,14 +48,14 @@ need_pkgs() {
 # "linux-source" meta package depends on (linux-source-6.1 on Debian 12,
 # linux-source-6.12 on Debian 13).  The candidate, so backports don't count.
 kd_linux_source_pkg() {
-	local p
-	p=$(apt-cache show --no-all-versions linux-source 2>/dev/null |
-		sed -n 's/^Depends: //p' | grep -oE 'linux-source-[0-9.]+' | head -n1)
-	if [ -z "$p" ]; then
-		kd_apt_update
+	local p try
+	# A fresh machine may have no apt lists yet: update once and ask again.
+	for try in 1 2; do
 		p=$(apt-cache show --no-all-versions linux-source 2>/dev/null |
 			sed -n 's/^Depends: //p' | grep -oE 'linux-source-[0-9.]+' | head -n1)
-	fi
+		[ -z "$p" ] || break
+		[ "$try" = 2 ] || kd_apt_update
+	done
 	[ -n "$p" ] || kd_die "the host's apt has no linux-source package"
 	printf '%s\n' "$p"
 }
