@@ -48,15 +48,13 @@ git clone -q "$KD_ROOT" "$run/upper/root/kmem_demo"
 echo "# clone of $(git -C "$KD_ROOT" describe --always --dirty) in a fresh $suite root"
 
 # timed NAME LOG CMD -- run CMD in the clone inside the root, output to LOG;
-# its wall time in seconds goes to $secs.
-secs=0
+# says its exit status and wall time, and returns the status.
 timed() {
 	local name=$1 log=$2 t rc=0
 	shift 2
 	t=$EPOCHREALTIME
 	in_root sh -c "cd /root/kmem_demo && $*" >"$log" 2>&1 </dev/null || rc=$?
-	secs=$(kd_elapsed "$t")
-	echo "# $name: exit $rc after ${secs}s (log: $log)"
+	echo "# $name: exit $rc after $(kd_elapsed "$t")s (log: $log)"
 	return "$rc"
 }
 
