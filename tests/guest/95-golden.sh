@@ -1,0 +1,185 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Every output users and scripts read stays as it was: the module's modinfo
+# text, its kernel log lines (load, unload, refused parameters, every
+# fail_step unwinding, lab commands and refusals), /proc/kmem_demo as root
+# and as nobody, /proc/kmem_demo_map and the benchmark's table and CSV, for
+# one fixed sequence of loads and lab commands, are equal line for line to
+# the sample recorded for this lane (golden/LANE.txt).  A value that depends
+# on where memory landed or when (an address, a frame, a run count, a zone,
+# a CPU, a time) is masked as <...>; everything else is compared as it is.
+# A lane with no sample is skipped, and its output printed as "# golden: "
+# lines, which tests/host/golden-record.sh turns into the sample.
+# kd-boot: slub
+# kd-timeout: 240
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+. "${0%/*}/lab.sh"
+
+out=/tmp/golden.txt
+: >"$out"
+
+# mask -- stdin with every value that depends on where memory landed or
+# when replaced by a placeholder.
+mask() {
+	sed -E \
+		-e 's/^\[ *[0-9]+\.[0-9]+\] //' \
+		-e 's/ at [0-9a-f]{8,16}( |$)/ at <addr>\1/' \
+		-e 's/^(address: +)[0-9a-f]+$/\1<addr>/' \
+		-e 's/ cpu=[0-9]+ born_ns=[0-9]+ address=[0-9a-f]+$/ cpu=<cpu> born_ns=<ns> address=<addr>/' \
+		-e 's/^(pfn: +)0x[0-9a-f]+-0x[0-9a-f]+$/\1<pfn>/' \
+		-e 's/^(phys: +)0x[0-9a-f]+-0x[0-9a-f]+$/\1<phys>/' \
+		-e 's/^(physical: +)[0-9]+ contiguous runs, longest [0-9]+ pages$/\1<n> contiguous runs, longest <n> pages/' \
+		-e 's/^(zone: +).*/\1<zone>/' \
+		-e 's/ runs=[0-9]+ longest=[0-9]+ listed=[0-9]+$/ runs=<n> longest=<n> listed=<n>/' \
+		-e 's/^(region .* kind=slab .*) pages=[0-9]+ /\1 pages=<n> /' \
+		-e 's/^run [0-9]+ [0-9]+$/run <pfn> <pages>/' |
+		uniq
+}
+
+# section TITLE -- start a part of the sample.
+section() {
+	printf '\n=== %s\n' "$1" >>"$out"
+}
+
+# keep TITLE CMD... -- the masked output of CMD, and its exit status.
+keep() {
+	section "$1"
+	shift
+	"$@" 2>&1 | mask >>"$out"
+}
+
+# log_since -- the module's kernel log lines since kd_dmesg_mark.
+log_since() {
+	kd_dmesg_since | grep -E '^(\[[ 0-9.]+\] )?kmem_demo' | grep -v taint | mask
+}
+
+# lab LINE... -- one write; its result and the log lines it caused.
+lab() {
+	kd_dmesg_mark
+	printf 'lab %s -> %s\n' "$*" "$(kd_lab "$@" 2>&1)" >>"$out"
+	log_since >>"$out"
+}
+
+# refused LINE... -- lab, for a write that is refused.  Refusals are logged
+# at most 10 in 5 s: wait for a fresh window before the first one and after
+# every 8th, so that every refusal's line is in the sample.
+nref=0
+refused() {
+	[ $((nref % 8)) -ne 0 ] || sleep 6
+	nref=$((nref + 1))
+	lab "$@"
+}
+
+# bench_mask -- the benchmark's table and CSV with the timings, the loop
+# counts and what they allocated masked: which cases, in which order, with
+# which sizes and batches, stays.
+bench_mask() {
+	sed -E \
+		-e 's/^(#? ?mode: .*, )[0-9]+ ms in all$/\1<ms> ms in all/' \
+		-e 's/^(#? ?empty loop: )[0-9.]+ ns/\1<ns> ns/' \
+		-e 's/^(#? ?pages: )[0-9]+ allocated, [0-9]+ freed$/\1<n> allocated, <n> freed/' \
+		-e 's/^([a-z_]+ +[a-z]+ +[0-9]+ +[0-9]+ ).*$/\1<figures>/' \
+		-e 's/^([a-z_]+,[a-z]+,[0-9]+,[0-9]+,[0-9]+,)[^,]*,([0-9]+,)[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,(-?[0-9]+)$/\1<loops>,\2<figures>,\3/'
+}
+
+# The .modinfo section, as modinfo shows it (busybox modinfo needs a
+# modules.dep the guest does not have).
+keep "modinfo" sh -c "strings $KD_KO | grep -E '^(description|author|license|version|parm|parmtype)=' | sort"
+
+# Refused parameters: nothing loads, one line each.
+for p in kmalloc_size=0 vmalloc_size=abc page_order=99 cache_objects=1025 \
+	fail_step=7 lab_max_items=4097; do
+	kd_dmesg_mark
+	kd_load "$p"
+	printf 'insmod %s -> %s\n' "$p" "$?" >>"$out"
+	log_since | sed -n 1p >>"$out"
+done
+section "fail_step"
+for s in 1 2 3 4 5 6; do
+	kd_dmesg_mark
+	kd_load fail_step=$s
+	printf 'insmod fail_step=%s -> %s\n' "$s" "$?" >>"$out"
+	log_since >>"$out"
+done
+
+section "load"
+kd_dmesg_mark
+t_run "load" kd_load || exit 1
+log_since >>"$out"
+keep "parameters" sh -c 'cd /sys/module/kmem_demo/parameters && grep . *'
+keep "report" cat "$KD_PROC"
+keep "report as nobody" kd_as_nobody "cat $KD_PROC"
+keep "map" cat /proc/kmem_demo_map
+
+section "lab"
+lab "kmalloc 100"
+lab "kmalloc 5000 GFP_KERNEL|__GFP_ZERO"
+lab "kmalloc 64 GFP_ATOMIC"
+lab "kmalloc 1000 GFP_DMA"
+lab "vmalloc 1M"
+lab "vmalloc 3000 GFP_KERNEL|__GFP_ZERO"
+lab "kvmalloc 4096"
+lab "pages 3 GFP_DMA32"
+lab "pages 0 __GFP_HIGHMEM"
+lab "pages 2 __GFP_COMP"
+lab "cache 10"
+lab "free 2"
+refused "kmalloc 0"
+refused "kmalloc 99G"
+refused "pages 99"
+refused "cache 0"
+refused "cache 70000"
+refused "bogus 1"
+refused "kmalloc"
+refused "kmalloc 1 2 3"
+refused "kmalloc 100 NOPE"
+refused "kmalloc 100 GFP_DMA32"
+refused "kmalloc 100 __GFP_NOFAIL"
+refused "vmalloc 1M GFP_ATOMIC"
+refused "vmalloc 1M __GFP_COMP"
+refused "pages 0 __GFP_COMP"
+refused "free 999"
+refused "bench extra"
+refused "kmalloc 10" "kmalloc 20" "bogus" "kmalloc 30"
+refused "$(printf 'kmalloc %0300d' 1)"
+keep "report with the lab" cat "$KD_PROC"
+keep "report with the lab, as nobody" kd_as_nobody "cat $KD_PROC"
+keep "map with the lab" cat /proc/kmem_demo_map
+
+section "kvmalloc past kmalloc"
+lab "free all"
+# Above KMALLOC_MAX_SIZE kvmalloc always ends in vmalloc; how much it maps
+# depends on the huge blocks free at that moment: masked.
+lab "kvmalloc $(($(kd_page_size) << $(kd_max_order) << 1))"
+sed -n '/^\[lab /,$p' "$KD_PROC" | sed -E \
+	-e 's/^(reserved|slack|pages):( +).*/\1:\2<mapped>/' | mask >>"$out"
+lab "free all"
+
+section "bench"
+keep "bench before a run" cat /proc/kmem_demo_bench
+keep "bench.csv before a run" cat /proc/kmem_demo_bench.csv
+lab "bench quick"
+section "bench table"
+bench_mask </proc/kmem_demo_bench | mask >>"$out"
+section "bench csv"
+bench_mask </proc/kmem_demo_bench.csv | mask >>"$out"
+# The log line of a run says how long it took: masked.
+sed -i -E 's/^(kmem_demo: bench: done in )[0-9]+ ms, pages [0-9]+ allocated, [0-9]+ freed$/\1<ms> ms, pages <n> allocated, <n> freed/' "$out"
+
+section "unload"
+keep "report at the end" cat "$KD_PROC"
+kd_dmesg_mark
+t_run "unload" kd_unload
+log_since >>"$out"
+
+sample=${0%/*}/golden/$KD_LANE.txt
+if [ ! -f "$sample" ]; then
+	t_skip "outputs as recorded" "no sample for lane $KD_LANE (record it with tests/host/golden-record.sh)"
+	sed 's/^/# golden: /' "$out"
+elif cmp -s "$sample" "$out"; then
+	t_ok "outputs as recorded ($(wc -l <"$out") lines)"
+else
+	t_fail "outputs as recorded" "expected: golden/$KD_LANE.txt; seen: the diff below" \
+		"$(diff -U 2 "$sample" "$out" | head -n 80)"
+fi
