@@ -50,7 +50,7 @@ static void kd_log_alloc(const struct kd_region *r)
 int kd_alloc_kmalloc(void)
 {
 	struct kd_region *r = &kd.region[KD_KMALLOC];
-	size_t size = kd_params->kmalloc_size;
+	size_t size = kd_param(kmalloc_size);
 	void *p;
 
 	r->allocator = "kmalloc";
@@ -92,7 +92,7 @@ void kd_free_kmalloc(void)
 noinline int kd_alloc_vmalloc(void)
 {
 	struct kd_region *r = &kd.region[KD_VMALLOC];
-	size_t size = kd_params->vmalloc_size;
+	size_t size = kd_param(vmalloc_size);
 	void *p;
 
 	r->allocator = "vmalloc";
@@ -130,7 +130,7 @@ void kd_free_vmalloc(void)
 int kd_alloc_pages(void)
 {
 	struct kd_region *r = &kd.region[KD_PAGES];
-	unsigned int order = kd_params->page_order;
+	unsigned int order = kd_param(page_order);
 	unsigned long addr;
 
 	r->allocator = "__get_free_pages";
@@ -223,7 +223,7 @@ static int kd_map_objects(struct kd_region *r)
 int kd_alloc_objects(void)
 {
 	struct kd_region *r = &kd.region[KD_CACHE];
-	unsigned long n = kd_params->cache_objects;
+	unsigned long n = kd_param(cache_objects);
 	struct kd_obj *obj;
 	unsigned long i;
 

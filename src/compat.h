@@ -15,9 +15,11 @@
  * The largest order the buddy allocator hands out.  MAX_ORDER was one past
  * it until 6.4, then the largest order itself, and 6.8 renamed it
  * MAX_PAGE_ORDER.  MAX_ORDER_NR_PAGES, the pages in the largest block, kept
- * its meaning through all of that, so derive the order from it.
+ * its meaning through all of that: older kernels get 6.8's name from it.
  */
-#define KD_MAX_PAGE_ORDER	ilog2(MAX_ORDER_NR_PAGES)
+#ifndef MAX_PAGE_ORDER
+#define MAX_PAGE_ORDER		ilog2(MAX_ORDER_NR_PAGES)
+#endif
 
 /*
  * True on release a.b and later.  The one place the kernel version is read:

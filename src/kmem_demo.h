@@ -100,32 +100,7 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd);
 
 /* ---- params.c: module parameters, validated while the module loads ---- */
 
-enum kd_step {
-	KD_STEP_NONE,
-	KD_STEP_KMALLOC,	/* kmalloc() */
-	KD_STEP_VMALLOC,	/* __vmalloc() */
-	KD_STEP_PAGES,		/* __get_free_pages() */
-	KD_STEP_CACHE,		/* kmem_cache_create() */
-	KD_STEP_OBJECTS,	/* kmem_cache_alloc(), fails at the last object */
-	KD_STEP_PROC,		/* proc_create_seq() */
-	KD_NR_STEPS = KD_STEP_PROC,
-};
-
-struct kd_params {
-	unsigned long kmalloc_size;
-	unsigned long vmalloc_size;
-	unsigned long page_order;
-	unsigned long cache_objects;
-	unsigned long fail_step;
-	unsigned long lab_max_items;	/* live lab experiments */
-	unsigned long lab_max_bytes;	/* bytes they may reserve together */
-};
-
-extern const struct kd_params *kd_params;
-
-/* True (and logged) when fail_step asks @step to fail. */
-bool kd_should_fail(enum kd_step step);
-const char *kd_step_name(enum kd_step step);
+#include "params.h"
 
 /* ---- layout.c: what physical memory backs an allocation ---- */
 

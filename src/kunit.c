@@ -59,10 +59,10 @@ static void kd_test_parse_garbage(struct kunit *test)
 
 static void kd_test_max_order(struct kunit *test)
 {
-	/* The largest block must be 2^KD_MAX_PAGE_ORDER pages, no more. */
-	KUNIT_EXPECT_EQ(test, 1UL << KD_MAX_PAGE_ORDER,
+	/* The largest block must be 2^MAX_PAGE_ORDER pages, no more. */
+	KUNIT_EXPECT_EQ(test, 1UL << MAX_PAGE_ORDER,
 			(unsigned long)MAX_ORDER_NR_PAGES);
-	KUNIT_EXPECT_GE(test, KD_MAX_PAGE_ORDER, 2);
+	KUNIT_EXPECT_GE(test, MAX_PAGE_ORDER, 2);
 }
 
 static void kd_test_runs(struct kunit *test)

@@ -296,8 +296,8 @@ static int kd_lab_check_size(struct kd_cmd *cmd, unsigned long *estimate)
 		*estimate = n <= KMALLOC_MAX_SIZE ? n : PAGE_ALIGN(n);
 		break;
 	case KD_OP_PAGES:
-		if (n > KD_MAX_PAGE_ORDER)
-			return kd_too_big(cmd, KD_MAX_PAGE_ORDER,
+		if (n > MAX_PAGE_ORDER)
+			return kd_too_big(cmd, MAX_PAGE_ORDER,
 					  "order above the largest block of the buddy allocator");
 		*estimate = PAGE_SIZE << n;
 		break;
@@ -322,11 +322,11 @@ static int kd_no_space(struct kd_cmd *cmd, unsigned long limit, const char *why)
 
 static int kd_lab_check_budget(struct kd_cmd *cmd, unsigned long bytes)
 {
-	if (kd_lab_items >= kd_params->lab_max_items)
-		return kd_no_space(cmd, kd_params->lab_max_items,
+	if (kd_lab_items >= kd_param(lab_max_items))
+		return kd_no_space(cmd, kd_param(lab_max_items),
 				   "as many live experiments as lab_max_items allows: free some");
-	if (bytes > kd_params->lab_max_bytes - min(kd_lab_bytes, kd_params->lab_max_bytes))
-		return kd_no_space(cmd, kd_params->lab_max_bytes,
+	if (bytes > kd_param(lab_max_bytes) - min(kd_lab_bytes, kd_param(lab_max_bytes)))
+		return kd_no_space(cmd, kd_param(lab_max_bytes),
 				   "the live experiments would reserve more than lab_max_bytes");
 	return 0;
 }

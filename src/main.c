@@ -23,7 +23,7 @@ static void kd_unwound(const char *what)
 
 static int __init kmem_demo_init(void)
 {
-	enum kd_step step = KD_STEP_KMALLOC;
+	enum kd_load_step step = KD_STEP_KMALLOC;
 	int ret = -ENOMEM;
 
 	if (kd_alloc_kmalloc())

@@ -10,45 +10,20 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "compat.h"
+#include "params.h"
 #include "kmem_demo.h"
-
-/* vmalloc can map far more, but the demo should not starve the machine. */
-#define KD_VMALLOC_MAX		SZ_64M
-#define KD_OBJECTS_MAX		1024
-/*
- * The lab's limits.  The defaults keep a 512 MiB machine comfortable: 64
- * experiments holding 64 MiB at most.  Raise them on a bigger machine.
- */
-#define KD_LAB_ITEMS_MAX	4096
-#define KD_LAB_BYTES_MAX	(16UL << 30)
-
-static struct kd_params params = {
-	.kmalloc_size	= 4096,
-	.vmalloc_size	= SZ_8M,
-	.page_order	= 2,
-	.cache_objects	= 8,
-	.fail_step	= KD_STEP_NONE,
-	.lab_max_items	= 64,
-	.lab_max_bytes	= SZ_64M,
-};
-
-const struct kd_params *kd_params = &params;
-
-struct kd_param {
-	unsigned long *val;
-	unsigned long min, max;
-};
 
 static int kd_param_set(const char *val, const struct kernel_param *kp)
 {
-	const struct kd_param *p = kp->arg;
-	int ret = kd_parse_bounded(val, p->min, p->max, p->val);
+	struct kd_param *p = kp->arg;
+	int ret = kd_parse_bounded(val, p->min, p->max, &p->val);
 
 	if (ret)
 		pr_err("%s=%.32s: %s, allowed %lu..%lu\n", kp->name, val,
@@ -61,7 +36,7 @@ static int kd_param_get(char *buf, const struct kernel_param *kp)
 {
 	const struct kd_param *p = kp->arg;
 
-	return scnprintf(buf, PAGE_SIZE, "%lu\n", *p->val);
+	return scnprintf(buf, PAGE_SIZE, "%lu\n", p->val);
 }
 
 static const struct kernel_param_ops kd_param_ops = {
@@ -69,36 +44,42 @@ static const struct kernel_param_ops kd_param_ops = {
 	.get = kd_param_get,
 };
 
-/* Each parameter: where its value lives and the range it must be in. */
-static struct kd_param kd_kmalloc_size = {
-	&params.kmalloc_size, 1, KMALLOC_MAX_SIZE };
-static struct kd_param kd_vmalloc_size = {
-	&params.vmalloc_size, 1, KD_VMALLOC_MAX };
-static struct kd_param kd_page_order = {
-	&params.page_order, 0, KD_MAX_PAGE_ORDER };
-static struct kd_param kd_cache_objects = {
-	&params.cache_objects, 1, KD_OBJECTS_MAX };
-static struct kd_param kd_fail_step = {
-	&params.fail_step, KD_STEP_NONE, KD_NR_STEPS };
-static struct kd_param kd_lab_max_items = {
-	&params.lab_max_items, 0, KD_LAB_ITEMS_MAX };
-static struct kd_param kd_lab_max_bytes = {
-	&params.lab_max_bytes, 0, KD_LAB_BYTES_MAX };
+/*
+ * KD_PARAM(name, default, min, max, description): the one declaration of a
+ * parameter.  modinfo shows "description (min..max, default default)",
+ * made from the same tokens the range check uses, so the numbers are
+ * written out as modinfo should show them (8388608, not SZ_8M).
+ */
+#define KD_PARAM(name, def, min, max, what)				\
+	struct kd_param kd_param_##name = { def, min, max };		\
+	module_param_cb(name, &kd_param_ops, &kd_param_##name, 0444);	\
+	MODULE_INFO(parm, #name ":" what " (" #min ".." #max ", default " #def ")")
 
-module_param_cb(kmalloc_size, &kd_param_ops, &kd_kmalloc_size, 0444);
-MODULE_PARM_DESC(kmalloc_size, "bytes to kmalloc (1..KMALLOC_MAX_SIZE, default 4096)");
-module_param_cb(vmalloc_size, &kd_param_ops, &kd_vmalloc_size, 0444);
-MODULE_PARM_DESC(vmalloc_size, "bytes to vmalloc (1..67108864, default 8388608)");
-module_param_cb(page_order, &kd_param_ops, &kd_page_order, 0444);
-MODULE_PARM_DESC(page_order, "__get_free_pages order, 2^order pages (0..largest buddy order, default 2)");
-module_param_cb(cache_objects, &kd_param_ops, &kd_cache_objects, 0444);
-MODULE_PARM_DESC(cache_objects, "objects to allocate from the kmem_cache (1..1024, default 8)");
-module_param_cb(fail_step, &kd_param_ops, &kd_fail_step, 0444);
-MODULE_PARM_DESC(fail_step, "make step N's allocation fail, to test unwinding (0=off, 1..6)");
-module_param_cb(lab_max_items, &kd_param_ops, &kd_lab_max_items, 0444);
-MODULE_PARM_DESC(lab_max_items, "lab: live experiments at most (0..4096, default 64; 0 turns the lab off)");
-module_param_cb(lab_max_bytes, &kd_param_ops, &kd_lab_max_bytes, 0444);
-MODULE_PARM_DESC(lab_max_bytes, "lab: bytes all live experiments may reserve (0..17179869184, default 67108864)");
+/*       name           default   min  max
+ *       description
+ */
+KD_PARAM(kmalloc_size,  4096,     1,   KMALLOC_MAX_SIZE,
+	 "bytes to kmalloc");
+/* vmalloc could map far more, but the demo should not starve the machine. */
+KD_PARAM(vmalloc_size,  8388608,  1,   67108864,
+	 "bytes to vmalloc");
+KD_PARAM(page_order,    2,        0,   MAX_PAGE_ORDER,
+	 "__get_free_pages order, 2^order pages");
+KD_PARAM(cache_objects, 8,        1,   1024,
+	 "objects to allocate from the kmem_cache");
+/* One of enum kd_load_step: 1..KD_NR_STEPS. */
+KD_PARAM(fail_step,     0,        0,   6,
+	 "make step N's allocation fail, to test unwinding, 0: off");
+/*
+ * The lab's limits.  The defaults keep a 512 MiB machine comfortable: 64
+ * experiments holding 64 MiB at most.  Raise them on a bigger machine.
+ */
+KD_PARAM(lab_max_items, 64,       0,   4096,
+	 "lab: live experiments at most, 0 turns the lab off");
+KD_PARAM(lab_max_bytes, 67108864, 0,   17179869184,
+	 "lab: bytes all live experiments may reserve");
+
+static_assert(KD_NR_STEPS == 6, "fail_step's range is the load steps'");
 
 static const char * const kd_step_names[] = {
 	[KD_STEP_NONE]		= "none",
@@ -110,16 +91,16 @@ static const char * const kd_step_names[] = {
 	[KD_STEP_PROC]		= "proc_create",
 };
 
-const char *kd_step_name(enum kd_step step)
+const char *kd_step_name(enum kd_load_step step)
 {
 	return step <= KD_NR_STEPS ? kd_step_names[step] : "?";
 }
 
-bool kd_should_fail(enum kd_step step)
+bool kd_should_fail(enum kd_load_step step)
 {
-	if (params.fail_step != step)
+	if (kd_param(fail_step) != step)
 		return false;
 	pr_info("fail_step=%lu: %s behaves as if the allocator returned NULL\n",
-		params.fail_step, kd_step_name(step));
+		kd_param(fail_step), kd_step_name(step));
 	return true;
 }

@@ -51,20 +51,19 @@ static bool kd_show_phys(struct seq_file *m)
 
 static void kd_show_header(struct seq_file *m)
 {
-	const struct kd_params *p = kd_params;
 	unsigned long items, bytes;
 
 	seq_printf(m, "%s %s: what each allocator really gave this module\n",
 		   KD_NAME, KD_VERSION);
 	seq_printf(m, "page_size:   %lu\n", PAGE_SIZE);
 	seq_printf(m, "params:      kmalloc_size=%lu vmalloc_size=%lu page_order=%lu cache_objects=%lu\n",
-		   p->kmalloc_size, p->vmalloc_size, p->page_order,
-		   p->cache_objects);
+		   kd_param(kmalloc_size), kd_param(vmalloc_size),
+		   kd_param(page_order), kd_param(cache_objects));
 	seq_printf(m, "physical:    %s\n", kd_show_phys(m) ? "shown" :
 		   "hidden (open needs CAP_SYS_ADMIN, as for /proc/<pid>/pagemap)");
 	kd_lab_totals(&items, &bytes);
 	seq_printf(m, "lab:         %lu live, %lu bytes reserved (lab_max_items=%lu lab_max_bytes=%lu)\n",
-		   items, bytes, p->lab_max_items, p->lab_max_bytes);
+		   items, bytes, kd_param(lab_max_items), kd_param(lab_max_bytes));
 	seq_printf(m, "page_acct:   %lu pages allocated, %lu freed\n",
 		   kd.pages_allocated, kd.pages_freed);
 }
