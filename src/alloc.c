@@ -17,6 +17,8 @@
  * context only (init/exit here); __GFP_ZERO hands out zeroed memory, so the
  * report can never show stale kernel data.
  *
+ * Each allocation is described (describe.c) and published in the registry
+ * of regions (region.c), which is all the report and the frame map read.
  * Every free here is safe to call whether or not its allocation happened:
  * unload and the error path of init share them.
  */
@@ -26,63 +28,98 @@
 #include <linux/gfp.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/vmalloc.h>
 
+#include "alloc.h"
 #include "kmem_demo.h"
+#include "params.h"
+#include "pure.h"
+#include "region.h"
 
-struct kd_state kd = {
-	.objects = LIST_HEAD_INIT(kd.objects),
+/* What the module allocated when it loaded: one region per allocator. */
+static struct kd_core {
+	struct kd_region r_kmalloc, r_vmalloc, r_pages, r_cache;
+	unsigned int page_order;	/* the order used, not the parameter */
+	struct kmem_cache *cache;
+	unsigned int obj_align;		/* alignment the cache gives objects */
+	unsigned int obj_slot;		/* bytes per object in a slab */
+	unsigned long nr_objects;
+	struct list_head objects;	/* struct kd_obj, oldest first */
+} kd_core = {
+	.r_kmalloc = { .label = "kmalloc" },
+	.r_vmalloc = { .label = "vmalloc" },
+	.r_pages = { .label = "__get_free_pages" },
+	.r_cache = { .label = "kmem_cache" },
+	.objects = LIST_HEAD_INIT(kd_core.objects),
 };
 
-static void kd_log_alloc(const struct kd_region *r)
+struct kmem_cache *kd_cache(void)
+{
+	return kd_core.cache;
+}
+
+unsigned int kd_cache_slot(void)
+{
+	return kd_core.obj_slot;
+}
+
+static void kd_log_alloc(const struct kd_desc *d)
 {
 	char req[48], res[48];
 
-	kd_fmt_size(req, sizeof(req), r->requested);
-	kd_fmt_size(res, sizeof(res), r->reserved);
+	kd_fmt_size(req, sizeof(req), d->requested);
+	kd_fmt_size(res, sizeof(res), d->reserved);
 	pr_info("%s: requested %s, reserved %s, at %pK (%s)\n",
-		r->allocator, req, res, r->addr,
-		r->in_vmalloc ? "vmalloc space" : "direct map");
+		d->allocator, req, res, d->addr,
+		d->in_vmalloc ? "vmalloc space" : "direct map");
 }
+
+/* ---- kmalloc ---- */
 
 int kd_alloc_kmalloc(void)
 {
-	struct kd_region *r = &kd.region[KD_KMALLOC];
+	struct kd_desc *d = &kd_core.r_kmalloc.d;
 	size_t size = kd_param(kmalloc_size);
 	void *p;
 
-	r->allocator = "kmalloc";
-	r->gfp = GFP_KERNEL | __GFP_ZERO;
-	r->requested = size;
-	snprintf(r->call, sizeof(r->call), "kmalloc(%zu, %pGg)", size, &r->gfp);
+	d->allocator = "kmalloc";
+	d->gfp = GFP_KERNEL | __GFP_ZERO;
+	d->requested = size;
+	snprintf(d->call, sizeof(d->call), "kmalloc(%zu, %pGg)", size, &d->gfp);
 
-	p = kd_should_fail(KD_STEP_KMALLOC) ? NULL : kmalloc(size, r->gfp);
+	p = kd_should_fail(KD_STEP_KMALLOC) ? NULL : kmalloc(size, d->gfp);
 	if (!p)
 		return -ENOMEM;
-	r->addr = p;
+	d->addr = p;
 	/*
 	 * kmalloc serves a request from the smallest size class that fits
 	 * (8, 16, ... 96, 192, ... 8 KiB), and bigger ones from whole pages:
 	 * ksize() tells what we really got.
 	 */
-	r->reserved = ksize(p);
-	kd_describe_linear(r);
-	kd_log_alloc(r);
+	d->reserved = ksize(p);
+	kd_describe_linear(d);
+	kd_region_publish(&kd_core.r_kmalloc);
+	kd_log_alloc(d);
 	return 0;
 }
 
 void kd_free_kmalloc(void)
 {
-	struct kd_region *r = &kd.region[KD_KMALLOC];
+	struct kd_desc *d = &kd_core.r_kmalloc.d;
 
-	if (!r->addr)
+	if (!d->addr)
 		return;
-	kfree(r->addr);
-	r->addr = NULL;
+	kd_region_withdraw(&kd_core.r_kmalloc);
+	kfree(d->addr);
+	d->addr = NULL;
+	kd_describe_free(d);
 	pr_info("kfree: kmalloc buffer freed\n");
 }
+
+/* ---- vmalloc ---- */
 
 /*
  * noinline and not __init: /proc/vmallocinfo names the function that called
@@ -91,89 +128,142 @@ void kd_free_kmalloc(void)
  */
 noinline int kd_alloc_vmalloc(void)
 {
-	struct kd_region *r = &kd.region[KD_VMALLOC];
+	struct kd_desc *d = &kd_core.r_vmalloc.d;
 	size_t size = kd_param(vmalloc_size);
 	void *p;
 
-	r->allocator = "vmalloc";
-	r->gfp = GFP_KERNEL | __GFP_ZERO;
-	r->requested = size;
-	snprintf(r->call, sizeof(r->call), "__vmalloc(%zu, %pGg)", size, &r->gfp);
+	d->allocator = "vmalloc";
+	d->gfp = GFP_KERNEL | __GFP_ZERO;
+	d->requested = size;
+	snprintf(d->call, sizeof(d->call), "__vmalloc(%zu, %pGg)", size, &d->gfp);
 
-	p = kd_should_fail(KD_STEP_VMALLOC) ? NULL : __vmalloc(size, r->gfp);
+	p = kd_should_fail(KD_STEP_VMALLOC) ? NULL : __vmalloc(size, d->gfp);
 	if (!p)
 		return -ENOMEM;
-	r->addr = p;
+	d->addr = p;
 	/* vmalloc maps whole pages (and leaves one unmapped guard page after). */
-	r->reserved = PAGE_ALIGN(size);
-	if (kd_describe_vmalloc(r)) {
+	d->reserved = PAGE_ALIGN(size);
+	if (kd_describe_vmalloc(d)) {
 		/* The caller unwinds only the steps before this one. */
 		kd_free_vmalloc();
 		return -ENOMEM;
 	}
-	kd_log_alloc(r);
+	kd_region_publish(&kd_core.r_vmalloc);
+	kd_log_alloc(d);
 	return 0;
 }
 
 void kd_free_vmalloc(void)
 {
-	struct kd_region *r = &kd.region[KD_VMALLOC];
+	struct kd_desc *d = &kd_core.r_vmalloc.d;
 
-	if (!r->addr)
+	if (!d->addr)
 		return;
-	vfree(r->addr);
-	r->addr = NULL;
-	kd_map_free(r);
+	kd_region_withdraw(&kd_core.r_vmalloc);
+	vfree(d->addr);
+	d->addr = NULL;
+	kd_describe_free(d);
 	pr_info("vfree: vmalloc area freed\n");
 }
 
+/* ---- __get_free_pages ---- */
+
 int kd_alloc_pages(void)
 {
-	struct kd_region *r = &kd.region[KD_PAGES];
+	struct kd_desc *d = &kd_core.r_pages.d;
 	unsigned int order = kd_param(page_order);
 	unsigned long addr;
 
-	r->allocator = "__get_free_pages";
-	r->gfp = GFP_KERNEL | __GFP_ZERO;
-	r->requested = PAGE_SIZE << order;
-	snprintf(r->call, sizeof(r->call), "__get_free_pages(%pGg, %u)",
-		 &r->gfp, order);
+	d->allocator = "__get_free_pages";
+	d->gfp = GFP_KERNEL | __GFP_ZERO;
+	d->requested = PAGE_SIZE << order;
+	snprintf(d->call, sizeof(d->call), "__get_free_pages(%pGg, %u)",
+		 &d->gfp, order);
 
 	addr = kd_should_fail(KD_STEP_PAGES) ? 0 :
-	       __get_free_pages(r->gfp, order);
+	       __get_free_pages(d->gfp, order);
 	if (!addr)
 		return -ENOMEM;
 	/* Remember the order used: free_pages() must get the same one back. */
-	kd.page_order = order;
-	kd.pages_allocated += 1UL << order;
-	r->addr = (void *)addr;
-	r->reserved = PAGE_SIZE << order;
-	kd_describe_linear(r);
-	kd_log_alloc(r);
+	kd_core.page_order = order;
+	kd_pages_taken(order);
+	d->addr = (void *)addr;
+	d->reserved = PAGE_SIZE << order;
+	kd_describe_linear(d);
+	kd_region_publish(&kd_core.r_pages);
+	kd_log_alloc(d);
 	return 0;
 }
 
 void kd_free_pages(void)
 {
-	struct kd_region *r = &kd.region[KD_PAGES];
+	struct kd_desc *d = &kd_core.r_pages.d;
+	unsigned int order = kd_core.page_order;
 
-	if (!r->addr)
+	if (!d->addr)
 		return;
-	free_pages((unsigned long)r->addr, kd.page_order);
-	kd.pages_freed += 1UL << kd.page_order;
-	r->addr = NULL;
-	pr_info("free_pages: %lu pages (order %u) freed\n",
-		1UL << kd.page_order, kd.page_order);
+	kd_region_withdraw(&kd_core.r_pages);
+	free_pages((unsigned long)d->addr, order);
+	kd_pages_given(order);
+	d->addr = NULL;
+	kd_describe_free(d);
+	pr_info("free_pages: %lu pages (order %u) freed\n", 1UL << order, order);
 }
+
+/* ---- the kmem_cache and its objects ---- */
+
+/* The cache's own facts: what slab made of a request for 48-byte objects. */
+static void kd_cache_body(struct seq_file *m, const struct kd_region *r)
+{
+	unsigned int size = kmem_cache_size(kd_core.cache);
+
+	seq_printf(m, "alloc:       kmem_cache_alloc(cache, %pGg) x %lu\n",
+		   &r->d.gfp, kd_core.nr_objects);
+	seq_printf(m, "name:        %s\n", KD_NAME);
+	seq_printf(m, "object_size: %zu (sizeof(struct kd_obj))\n",
+		   sizeof(struct kd_obj));
+	seq_printf(m, "cache_size:  %u (kmem_cache_size()%s)\n", size,
+		   size == sizeof(struct kd_obj) ? "" :
+		   ": merged into an existing cache of that size");
+	seq_printf(m, "align:       %u (SLAB_HWCACHE_ALIGN, cache line %u)\n",
+		   kd_core.obj_align, cache_line_size());
+	seq_printf(m, "slot_size:   %u (without slub_debug metadata)\n",
+		   kd_core.obj_slot);
+	seq_printf(m, "objects:     %lu\n", kd_core.nr_objects);
+}
+
+static unsigned long kd_cache_nr_items(const struct kd_region *r)
+{
+	return kd_core.nr_objects;
+}
+
+/* One line per object, after the section. */
+static void kd_cache_item(struct seq_file *m, const struct kd_region *r,
+			  unsigned long i)
+{
+	const struct kd_obj *o;
+
+	list_for_each_entry(o, &kd_core.objects, node)
+		if (i-- == 0)
+			break;
+	seq_printf(m, "object %u: tag=%s cpu=%u born_ns=%llu address=%pK\n",
+		   o->id, o->tag, o->cpu, o->born_ns, o);
+}
+
+static const struct kd_region_ops kd_cache_ops = {
+	.body		= kd_cache_body,
+	.nr_items	= kd_cache_nr_items,
+	.item		= kd_cache_item,
+};
 
 int kd_create_cache(void)
 {
-	struct kd_region *r = &kd.region[KD_CACHE];
+	struct kd_desc *d = &kd_core.r_cache.d;
 	unsigned int size = sizeof(struct kd_obj);
 
-	r->allocator = "kmem_cache";
-	r->gfp = GFP_KERNEL | __GFP_ZERO;
-	snprintf(r->call, sizeof(r->call),
+	d->allocator = "kmem_cache";
+	d->gfp = GFP_KERNEL | __GFP_ZERO;
+	snprintf(d->call, sizeof(d->call),
 		 "kmem_cache_create(\"%s\", %u, 0, SLAB_HWCACHE_ALIGN, NULL)",
 		 KD_NAME, size);
 
@@ -182,47 +272,49 @@ int kd_create_cache(void)
 	 * CPUs working on neighbouring objects don't share a line.  The cost
 	 * is padding, shown in the report as the slot size.
 	 */
-	kd.cache = kd_should_fail(KD_STEP_CACHE) ? NULL :
-		   kmem_cache_create(KD_NAME, size, 0, SLAB_HWCACHE_ALIGN, NULL);
-	if (!kd.cache)
+	kd_core.cache = kd_should_fail(KD_STEP_CACHE) ? NULL :
+		kmem_cache_create(KD_NAME, size, 0, SLAB_HWCACHE_ALIGN, NULL);
+	if (!kd_core.cache)
 		return -ENOMEM;
-	kd.obj_align = kd_hwcache_align(size, cache_line_size());
-	kd.obj_slot = kd_slot_size(size, kd.obj_align);
+	kd_core.obj_align = kd_hwcache_align(size, cache_line_size());
+	kd_core.obj_slot = kd_slot_size(size, kd_core.obj_align);
 	pr_info("kmem_cache: created \"%s\", %u-byte objects in %u-byte slots\n",
-		KD_NAME, size, kd.obj_slot);
+		KD_NAME, size, kd_core.obj_slot);
 	return 0;
 }
 
 void kd_destroy_cache(void)
 {
-	if (!kd.cache)
+	if (!kd_core.cache)
 		return;
 	/* Every object must be back first, or slab reports them as leaked. */
-	kmem_cache_destroy(kd.cache);
-	kd.cache = NULL;
+	kmem_cache_destroy(kd_core.cache);
+	kd_core.cache = NULL;
 	pr_info("kmem_cache_destroy: cache \"%s\" destroyed\n", KD_NAME);
 }
 
-/* The slab pages that hold the objects, for the map. */
-static int kd_map_objects(struct kd_region *r)
+/* Where the objects are: their zones, nodes and slab pages. */
+static int kd_describe_cache(struct kd_desc *d)
 {
-	unsigned long *pfn, i = 0;
 	struct kd_obj *obj;
+	unsigned long i = 0;
+	void **objs;
 	int ret;
 
-	pfn = kvmalloc_array(kd.nr_objects, sizeof(*pfn), GFP_KERNEL);
-	if (!pfn)
+	/* kd_describe_objects() takes an array; ours are on a list. */
+	objs = kvmalloc_array(kd_core.nr_objects, sizeof(*objs), GFP_KERNEL);
+	if (!objs)
 		return -ENOMEM;
-	list_for_each_entry(obj, &kd.objects, node)
-		pfn[i++] = kd_map_slab_pfn(obj);
-	ret = kd_map_slab(r, pfn, i);
-	kvfree(pfn);
+	list_for_each_entry(obj, &kd_core.objects, node)
+		objs[i++] = obj;
+	ret = kd_describe_objects(d, objs, i);
+	kvfree(objs);
 	return ret;
 }
 
 int kd_alloc_objects(void)
 {
-	struct kd_region *r = &kd.region[KD_CACHE];
+	struct kd_region *r = &kd_core.r_cache;
 	unsigned long n = kd_param(cache_objects);
 	struct kd_obj *obj;
 	unsigned long i;
@@ -230,7 +322,7 @@ int kd_alloc_objects(void)
 	for (i = 0; i < n; i++) {
 		/* fail_step fails the last object, so the others need undoing. */
 		obj = (i == n - 1 && kd_should_fail(KD_STEP_OBJECTS)) ? NULL :
-		      kmem_cache_alloc(kd.cache, r->gfp);
+		      kmem_cache_alloc(kd_core.cache, r->d.gfp);
 		if (!obj)
 			return -ENOMEM;
 		obj->id = i;
@@ -238,36 +330,34 @@ int kd_alloc_objects(void)
 		obj->born_ns = ktime_get_ns();
 		/* At most 10 digits: "obj-" + u32 always fits the 16-byte tag. */
 		snprintf(obj->tag, sizeof(obj->tag), "obj-%04u", obj->id);
-		list_add_tail(&obj->node, &kd.objects);
-		kd.nr_objects++;
+		list_add_tail(&obj->node, &kd_core.objects);
+		kd_core.nr_objects++;
 	}
-	r->requested = n * sizeof(struct kd_obj);
-	r->reserved = n * kd.obj_slot;
-	r->addr = list_first_entry(&kd.objects, struct kd_obj, node);
-	/* Slab objects live in the direct map; note where their pages are. */
-	kd_describe_init(r);
-	list_for_each_entry(obj, &kd.objects, node)
-		kd_note_zone(r, virt_to_page(obj));
-	if (kd_map_objects(r))
+	r->d.requested = n * sizeof(struct kd_obj);
+	r->d.reserved = n * kd_core.obj_slot;
+	if (kd_describe_cache(&r->d))
 		return -ENOMEM;		/* the caller's unwinding frees them */
+	r->ops = &kd_cache_ops;
+	kd_region_publish(r);
 	pr_info("kmem_cache: %lu objects allocated, %zu bytes in %zu bytes of slots\n",
-		n, r->requested, r->reserved);
+		n, r->d.requested, r->d.reserved);
 	return 0;
 }
 
 void kd_free_objects(void)
 {
 	struct kd_obj *obj, *tmp;
-	unsigned long n = kd.nr_objects;
+	unsigned long n = kd_core.nr_objects;
 
 	if (!n)
 		return;
-	list_for_each_entry_safe(obj, tmp, &kd.objects, node) {
+	kd_region_withdraw(&kd_core.r_cache);
+	list_for_each_entry_safe(obj, tmp, &kd_core.objects, node) {
 		list_del(&obj->node);
-		kmem_cache_free(kd.cache, obj);
+		kmem_cache_free(kd_core.cache, obj);
 	}
-	kd.nr_objects = 0;
-	kd.region[KD_CACHE].addr = NULL;
-	kd_map_free(&kd.region[KD_CACHE]);
+	kd_core.nr_objects = 0;
+	kd_core.r_cache.d.addr = NULL;
+	kd_describe_free(&kd_core.r_cache.d);
 	pr_info("kmem_cache_free: %lu objects freed\n", n);
 }

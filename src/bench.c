@@ -30,7 +30,6 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -47,40 +46,32 @@
 #include <asm/cputype.h>
 #endif
 
+#include "alloc.h"
+#include "bench.h"
 #include "compat.h"
-#include "kmem_demo.h"
 
 #define KD_BENCH_ROWS		128
 #define KD_BENCH_BATCH		1000	/* objects in a batch, at most */
 #define KD_BENCH_BATCH_BYTES	SZ_16M	/* and at most this much memory */
 #define KD_BENCH_REPEATS_MAX	15
 
-enum kd_bench_op {
-	KD_B_EMPTY,
-	KD_B_KMALLOC,
-	KD_B_CACHE,
-	KD_B_CACHE_BULK,
-	KD_B_PAGES,
-	KD_B_PAGES_BULK,
-	KD_B_VMALLOC,
-	KD_B_VMALLOC_TOUCH,
-	KD_B_KVMALLOC,
-};
+struct kd_bench;
+struct kd_bench_row;
 
-static const char * const kd_bench_names[] = {
-	[KD_B_EMPTY]		= "empty",
-	[KD_B_KMALLOC]		= "kmalloc",
-	[KD_B_CACHE]		= "kmem_cache",
-	[KD_B_CACHE_BULK]	= "kmem_cache_bulk",
-	[KD_B_PAGES]		= "alloc_pages",
-	[KD_B_PAGES_BULK]	= "alloc_pages_bulk",
-	[KD_B_VMALLOC]		= "vmalloc",
-	[KD_B_VMALLOC_TOUCH]	= "vmalloc_touched",
-	[KD_B_KVMALLOC]		= "kvmalloc",
+/*
+ * What a case times: an allocator, its pattern, and one round of it (a
+ * pair, or a batch of r->batch allocations then as many frees).  A round
+ * returns 0, or -ENOMEM with nothing left allocated.
+ */
+struct kd_bench_case {
+	const char *name;	/* the "allocator" column */
+	bool bulk;		/* one call for the whole batch */
+	bool pages;		/* sizes are 2^order pages: the order column */
+	int (*round)(struct kd_bench *b, struct kd_bench_row *r);
 };
 
 struct kd_bench_row {
-	enum kd_bench_op op;
+	const struct kd_bench_case *what;
 	unsigned int batch;	/* 1: alloc/free pairs; N: N allocs, N frees */
 	unsigned long size;	/* bytes */
 	unsigned int order;	/* pages only */
@@ -114,7 +105,6 @@ struct kd_bench {
 /* The last complete run, shown by the two files; guarded by kd_bench_lock. */
 static DEFINE_MUTEX(kd_bench_lock);
 static struct kd_bench *kd_bench_last;
-static struct proc_dir_entry *kd_bench_table, *kd_bench_csv;
 
 /* ---- what the header says about the machine ---- */
 
@@ -152,83 +142,129 @@ static bool kd_bench_stop(struct kd_bench *b)
 	return READ_ONCE(b->abort) || kthread_should_stop();
 }
 
-static void kd_bench_put_batch(struct kd_bench_row *r, void **p, unsigned int n)
+static int kd_round_empty(struct kd_bench *b, struct kd_bench_row *r)
 {
-	while (n--) {
-		if (r->op == KD_B_CACHE)
-			kmem_cache_free(kd.cache, p[n]);
-		else
-			kfree(p[n]);
-	}
+	barrier();
+	return 0;
 }
 
-/* One round: a pair, or a batch.  0, or -ENOMEM with nothing left over. */
-static int kd_bench_round(struct kd_bench *b, struct kd_bench_row *r)
+/* A batch from kmalloc (@cache NULL) or from @cache; a pair is a batch of 1. */
+static int kd_round_objects(struct kd_bench *b, struct kd_bench_row *r,
+			    struct kmem_cache *cache)
 {
 	unsigned int i, n = r->batch;
-	struct page *page;
-	unsigned long got;
+	bool done;
 	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = cache ? kmem_cache_alloc(cache, GFP_KERNEL) :
+		    kmalloc(r->size, GFP_KERNEL);
+		if (!p)
+			break;
+		b->ptrs[i] = p;
+	}
+	done = i == n;
+	while (i--) {
+		if (cache)
+			kmem_cache_free(cache, b->ptrs[i]);
+		else
+			kfree(b->ptrs[i]);
+	}
+	return done ? 0 : -ENOMEM;
+}
+
+static int kd_round_kmalloc(struct kd_bench *b, struct kd_bench_row *r)
+{
+	return kd_round_objects(b, r, NULL);
+}
+
+static int kd_round_cache(struct kd_bench *b, struct kd_bench_row *r)
+{
+	return kd_round_objects(b, r, kd_cache());
+}
+
+static int kd_round_cache_bulk(struct kd_bench *b, struct kd_bench_row *r)
+{
+	if (!kmem_cache_alloc_bulk(kd_cache(), GFP_KERNEL, r->batch, b->ptrs))
+		return -ENOMEM;
+	kmem_cache_free_bulk(kd_cache(), r->batch, b->ptrs);
+	return 0;
+}
+
+static int kd_round_pages(struct kd_bench *b, struct kd_bench_row *r)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, r->order);
+
+	if (!page)
+		return -ENOMEM;
+	b->pages_allocated += 1UL << r->order;
+	__free_pages(page, r->order);
+	b->pages_freed += 1UL << r->order;
+	return 0;
+}
+
+static int kd_round_pages_bulk(struct kd_bench *b, struct kd_bench_row *r)
+{
+	unsigned int i, n = r->batch;
+	unsigned long got;
+
+	/* The array must start empty: the bulk allocator fills NULL slots. */
+	memset(b->pages, 0, n * sizeof(*b->pages));
+	got = kd_alloc_pages_bulk(GFP_KERNEL, n, b->pages);
+	b->pages_allocated += got;
+	for (i = 0; i < n; i++) {
+		if (b->pages[i]) {
+			__free_page(b->pages[i]);
+			b->pages_freed++;
+		}
+	}
+	return got == n ? 0 : -ENOMEM;
+}
+
+static int kd_round_vmalloc(struct kd_bench *b, struct kd_bench_row *r)
+{
+	void *p = vmalloc(r->size);
+
+	if (!p)
+		return -ENOMEM;
+	vfree(p);
+	return 0;
+}
+
+/* First use: one write per page, so the cost of touching shows. */
+static int kd_round_vmalloc_touched(struct kd_bench *b, struct kd_bench_row *r)
+{
+	u8 *p = vmalloc(r->size);
 	size_t off;
 
-	switch (r->op) {
-	case KD_B_EMPTY:
-		barrier();
-		return 0;
-	case KD_B_KMALLOC:
-	case KD_B_CACHE:
-		for (i = 0; i < n; i++) {
-			p = r->op == KD_B_CACHE ? kmem_cache_alloc(kd.cache, GFP_KERNEL) :
-			    kmalloc(r->size, GFP_KERNEL);
-			if (!p) {
-				kd_bench_put_batch(r, b->ptrs, i);
-				return -ENOMEM;
-			}
-			b->ptrs[i] = p;
-		}
-		kd_bench_put_batch(r, b->ptrs, n);
-		return 0;
-	case KD_B_CACHE_BULK:
-		if (!kmem_cache_alloc_bulk(kd.cache, GFP_KERNEL, n, b->ptrs))
-			return -ENOMEM;
-		kmem_cache_free_bulk(kd.cache, n, b->ptrs);
-		return 0;
-	case KD_B_PAGES:
-		page = alloc_pages(GFP_KERNEL, r->order);
-		if (!page)
-			return -ENOMEM;
-		b->pages_allocated += 1UL << r->order;
-		__free_pages(page, r->order);
-		b->pages_freed += 1UL << r->order;
-		return 0;
-	case KD_B_PAGES_BULK:
-		/* The array must start empty: the bulk allocator fills NULL slots. */
-		memset(b->pages, 0, n * sizeof(*b->pages));
-		got = kd_alloc_pages_bulk(GFP_KERNEL, n, b->pages);
-		b->pages_allocated += got;
-		for (i = 0; i < n; i++) {
-			if (b->pages[i]) {
-				__free_page(b->pages[i]);
-				b->pages_freed++;
-			}
-		}
-		return got == n ? 0 : -ENOMEM;
-	case KD_B_VMALLOC:
-	case KD_B_VMALLOC_TOUCH:
-	case KD_B_KVMALLOC:
-		p = r->op == KD_B_KVMALLOC ? kvmalloc(r->size, GFP_KERNEL) :
-		    vmalloc(r->size);
-		if (!p)
-			return -ENOMEM;
-		/* First use: one write per page, so the cost of touching shows. */
-		if (r->op == KD_B_VMALLOC_TOUCH)
-			for (off = 0; off < r->size; off += PAGE_SIZE)
-				WRITE_ONCE(((u8 *)p)[off], 1);
-		kvfree(p);
-		return 0;
-	}
-	return -EINVAL;
+	if (!p)
+		return -ENOMEM;
+	for (off = 0; off < r->size; off += PAGE_SIZE)
+		WRITE_ONCE(p[off], 1);
+	vfree(p);
+	return 0;
 }
+
+static int kd_round_kvmalloc(struct kd_bench *b, struct kd_bench_row *r)
+{
+	void *p = kvmalloc(r->size, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	kvfree(p);
+	return 0;
+}
+
+static const struct kd_bench_case
+	kd_empty = { "empty", false, false, kd_round_empty },
+	kd_kmalloc = { "kmalloc", false, false, kd_round_kmalloc },
+	kd_cache_pair = { "kmem_cache", false, false, kd_round_cache },
+	kd_cache_bulk = { "kmem_cache_bulk", true, false, kd_round_cache_bulk },
+	kd_pages = { "alloc_pages", false, true, kd_round_pages },
+	kd_pages_bulk = { "alloc_pages_bulk", true, false, kd_round_pages_bulk },
+	kd_vmalloc = { "vmalloc", false, false, kd_round_vmalloc },
+	kd_vmalloc_touched = { "vmalloc_touched", false, false, kd_round_vmalloc_touched },
+	kd_kvmalloc = { "kvmalloc", false, false, kd_round_kvmalloc };
 
 /* One repeat of @rounds rounds; its length in ns and cycles. */
 static int kd_bench_repeat(struct kd_bench *b, struct kd_bench_row *r,
@@ -240,7 +276,7 @@ static int kd_bench_repeat(struct kd_bench *b, struct kd_bench_row *r,
 	int ret;
 
 	for (i = 0; i < rounds; i++) {
-		ret = kd_bench_round(b, r);
+		ret = r->what->round(b, r);
 		if (ret)
 			return ret;
 	}
@@ -316,20 +352,6 @@ static void kd_bench_finish(struct kd_bench *b, struct kd_bench_row *r)
 	r->cycles = KD_BENCH_CYCLES ? r->cyc[r->repeats / 2] : 0;
 }
 
-static void kd_bench_add(struct kd_bench *b, enum kd_bench_op op,
-			 unsigned long size, unsigned int order, unsigned int batch)
-{
-	struct kd_bench_row *r;
-
-	if (b->nr_rows == KD_BENCH_ROWS)
-		return;
-	r = &b->rows[b->nr_rows++];
-	r->op = op;
-	r->size = size;
-	r->order = order;
-	r->batch = batch;
-}
-
 /* Objects per batch: up to KD_BENCH_BATCH, within KD_BENCH_BATCH_BYTES. */
 static unsigned int kd_bench_batch(struct kd_bench *b, unsigned long size)
 {
@@ -338,43 +360,75 @@ static unsigned int kd_bench_batch(struct kd_bench *b, unsigned long size)
 	return clamp(n, 1UL, b->quick ? 100UL : (unsigned long)KD_BENCH_BATCH);
 }
 
-/* The cases: a table of what, built from this kernel's own limits. */
-static void kd_bench_plan(struct kd_bench *b)
+static void kd_bench_add(struct kd_bench *b, const struct kd_bench_case *what,
+			 unsigned long size, unsigned int batch)
 {
-	unsigned long size, step = b->quick ? 4 : 2;
-	unsigned int order;
+	struct kd_bench_row *r;
 
-	kd_bench_add(b, KD_B_EMPTY, 0, 0, 1);
+	if (b->nr_rows == KD_BENCH_ROWS)
+		return;
+	r = &b->rows[b->nr_rows++];
+	r->what = what;
+	r->size = size;
+	r->order = what->pages ? ilog2(size >> PAGE_SHIFT) : 0;
+	r->batch = batch ? batch : kd_bench_batch(b, size);
+}
+
+/*
+ * The cases, in the order the table and the CSV list them.  Each row is a
+ * sweep: sizes from @first to @last, multiplied by @step (@quick_step in
+ * quick mode), and at each size the row's cases, each with its batch (1: a
+ * pair; 0: as many objects as kd_bench_batch() allows at that size).  The
+ * sizes come from this kernel's own limits.
+ */
+static const struct kd_bench_sweep {
+	const struct kd_bench_case *what[2];
+	unsigned int batch[2];
+	unsigned long first, last;
+	unsigned int step, quick_step;
+} kd_bench_plan[] = {
+	/* The loop alone: the zero line. */
+	{ { &kd_empty }, { 1 }, 0, 0, 1, 1 },
 	/* Every kmalloc size class up to the largest cache, then pages. */
-	for (size = KMALLOC_MIN_SIZE; size <= KMALLOC_MAX_CACHE_SIZE; size *= step) {
-		kd_bench_add(b, KD_B_KMALLOC, size, 0, 1);
-		kd_bench_add(b, KD_B_KMALLOC, size, 0, kd_bench_batch(b, size));
-	}
-	for (size = KMALLOC_MAX_CACHE_SIZE * 4; size <= KMALLOC_MAX_CACHE_SIZE * 64;
-	     size *= 4) {
-		kd_bench_add(b, KD_B_KMALLOC, size, 0, 1);
-		kd_bench_add(b, KD_B_KMALLOC, size, 0, kd_bench_batch(b, size));
-	}
-	size = sizeof(struct kd_obj);
-	kd_bench_add(b, KD_B_CACHE, size, 0, 1);
-	kd_bench_add(b, KD_B_CACHE, size, 0, kd_bench_batch(b, size));
-	kd_bench_add(b, KD_B_CACHE_BULK, size, 0, 16);
-	kd_bench_add(b, KD_B_CACHE_BULK, size, 0, 64);
-	for (order = 0; order <= 4; order += b->quick ? 4 : 1)
-		kd_bench_add(b, KD_B_PAGES, PAGE_SIZE << order, order, 1);
-	if (KD_HAVE_PAGES_BULK)
-		kd_bench_add(b, KD_B_PAGES_BULK, PAGE_SIZE, 0, 64);
+	{ { &kd_kmalloc, &kd_kmalloc }, { 1, 0 },
+	  KMALLOC_MIN_SIZE, KMALLOC_MAX_CACHE_SIZE, 2, 4 },
+	{ { &kd_kmalloc, &kd_kmalloc }, { 1, 0 },
+	  KMALLOC_MAX_CACHE_SIZE * 4, KMALLOC_MAX_CACHE_SIZE * 64, 4, 4 },
+	{ { &kd_cache_pair, &kd_cache_pair }, { 1, 0 },
+	  sizeof(struct kd_obj), sizeof(struct kd_obj), 1, 1 },
+	{ { &kd_cache_bulk, &kd_cache_bulk }, { 16, 64 },
+	  sizeof(struct kd_obj), sizeof(struct kd_obj), 1, 1 },
+	/* Orders 0 to 4 (0 and 4 in quick mode). */
+	{ { &kd_pages }, { 1 }, PAGE_SIZE, PAGE_SIZE << 4, 2, 16 },
+#if KD_HAVE_PAGES_BULK
+	{ { &kd_pages_bulk }, { 64 }, PAGE_SIZE, PAGE_SIZE, 1, 1 },
+#endif
 	/* One page to 8 MiB, bare and touched once. */
-	for (size = PAGE_SIZE; size < SZ_8M; size *= step * 2) {
-		kd_bench_add(b, KD_B_VMALLOC, size, 0, 1);
-		kd_bench_add(b, KD_B_VMALLOC_TOUCH, size, 0, 1);
-	}
-	kd_bench_add(b, KD_B_VMALLOC, SZ_8M, 0, 1);
-	kd_bench_add(b, KD_B_VMALLOC_TOUCH, SZ_8M, 0, 1);
+	{ { &kd_vmalloc, &kd_vmalloc_touched }, { 1, 1 }, PAGE_SIZE, SZ_4M, 4, 8 },
+	{ { &kd_vmalloc, &kd_vmalloc_touched }, { 1, 1 }, SZ_8M, SZ_8M, 1, 1 },
 	/* Both sides of kvmalloc's switch: kmalloc up to KMALLOC_MAX_SIZE. */
-	kd_bench_add(b, KD_B_KVMALLOC, PAGE_SIZE, 0, 1);
-	kd_bench_add(b, KD_B_KVMALLOC, KMALLOC_MAX_SIZE / 4, 0, 1);
-	kd_bench_add(b, KD_B_KVMALLOC, KMALLOC_MAX_SIZE * 2, 0, 1);
+	{ { &kd_kvmalloc }, { 1 }, PAGE_SIZE, PAGE_SIZE, 1, 1 },
+	{ { &kd_kvmalloc }, { 1 },
+	  KMALLOC_MAX_SIZE / 4, KMALLOC_MAX_SIZE / 4, 1, 1 },
+	{ { &kd_kvmalloc }, { 1 },
+	  KMALLOC_MAX_SIZE * 2, KMALLOC_MAX_SIZE * 2, 1, 1 },
+};
+
+static void kd_bench_plan_rows(struct kd_bench *b)
+{
+	const struct kd_bench_sweep *s;
+	unsigned long size;
+	unsigned int step, c;
+
+	for (s = kd_bench_plan; s < kd_bench_plan + ARRAY_SIZE(kd_bench_plan); s++) {
+		step = b->quick ? s->quick_step : s->step;
+		for (size = s->first; size <= s->last; size *= step) {
+			for (c = 0; c < ARRAY_SIZE(s->what) && s->what[c]; c++)
+				kd_bench_add(b, s->what[c], size, s->batch[c]);
+			if (!size || step == 1)
+				break;
+		}
+	}
 }
 
 static int kd_bench_thread(void *data)
@@ -405,7 +459,7 @@ static int kd_bench_thread(void *data)
 		if (b->rows[i].err)
 			continue;
 		kd_bench_finish(b, &b->rows[i]);
-		if (b->rows[i].op == KD_B_EMPTY)
+		if (b->rows[i].what == &kd_empty)
 			b->empty_ps = b->rows[i].ps[0];
 	}
 out:
@@ -469,7 +523,7 @@ int kd_bench_run(bool quick)
 	ret = -ENOMEM;
 	if (!b)
 		goto unlock;
-	kd_bench_plan(b);
+	kd_bench_plan_rows(b);
 	/* The last online CPU: on a 2-CPU VM, away from CPU 0's interrupts. */
 	b->cpu = cpumask_last(cpu_online_mask);
 	task = kthread_create(kd_bench_thread, b, "kmem_demo_bench");
@@ -547,12 +601,12 @@ static void kd_bench_header(struct seq_file *m, const struct kd_bench *b,
 
 static const char *kd_pattern(const struct kd_bench_row *r)
 {
-	if (r->op == KD_B_CACHE_BULK || r->op == KD_B_PAGES_BULK)
+	if (r->what->bulk)
 		return "bulk";
 	return r->batch > 1 ? "batch" : "pair";
 }
 
-static int kd_bench_show_table(struct seq_file *m, void *v)
+int kd_bench_show_table(struct seq_file *m, void *v)
 {
 	const struct kd_bench *b;
 	const struct kd_bench_row *r;
@@ -572,7 +626,7 @@ static int kd_bench_show_table(struct seq_file *m, void *v)
 		   "min_ns", "median_ns", "max_ns", "cycles");
 	for (i = 0; i < b->nr_rows; i++) {
 		r = &b->rows[i];
-		seq_printf(m, "%-17s %-7s %10lu %5u ", kd_bench_names[r->op],
+		seq_printf(m, "%-17s %-7s %10lu %5u ", r->what->name,
 			   kd_pattern(r), r->size, r->batch);
 		if (r->err) {
 			seq_printf(m, "failed: error %d\n", r->err);
@@ -592,7 +646,7 @@ out:
 	return 0;
 }
 
-static int kd_bench_show_csv(struct seq_file *m, void *v)
+int kd_bench_show_csv(struct seq_file *m, void *v)
 {
 	const struct kd_bench *b;
 	const struct kd_bench_row *r;
@@ -609,7 +663,7 @@ static int kd_bench_show_csv(struct seq_file *m, void *v)
 	for (i = 0; i < b->nr_rows; i++) {
 		r = &b->rows[i];
 		seq_printf(m, "%s,%s,%lu,%u,%u,%lu,%u,%s,%s,%s,%s,%llu,%d\n",
-			   kd_bench_names[r->op], kd_pattern(r), r->size, r->order,
+			   r->what->name, kd_pattern(r), r->size, r->order,
 			   r->batch, r->loops, r->repeats,
 			   kd_ns(lo, sizeof(lo), r->min_ps),
 			   kd_ns(med, sizeof(med), r->med_ps),
@@ -621,26 +675,11 @@ out:
 	return 0;
 }
 
-int kd_bench_proc_create(void)
+/* The last results go with the files that show them (unload). */
+void kd_bench_forget(void)
 {
-	/* 0444: timings reveal nothing about addresses. */
-	kd_bench_table = proc_create_single(KD_NAME "_bench", 0444, NULL,
-					    kd_bench_show_table);
-	kd_bench_csv = proc_create_single(KD_NAME "_bench.csv", 0444, NULL,
-					  kd_bench_show_csv);
-	if (!kd_bench_table || !kd_bench_csv) {
-		kd_bench_proc_remove();
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-void kd_bench_proc_remove(void)
-{
-	proc_remove(kd_bench_csv);
-	proc_remove(kd_bench_table);
-	kd_bench_csv = NULL;
-	kd_bench_table = NULL;
+	mutex_lock(&kd_bench_lock);
 	kd_bench_free(kd_bench_last);
 	kd_bench_last = NULL;
+	mutex_unlock(&kd_bench_lock);
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmem_demo: KUnit suite for the pure helpers in logic.c and the lab's
- * command parser in cmd.c.
+ * kmem_demo: KUnit suite for the pure helpers in pure.c and the lab's
+ * command parser in lab_cmd.c.
  *
  * Built only by "make KMEM_DEMO_KUNIT=y" as kmem_demo_kunit.ko, and run by
  * loading it on a kernel with CONFIG_KUNIT; results appear as KTAP in the
- * kernel log.  logic.c and cmd.c are compiled into this module too, so the
+ * kernel log.  pure.c and lab_cmd.c are compiled into this module too, so the
  * suite tests exactly the code kmem_demo.ko runs, without kmem_demo.ko
  * allocating.
  */
@@ -13,9 +13,10 @@
 #include <linux/sizes.h>
 
 #include "compat.h"
-#include "kmem_demo.h"
-#include "logic.c"
-#include "cmd.c"
+#include "lab_cmd.h"
+#include "pure.h"
+#include "pure.c"
+#include "lab_cmd.c"
 
 static void kd_test_parse_bounds(struct kunit *test)
 {
@@ -226,26 +227,33 @@ static void kd_test_cmd_parse(struct kunit *test)
 	struct kd_cmd c;
 
 	KUNIT_EXPECT_EQ(test, kd_parse("kmalloc 100", &c), 0);
-	KUNIT_EXPECT_EQ(test, c.op, KD_OP_KMALLOC);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_KMALLOC);
 	KUNIT_EXPECT_EQ(test, c.arg, 100UL);
 	KUNIT_EXPECT_TRUE(test, c.gfp == GFP_KERNEL);	/* the default */
 
 	KUNIT_EXPECT_EQ(test, kd_parse("  vmalloc\t1M   GFP_KERNEL|__GFP_ZERO ", &c), 0);
-	KUNIT_EXPECT_EQ(test, c.op, KD_OP_VMALLOC);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_VMALLOC);
 	KUNIT_EXPECT_EQ(test, c.arg, (unsigned long)SZ_1M);
 	KUNIT_EXPECT_TRUE(test, c.gfp == (GFP_KERNEL | __GFP_ZERO));
 
 	KUNIT_EXPECT_EQ(test, kd_parse("pages 3 GFP_DMA32", &c), 0);
-	KUNIT_EXPECT_EQ(test, c.op, KD_OP_PAGES);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_PAGES);
 	KUNIT_EXPECT_TRUE(test, c.gfp == GFP_DMA32);
 
 	KUNIT_EXPECT_EQ(test, kd_parse("free all", &c), 0);
-	KUNIT_EXPECT_TRUE(test, c.all);
+	KUNIT_EXPECT_TRUE(test, c.free_all);
+	KUNIT_EXPECT_FALSE(test, c.quick);
 	KUNIT_EXPECT_EQ(test, kd_parse("free 7", &c), 0);
-	KUNIT_EXPECT_FALSE(test, c.all);
+	KUNIT_EXPECT_FALSE(test, c.free_all);
 	KUNIT_EXPECT_EQ(test, c.arg, 7UL);
 	KUNIT_EXPECT_EQ(test, kd_parse("cache 10", &c), 0);
-	KUNIT_EXPECT_EQ(test, c.op, KD_OP_CACHE);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_CACHE);
+	KUNIT_EXPECT_EQ(test, kd_parse("bench quick", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_BENCH);
+	KUNIT_EXPECT_TRUE(test, c.quick);
+	KUNIT_EXPECT_FALSE(test, c.free_all);
+	KUNIT_EXPECT_EQ(test, kd_parse("bench", &c), 0);
+	KUNIT_EXPECT_FALSE(test, c.quick);
 }
 
 static void kd_test_cmd_refused(struct kunit *test)

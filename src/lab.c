@@ -2,82 +2,101 @@
 /*
  * kmem_demo: the allocator lab.
  *
- * Root writes commands to /proc/kmem_demo (cmd.c parses them); each
+ * Root writes commands to /proc/kmem_demo (lab_cmd.c parses them); each
  * accepted allocation becomes an experiment: it stays allocated, is
  * described once like the load-time allocations, and has its own section in
  * the report until "free ID", "free all" or unload.
  *
- * One mutex serialises commands and readers.  A command may sleep
- * (GFP_KERNEL reclaims, vmalloc maps pages), so a spinlock would be wrong;
- * GFP_ATOMIC requests do not need the lock to be a spinlock either: they
- * just do not sleep themselves.
+ * Each experiment is a region of the registry (region.c), labelled
+ * "lab ID", so the report and the frame map show it like the load-time
+ * allocations.  A command holds the registry's lock from start to end,
+ * which serialises commands and keeps readers from seeing one half done.
+ * A command may sleep (GFP_KERNEL reclaims, vmalloc maps pages), so that
+ * lock is a mutex; GFP_ATOMIC requests do not need it to be a spinlock
+ * either: they just do not sleep themselves.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
-#include <linux/mutex.h>
 #include <linux/ratelimit.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "alloc.h"
+#include "bench.h"
 #include "compat.h"
-#include "kmem_demo.h"
+#include "lab.h"
+#include "lab_cmd.h"
+#include "params.h"
+#include "region.h"
 
 #define KD_LAB_WRITE_MAX	4096	/* bytes taken from one write() */
 #define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
 
-static DEFINE_MUTEX(kd_lab_mutex);
+/* One experiment: a command that was run, and what it got. */
+struct kd_exp {
+	struct list_head node;		/* on kd_lab_list, oldest first */
+	unsigned long id;		/* 1, 2, ...: never reused while loaded */
+	struct kd_cmd cmd;
+	char command[KD_LAB_LINE_MAX + 1];	/* the line as written */
+	const char *used;		/* what kvmalloc really used, or NULL */
+	struct kd_region r;		/* its section in the report */
+	union {
+		void *mem;		/* kmalloc, vmalloc, kvmalloc */
+		struct page *page;	/* pages */
+		void **objs;		/* cache: COUNT object pointers */
+	};
+};
+
+/* All under the registry's lock. */
 static LIST_HEAD(kd_lab_list);		/* live experiments, oldest first */
 static unsigned long kd_lab_items, kd_lab_bytes;
 static unsigned long kd_lab_next_id = 1;
 
-void kd_lab_lock(void)
-{
-	mutex_lock(&kd_lab_mutex);
-}
-
-void kd_lab_unlock(void)
-{
-	mutex_unlock(&kd_lab_mutex);
-}
-
-struct kd_exp *kd_lab_exp(loff_t n)
-{
-	struct kd_exp *e;
-
-	lockdep_assert_held(&kd_lab_mutex);
-	list_for_each_entry(e, &kd_lab_list, node)
-		if (n-- == 0)
-			return e;
-	return NULL;
-}
-
 void kd_lab_totals(unsigned long *items, unsigned long *bytes)
 {
-	lockdep_assert_held(&kd_lab_mutex);
+	kd_regions_assert_held();
 	*items = kd_lab_items;
 	*bytes = kd_lab_bytes;
 }
+
+/* The experiment's own lines at the top of its section. */
+static void kd_lab_head(struct seq_file *m, const struct kd_region *r)
+{
+	const struct kd_exp *e = container_of(r, struct kd_exp, r);
+
+	seq_printf(m, "id:          %lu\n", e->id);
+	seq_printf(m, "command:     %s\n", e->command);
+	seq_printf(m, "allocator:   %s\n", e->used ? e->used : r->d.allocator);
+}
+
+static const struct kd_region_ops kd_lab_region_ops = {
+	.head	= kd_lab_head,
+};
 
 /* ---- one allocator each: allocate, describe, free ---- */
 
 static int kd_lab_kmalloc(struct kd_exp *e)
 {
-	struct kd_region *r = &e->r;
+	struct kd_desc *d = &e->r.d;
 
-	snprintf(r->call, sizeof(r->call), "kmalloc(%lu, %pGg)", e->cmd.arg,
-		 &r->gfp);
-	e->mem = kmalloc(e->cmd.arg, r->gfp);
+	snprintf(d->call, sizeof(d->call), "kmalloc(%lu, %pGg)", e->cmd.arg,
+		 &d->gfp);
+	/* What kmalloc will reserve, asked before the call (6.1+). */
+	d->has_roundup = KD_HAVE_KMALLOC_ROUNDUP;
+	d->roundup = kd_kmalloc_roundup(e->cmd.arg);
+	e->mem = kmalloc(e->cmd.arg, d->gfp);
 	if (!e->mem)
 		return -ENOMEM;
-	r->addr = e->mem;
+	d->addr = e->mem;
 	/* The size class (or the pages) that really backs it. */
-	r->reserved = ksize(e->mem);
-	kd_describe_linear(r);
+	d->reserved = ksize(e->mem);
+	kd_describe_linear(d);
 	return 0;
 }
 
@@ -89,16 +108,16 @@ static void kd_lab_kfree(struct kd_exp *e)
 /* noinline: /proc/vmallocinfo names this function as the area's caller. */
 static noinline int kd_lab_vmalloc(struct kd_exp *e)
 {
-	struct kd_region *r = &e->r;
+	struct kd_desc *d = &e->r.d;
 
-	snprintf(r->call, sizeof(r->call), "__vmalloc(%lu, %pGg)", e->cmd.arg,
-		 &r->gfp);
-	e->mem = __vmalloc(e->cmd.arg, r->gfp);
+	snprintf(d->call, sizeof(d->call), "__vmalloc(%lu, %pGg)", e->cmd.arg,
+		 &d->gfp);
+	e->mem = __vmalloc(e->cmd.arg, d->gfp);
 	if (!e->mem)
 		return -ENOMEM;
-	r->addr = e->mem;
-	r->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
-	if (kd_describe_vmalloc(r)) {
+	d->addr = e->mem;
+	d->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
+	if (kd_describe_vmalloc(d)) {
 		vfree(e->mem);
 		return -ENOMEM;
 	}
@@ -118,25 +137,25 @@ static void kd_lab_vfree(struct kd_exp *e)
  */
 static noinline int kd_lab_kvmalloc(struct kd_exp *e)
 {
-	struct kd_region *r = &e->r;
+	struct kd_desc *d = &e->r.d;
 
-	snprintf(r->call, sizeof(r->call), "kvmalloc(%lu, %pGg)", e->cmd.arg,
-		 &r->gfp);
-	e->mem = kvmalloc(e->cmd.arg, r->gfp);
+	snprintf(d->call, sizeof(d->call), "kvmalloc(%lu, %pGg)", e->cmd.arg,
+		 &d->gfp);
+	e->mem = kvmalloc(e->cmd.arg, d->gfp);
 	if (!e->mem)
 		return -ENOMEM;
-	r->addr = e->mem;
+	d->addr = e->mem;
 	if (is_vmalloc_addr(e->mem)) {
 		e->used = "vmalloc (kmalloc could not serve it)";
-		r->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
-		if (kd_describe_vmalloc(r)) {
+		d->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
+		if (kd_describe_vmalloc(d)) {
 			kvfree(e->mem);
 			return -ENOMEM;
 		}
 	} else {
 		e->used = "kmalloc (physically contiguous)";
-		r->reserved = ksize(e->mem);
-		kd_describe_linear(r);
+		d->reserved = ksize(e->mem);
+		kd_describe_linear(d);
 	}
 	return 0;
 }
@@ -149,19 +168,19 @@ static void kd_lab_kvfree(struct kd_exp *e)
 /* alloc_pages, not __get_free_pages: __GFP_HIGHMEM pages need a struct page. */
 static int kd_lab_pages(struct kd_exp *e)
 {
-	struct kd_region *r = &e->r;
+	struct kd_desc *d = &e->r.d;
 	unsigned int order = e->cmd.arg;
 
-	snprintf(r->call, sizeof(r->call), "alloc_pages(%pGg, %u)", &r->gfp,
+	snprintf(d->call, sizeof(d->call), "alloc_pages(%pGg, %u)", &d->gfp,
 		 order);
-	e->page = alloc_pages(r->gfp, order);
+	e->page = alloc_pages(d->gfp, order);
 	if (!e->page)
 		return -ENOMEM;
-	kd.pages_allocated += 1UL << order;
+	kd_pages_taken(order);
 	/* 64-bit: every page, highmem-flagged or not, is in the direct map. */
-	r->addr = page_address(e->page);
-	r->reserved = PAGE_SIZE << order;
-	kd_describe_linear(r);
+	d->addr = page_address(e->page);
+	d->reserved = PAGE_SIZE << order;
+	kd_describe_linear(d);
 	return 0;
 }
 
@@ -171,57 +190,37 @@ static void kd_lab_free_pages(struct kd_exp *e)
 
 	/* The order it was allocated with: the buddy allocator needs it back. */
 	__free_pages(e->page, order);
-	kd.pages_freed += 1UL << order;
+	kd_pages_given(order);
 }
 
 static void kd_lab_cache_put(void **objs, unsigned long n)
 {
 	while (n--)
-		kmem_cache_free(kd.cache, objs[n]);
+		kmem_cache_free(kd_cache(), objs[n]);
 	kvfree(objs);
-}
-
-/* The slab pages that hold the objects, for the map. */
-static int kd_lab_map_objects(struct kd_exp *e)
-{
-	unsigned long *pfn, i, n = e->cmd.arg;
-	int ret;
-
-	pfn = kvmalloc_array(n, sizeof(*pfn), GFP_KERNEL);
-	if (!pfn)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		pfn[i] = kd_map_slab_pfn(e->objs[i]);
-	ret = kd_map_slab(&e->r, pfn, n);
-	kvfree(pfn);
-	return ret;
 }
 
 static int kd_lab_cache(struct kd_exp *e)
 {
-	struct kd_region *r = &e->r;
+	struct kd_desc *d = &e->r.d;
 	unsigned long i, n = e->cmd.arg;
 
-	snprintf(r->call, sizeof(r->call), "kmem_cache_alloc(cache, %pGg) x %lu",
-		 &r->gfp, n);
+	snprintf(d->call, sizeof(d->call), "kmem_cache_alloc(cache, %pGg) x %lu",
+		 &d->gfp, n);
 	/* Bookkeeping, not the experiment: kvmalloc fits any COUNT. */
 	e->objs = kvmalloc_array(n, sizeof(*e->objs), GFP_KERNEL);
 	if (!e->objs)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		e->objs[i] = kmem_cache_alloc(kd.cache, r->gfp);
+		e->objs[i] = kmem_cache_alloc(kd_cache(), d->gfp);
 		if (!e->objs[i]) {
 			kd_lab_cache_put(e->objs, i);
 			return -ENOMEM;
 		}
 	}
-	r->addr = e->objs[0];
-	r->requested = n * sizeof(struct kd_obj);
-	r->reserved = n * kd.obj_slot;
-	kd_describe_init(r);
-	for (i = 0; i < n; i++)
-		kd_note_zone(r, virt_to_page(e->objs[i]));
-	if (kd_lab_map_objects(e)) {
+	d->requested = n * sizeof(struct kd_obj);
+	d->reserved = n * kd_cache_slot();
+	if (kd_describe_objects(d, e->objs, n)) {
 		kd_lab_cache_put(e->objs, n);
 		return -ENOMEM;
 	}
@@ -239,18 +238,18 @@ static const struct kd_lab_op {
 	void (*free)(struct kd_exp *e);
 	const char *free_call;
 } kd_lab_ops[] = {
-	[KD_OP_KMALLOC]	 = { "kmalloc", kd_lab_kmalloc, kd_lab_kfree, "kfree" },
-	[KD_OP_VMALLOC]	 = { "vmalloc", kd_lab_vmalloc, kd_lab_vfree, "vfree" },
-	[KD_OP_KVMALLOC] = { "kvmalloc", kd_lab_kvmalloc, kd_lab_kvfree, "kvfree" },
-	[KD_OP_PAGES]	 = { "alloc_pages", kd_lab_pages, kd_lab_free_pages, "__free_pages" },
-	[KD_OP_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free, "kmem_cache_free" },
+	[KD_LAB_KMALLOC]	 = { "kmalloc", kd_lab_kmalloc, kd_lab_kfree, "kfree" },
+	[KD_LAB_VMALLOC]	 = { "vmalloc", kd_lab_vmalloc, kd_lab_vfree, "vfree" },
+	[KD_LAB_KVMALLOC] = { "kvmalloc", kd_lab_kvmalloc, kd_lab_kvfree, "kvfree" },
+	[KD_LAB_PAGES]	 = { "alloc_pages", kd_lab_pages, kd_lab_free_pages, "__free_pages" },
+	[KD_LAB_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free, "kmem_cache_free" },
 };
 
 /* Undo a successful op->alloc(): the memory and its list of runs. */
 static void kd_lab_release(struct kd_exp *e)
 {
-	kd_lab_ops[e->cmd.op].free(e);
-	kd_map_free(&e->r);
+	kd_lab_ops[e->cmd.word].free(e);
+	kd_describe_free(&e->r.d);
 }
 
 /* ---- limits ---- */
@@ -272,40 +271,40 @@ static int kd_lab_check_size(struct kd_cmd *cmd, unsigned long *estimate)
 	unsigned long n = cmd->arg;
 	unsigned long ram = totalram_pages() << PAGE_SHIFT;
 
-	if (!n && cmd->op != KD_OP_PAGES) {
-		cmd->why = cmd->op == KD_OP_CACHE ? "COUNT must be at least 1" :
+	if (!n && cmd->word != KD_LAB_PAGES) {
+		cmd->why = cmd->word == KD_LAB_CACHE ? "COUNT must be at least 1" :
 			   "SIZE 0: kmalloc(0) returns ZERO_SIZE_PTR, which is no memory";
 		return -EINVAL;
 	}
-	switch (cmd->op) {
-	case KD_OP_KMALLOC:
+	switch (cmd->word) {
+	case KD_LAB_KMALLOC:
 		if (n > KMALLOC_MAX_SIZE)
 			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
 					  "larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");
 		*estimate = n;
 		break;
-	case KD_OP_KVMALLOC:
+	case KD_LAB_KVMALLOC:
 		if (n > INT_MAX)
 			return kd_too_big(cmd, INT_MAX,
 					  "kvmalloc refuses more than INT_MAX bytes (the kernel would warn)");
 		fallthrough;
-	case KD_OP_VMALLOC:
+	case KD_LAB_VMALLOC:
 		if (n > ram)
 			return kd_too_big(cmd, ram,
 					  "larger than all the machine's RAM: vmalloc refuses it outright");
 		*estimate = n <= KMALLOC_MAX_SIZE ? n : PAGE_ALIGN(n);
 		break;
-	case KD_OP_PAGES:
+	case KD_LAB_PAGES:
 		if (n > MAX_PAGE_ORDER)
 			return kd_too_big(cmd, MAX_PAGE_ORDER,
 					  "order above the largest block of the buddy allocator");
 		*estimate = PAGE_SIZE << n;
 		break;
-	case KD_OP_CACHE:
+	case KD_LAB_CACHE:
 		if (n > KD_LAB_CACHE_MAX)
 			return kd_too_big(cmd, KD_LAB_CACHE_MAX,
 					  "the lab takes at most this many objects in one command");
-		*estimate = n * kd.obj_slot;
+		*estimate = n * kd_cache_slot();
 		break;
 	default:
 		return -EINVAL;
@@ -335,17 +334,17 @@ static int kd_lab_check_budget(struct kd_cmd *cmd, unsigned long bytes)
 
 static void kd_lab_log(const struct kd_exp *e)
 {
-	const struct kd_region *r = &e->r;
+	const struct kd_desc *d = &e->r.d;
 	char res[48];
 
-	kd_fmt_size(res, sizeof(res), r->reserved);
-	pr_info("lab %lu: %s: reserved %s at %pK (%s)\n", e->id, r->call, res,
-		r->addr, r->in_vmalloc ? "vmalloc space" : "direct map");
+	kd_fmt_size(res, sizeof(res), d->reserved);
+	pr_info("lab %lu: %s: reserved %s at %pK (%s)\n", e->id, d->call, res,
+		d->addr, d->in_vmalloc ? "vmalloc space" : "direct map");
 }
 
 static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 {
-	const struct kd_lab_op *op = &kd_lab_ops[cmd->op];
+	const struct kd_lab_op *op = &kd_lab_ops[cmd->word];
 	unsigned long estimate = 0;
 	struct kd_exp *e;
 	int ret;
@@ -361,9 +360,9 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 		return -ENOMEM;
 	e->cmd = *cmd;
 	strscpy(e->command, line, sizeof(e->command));
-	e->r.allocator = op->allocator;
-	e->r.gfp = cmd->gfp;
-	e->r.requested = cmd->op == KD_OP_PAGES ? PAGE_SIZE << cmd->arg : cmd->arg;
+	e->r.d.allocator = op->allocator;
+	e->r.d.gfp = cmd->gfp;
+	e->r.d.requested = cmd->word == KD_LAB_PAGES ? PAGE_SIZE << cmd->arg : cmd->arg;
 	ret = op->alloc(e);
 	if (ret) {
 		kfree(e);
@@ -371,7 +370,7 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 		return ret;
 	}
 	/* Rounding (a huge-page kvmalloc) can reserve more than estimated. */
-	ret = kd_lab_check_budget(cmd, e->r.reserved);
+	ret = kd_lab_check_budget(cmd, e->r.d.reserved);
 	if (ret) {
 		kd_lab_release(e);
 		kfree(e);
@@ -379,22 +378,26 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 	}
 	e->id = kd_lab_next_id++;
 	kd_lab_items++;
-	kd_lab_bytes += e->r.reserved;
+	kd_lab_bytes += e->r.d.reserved;
+	snprintf(e->r.label, sizeof(e->r.label), "lab %lu", e->id);
+	e->r.ops = &kd_lab_region_ops;
 	list_add_tail(&e->node, &kd_lab_list);
+	kd_region_add(&e->r);
 	kd_lab_log(e);
 	return 0;
 }
 
 static void kd_lab_free_one(struct kd_exp *e)
 {
-	const struct kd_lab_op *op = &kd_lab_ops[e->cmd.op];
+	const struct kd_lab_op *op = &kd_lab_ops[e->cmd.word];
 	char res[48];
 
+	kd_region_del(&e->r);
 	list_del(&e->node);
 	kd_lab_items--;
-	kd_lab_bytes -= e->r.reserved;
+	kd_lab_bytes -= e->r.d.reserved;
 	kd_lab_release(e);
-	kd_fmt_size(res, sizeof(res), e->r.reserved);
+	kd_fmt_size(res, sizeof(res), e->r.d.reserved);
 	pr_info("lab %lu: %s: %s freed\n", e->id,
 		op->free_call, res);
 	kfree(e);
@@ -404,7 +407,7 @@ static int kd_lab_free(struct kd_cmd *cmd)
 {
 	struct kd_exp *e, *tmp;
 
-	if (cmd->all) {
+	if (cmd->free_all) {
 		/* Newest first, like every unwinding in this module. */
 		list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node)
 			kd_lab_free_one(e);
@@ -422,14 +425,14 @@ static int kd_lab_free(struct kd_cmd *cmd)
 
 void kd_lab_free_all(void)
 {
-	struct kd_cmd all = { .op = KD_OP_FREE, .all = true };
+	struct kd_cmd all = { .word = KD_LAB_FREE, .free_all = true };
 
-	mutex_lock(&kd_lab_mutex);
+	kd_regions_lock();
 	if (kd_lab_items)
 		pr_info("lab: freeing %lu live experiment(s), newest first\n",
 			kd_lab_items);
 	kd_lab_free(&all);
-	mutex_unlock(&kd_lab_mutex);
+	kd_regions_unlock();
 }
 
 static const char *kd_errname(int err)
@@ -479,26 +482,26 @@ static int kd_lab_run(char *line, unsigned int lineno)
 
 	strscpy(copy, line, sizeof(copy));
 	ret = kd_cmd_parse(line, &cmd);
-	if (!ret && cmd.op != KD_OP_FREE && cmd.op != KD_OP_BENCH)
+	if (!ret && cmd.word != KD_LAB_FREE && cmd.word != KD_LAB_BENCH)
 		ret = kd_cmd_check_gfp(&cmd);
-	if (!ret && cmd.op == KD_OP_BENCH) {
+	if (!ret && cmd.word == KD_LAB_BENCH) {
 		/* Its own lock: the lab and its readers go on meanwhile. */
-		ret = kd_bench_run(cmd.all);
+		ret = kd_bench_run(cmd.quick);
 		cmd.why = ret == -EBUSY ? "a benchmark is running already" :
 			  ret == -EINTR ? "stopped by a signal" : "out of memory";
 	} else if (!ret) {
-		if (mutex_lock_killable(&kd_lab_mutex)) {
+		if (kd_regions_lock_killable()) {
 			cmd.why = "interrupted while waiting for another command";
 			ret = -EINTR;
 		} else {
-			ret = cmd.op == KD_OP_FREE ? kd_lab_free(&cmd) :
+			ret = cmd.word == KD_LAB_FREE ? kd_lab_free(&cmd) :
 			      kd_lab_alloc(&cmd, strim(copy));
-			mutex_unlock(&kd_lab_mutex);
+			kd_regions_unlock();
 		}
 	}
 	if (ret)
 		kd_lab_refused(lineno, ret,
-			       cmd.op < KD_NR_OPS ? kd_op_name(cmd.op) : "command",
+			       cmd.word < KD_NR_LAB_WORDS ? kd_lab_word_name(cmd.word) : "command",
 			       cmd.why, cmd.limit);
 	return ret;
 }

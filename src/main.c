@@ -5,16 +5,21 @@
  * Allocations happen in a fixed order and are undone in exactly the reverse
  * order, on unload and on every error path alike: a later step may depend on
  * an earlier one (the objects live in the cache), and undoing in reverse
- * never frees something another live thing still uses.  The /proc entry is
- * created last and removed first, so no reader ever sees a half-built or
- * half-freed state.
+ * never frees something another live thing still uses.  The /proc files
+ * (procfs.c) are created last and removed first, so no reader ever sees a
+ * half-built or half-freed state; removing them also ends the lab (run-time
+ * experiments, lab.c), which may use the cache.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/init.h>
 #include <linux/module.h>
 
+#include "alloc.h"
 #include "kmem_demo.h"
+#include "params.h"
+#include "procfs.h"
+#include "region.h"
 
 static void kd_unwound(const char *what)
 {
@@ -41,7 +46,7 @@ static int __init kmem_demo_init(void)
 	if (kd_alloc_objects())
 		goto free_objects;	/* some objects may exist */
 	step = KD_STEP_PROC;
-	ret = kd_proc_create();
+	ret = kd_procfs_create();
 	if (ret)
 		goto free_objects;
 
@@ -70,16 +75,17 @@ fail:
 
 static void __exit kmem_demo_exit(void)
 {
-	kd_proc_remove();
-	/* Lab experiments may use the cache: they go first. */
-	kd_lab_free_all();
+	unsigned long taken, given;
+
+	kd_procfs_remove();
 	kd_free_objects();
 	kd_destroy_cache();
 	kd_free_pages();
 	kd_free_vmalloc();
 	kd_free_kmalloc();
+	kd_pages_count(&taken, &given);
 	pr_info("unloaded: all memory freed (pages: %lu allocated, %lu freed)\n",
-		kd.pages_allocated, kd.pages_freed);
+		taken, given);
 }
 
 module_init(kmem_demo_init);

@@ -18,7 +18,7 @@
 
 #include "compat.h"
 #include "params.h"
-#include "kmem_demo.h"
+#include "pure.h"
 
 static int kd_param_set(const char *val, const struct kernel_param *kp)
 {

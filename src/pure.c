@@ -6,7 +6,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 
-#include "kmem_demo.h"
+#include "pure.h"
 
 /*
  * kstrtoul() takes decimal, 0x-hex or 0-octal, allows one trailing newline,

@@ -19,25 +19,25 @@
 #include <linux/string.h>
 
 #include "compat.h"
-#include "kmem_demo.h"
+#include "lab_cmd.h"
 
-static const struct kd_op_info {
+static const struct kd_word_info {
 	const char *name;
 	bool sized;		/* SIZE takes K, M, G suffixes */
 	bool flags;		/* takes [FLAGS] */
-} kd_ops[KD_NR_OPS] = {
-	[KD_OP_KMALLOC]	 = { "kmalloc",  true,  true },
-	[KD_OP_VMALLOC]	 = { "vmalloc",  true,  true },
-	[KD_OP_KVMALLOC] = { "kvmalloc", true,  true },
-	[KD_OP_PAGES]	 = { "pages",    false, true },
-	[KD_OP_CACHE]	 = { "cache",    false, false },
-	[KD_OP_FREE]	 = { "free",     false, false },
-	[KD_OP_BENCH]	 = { "bench",    false, false },
+} kd_words[KD_NR_LAB_WORDS] = {
+	[KD_LAB_KMALLOC]	 = { "kmalloc",  true,  true },
+	[KD_LAB_VMALLOC]	 = { "vmalloc",  true,  true },
+	[KD_LAB_KVMALLOC] = { "kvmalloc", true,  true },
+	[KD_LAB_PAGES]	 = { "pages",    false, true },
+	[KD_LAB_CACHE]	 = { "cache",    false, false },
+	[KD_LAB_FREE]	 = { "free",     false, false },
+	[KD_LAB_BENCH]	 = { "bench",    false, false },
 };
 
-const char *kd_op_name(enum kd_op op)
+const char *kd_lab_word_name(enum kd_lab_word word)
 {
-	return op < KD_NR_OPS ? kd_ops[op].name : "?";
+	return word < KD_NR_LAB_WORDS ? kd_words[word].name : "?";
 }
 
 /*
@@ -201,24 +201,24 @@ static int kd_split(char *line, char **word, int max)
  */
 int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 {
-	const struct kd_op_info *info;
-	char *word[3];
+	const struct kd_word_info *info;
+	char *words[3];
 	int n, ret;
 
 	memset(cmd, 0, sizeof(*cmd));
-	cmd->op = KD_NR_OPS;	/* no command word yet */
-	n = kd_split(line, word, ARRAY_SIZE(word));
+	cmd->word = KD_NR_LAB_WORDS;	/* no command word yet */
+	n = kd_split(line, words, ARRAY_SIZE(words));
 	if (n == 0)
 		return kd_refuse(cmd, -EINVAL, "empty command");
-	for (cmd->op = 0; cmd->op < KD_NR_OPS; cmd->op++)
-		if (!strcmp(word[0], kd_ops[cmd->op].name))
+	for (cmd->word = 0; cmd->word < KD_NR_LAB_WORDS; cmd->word++)
+		if (!strcmp(words[0], kd_words[cmd->word].name))
 			break;
-	if (cmd->op == KD_NR_OPS)
+	if (cmd->word == KD_NR_LAB_WORDS)
 		return kd_refuse(cmd, -EINVAL, "unknown command");
-	info = &kd_ops[cmd->op];
-	if (cmd->op == KD_OP_BENCH) {
-		if (n == 2 && !strcmp(word[1], "quick"))
-			cmd->all = true;
+	info = &kd_words[cmd->word];
+	if (cmd->word == KD_LAB_BENCH) {
+		if (n == 2 && !strcmp(words[1], "quick"))
+			cmd->quick = true;
 		else if (n != 1)
 			return kd_refuse(cmd, -EINVAL, "bench takes nothing, or quick");
 		return 0;
@@ -228,18 +228,18 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	if (n > (info->flags ? 3 : 2))
 		return kd_refuse(cmd, -EINVAL, "extra argument");
 
-	if (cmd->op == KD_OP_FREE && !strcmp(word[1], "all")) {
-		cmd->all = true;
+	if (cmd->word == KD_LAB_FREE && !strcmp(words[1], "all")) {
+		cmd->free_all = true;
 		return 0;
 	}
-	ret = kd_parse_number(word[1], info->sized, &cmd->arg, &cmd->why);
+	ret = kd_parse_number(words[1], info->sized, &cmd->arg, &cmd->why);
 	if (ret)
 		return ret;
 
 	/* The default is GFP_KERNEL: process context, allowed to sleep. */
 	cmd->gfp = GFP_KERNEL;
 	if (n == 3)
-		return kd_parse_flags(word[2], &cmd->gfp, &cmd->why);
+		return kd_parse_flags(words[2], &cmd->gfp, &cmd->why);
 	return 0;
 }
 
@@ -267,8 +267,8 @@ static bool kd_zone_flags_ok(gfp_t gfp)
 int kd_cmd_check_gfp(struct kd_cmd *cmd)
 {
 	gfp_t gfp = cmd->gfp;
-	bool slab = cmd->op == KD_OP_KMALLOC || cmd->op == KD_OP_KVMALLOC;
-	bool vmap = cmd->op == KD_OP_VMALLOC || cmd->op == KD_OP_KVMALLOC;
+	bool slab = cmd->word == KD_LAB_KMALLOC || cmd->word == KD_LAB_KVMALLOC;
+	bool vmap = cmd->word == KD_LAB_VMALLOC || cmd->word == KD_LAB_KVMALLOC;
 
 	if (gfp & __GFP_NOFAIL)
 		return kd_refuse(cmd, -EINVAL,
@@ -290,7 +290,7 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 			return kd_refuse(cmd, -EINVAL,
 					 "vmalloc before 5.17 ignores GFP_NOFS and GFP_NOIO for its page tables: use memalloc_nofs_save()");
 	}
-	if (cmd->op == KD_OP_VMALLOC && KD_VMALLOC_ANY_GFP &&
+	if (cmd->word == KD_LAB_VMALLOC && KD_VMALLOC_ANY_GFP &&
 	    (gfp & ~KD_VMALLOC_GFP_OK))
 		return kd_refuse(cmd, -EINVAL,
 				 "since 6.19 __vmalloc() strips, with a warning, every flag outside the few it supports (GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_USER, GFP_ATOMIC, GFP_NOWAIT, __GFP_ZERO, __GFP_NORETRY, __GFP_ACCOUNT)");
@@ -298,7 +298,7 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 	    (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
 		return kd_refuse(cmd, -EINVAL,
 				 "since 6.19 vmalloc strips zone flags with a warning: for DMA use the DMA API");
-	if (cmd->op == KD_OP_PAGES && (gfp & __GFP_COMP) && cmd->arg == 0)
+	if (cmd->word == KD_LAB_PAGES && (gfp & __GFP_COMP) && cmd->arg == 0)
 		return kd_refuse(cmd, -EINVAL,
 				 "__GFP_COMP joins 2^order pages into one compound page: order 0 is a single page");
 	return 0;

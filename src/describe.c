@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: what physical memory backs an allocation.
+ *
+ * The direct map (kmalloc, __get_free_pages) is a fixed offset from physical
+ * memory, so contiguous virtual addresses there are contiguous physical
+ * addresses and virt_to_page() is arithmetic.  vmalloc space is built page by
+ * page through page tables: each page may come from anywhere, so we ask
+ * vmalloc_to_page() for every one and count the physically contiguous runs.
+ * Slab objects sit in slabs (compound pages) of their cache, shared with
+ * the cache's other objects.
+ *
+ * Each allocation is described once, when it is made: the runs for the
+ * frame map are stored then, at most KD_RUNS_MAX of them, so that reading
+ * never walks page tables or slabs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "describe.h"
+
+/* Record the zone and node a page belongs to. */
+static void kd_note_zone(struct kd_desc *d, struct page *page)
+{
+	const char *zone = page_zone(page)->name;
+	size_t used = strlen(d->zones);
+
+	node_set(page_to_nid(page), d->nodes);
+
+	/* Zones are few; a name is added the first time it is seen. */
+	if (!strstr(d->zones, zone))
+		scnprintf(d->zones + used, sizeof(d->zones) - used, "%s%s",
+			  used ? "," : "", zone);
+}
+
+/* Record one backing page: its zone, node and place in the physical runs. */
+static void kd_note_page(struct kd_desc *d, struct page *page)
+{
+	kd_runs_add(&d->runs, page_to_pfn(page));
+	kd_note_zone(d, page);
+}
+
+static void kd_describe_start(struct kd_desc *d)
+{
+	memset(&d->runs, 0, sizeof(d->runs));
+	memset(&d->frames, 0, sizeof(d->frames));
+	nodes_clear(d->nodes);
+	d->zones[0] = '\0';
+	d->in_vmalloc = is_vmalloc_addr(d->addr);
+}
+
+/*
+ * Feed the allocation's frames twice through @walk: once to count the
+ * runs, then into an array of just the size needed (at most KD_RUNS_MAX),
+ * so nothing is allocated for runs that won't be listed.
+ */
+static int kd_frames_fill(struct kd_desc *d,
+			  void (*walk)(struct kd_desc *d, const void *ctx),
+			  const void *ctx)
+{
+	struct kd_frames *f = &d->frames;
+	unsigned long n;
+
+	memset(f, 0, sizeof(*f));
+	walk(d, ctx);
+	n = min_t(unsigned long, f->sum.runs, KD_RUNS_MAX);
+	if (n > 1)
+		f->run = kvmalloc_array(n, sizeof(*f->run), GFP_KERNEL);
+	else
+		f->run = &f->one;
+	if (!f->run)
+		return -ENOMEM;
+	f->max = n;
+	memset(&f->sum, 0, sizeof(f->sum));
+	walk(d, ctx);
+	return 0;
+}
+
+void kd_describe_free(struct kd_desc *d)
+{
+	struct kd_frames *f = &d->frames;
+
+	if (f->run != &f->one)
+		kvfree(f->run);
+	f->run = NULL;
+	f->listed = 0;
+}
+
+/* ---- the direct map: one physically contiguous block ---- */
+
+void kd_describe_linear(struct kd_desc *d)
+{
+	unsigned long start = (unsigned long)d->addr;
+	unsigned long end = start + d->reserved - 1;
+	unsigned long pfn;
+
+	kd_describe_start(d);
+	d->contiguous = true;
+	d->pfn_first = page_to_pfn(virt_to_page(d->addr));
+	d->pfn_last = page_to_pfn(virt_to_page((void *)end));
+	/* The allocation's own bytes: a 100-byte kmalloc is not its whole page. */
+	d->phys = virt_to_phys((void *)d->addr);
+	/* One run: no array to allocate. */
+	d->frames.run = &d->frames.one;
+	d->frames.max = 1;
+	/* One allocation never spans zones or nodes; walk it anyway: it's cheap. */
+	for (pfn = d->pfn_first; pfn <= d->pfn_last; pfn++) {
+		kd_note_page(d, pfn_to_page(pfn));
+		kd_frames_add(&d->frames, pfn);
+	}
+}
+
+/* ---- vmalloc space: page by page ---- */
+
+static void kd_walk_vmalloc(struct kd_desc *d, const void *ctx)
+{
+	const u8 *p = d->addr;
+	size_t off;
+
+	for (off = 0; off < d->reserved; off += PAGE_SIZE)
+		kd_frames_add(&d->frames, page_to_pfn(vmalloc_to_page(p + off)));
+}
+
+int kd_describe_vmalloc(struct kd_desc *d)
+{
+	const u8 *p = d->addr;
+	size_t off;
+
+	kd_describe_start(d);
+	d->contiguous = false;
+	for (off = 0; off < d->reserved; off += PAGE_SIZE)
+		kd_note_page(d, vmalloc_to_page(p + off));
+	return kd_frames_fill(d, kd_walk_vmalloc, NULL);
+}
+
+/*
+ * Bytes an area of @size bytes really maps: whole pages, and for kvmalloc,
+ * which allows huge mappings, whole 2 MiB (PMD) blocks when it got them.
+ * Past the mapped pages comes the unmapped guard page, so count pages while
+ * they are mapped, up to the largest rounding possible.  Never look past a
+ * PMD boundary: a huge area ends on one anyway, and the page table beyond
+ * it belongs to other areas, which other CPUs may be changing (5.10 warns
+ * when vmalloc_to_page() meets such an entry).
+ */
+size_t kd_vmalloc_reserved(const void *addr, size_t size)
+{
+	size_t mapped = PAGE_ALIGN(size), most = ALIGN(size, PMD_SIZE);
+	unsigned long next = (unsigned long)addr + mapped;
+
+	while (mapped < most && !IS_ALIGNED(next, PMD_SIZE) &&
+	       vmalloc_to_page((const void *)next)) {
+		mapped += PAGE_SIZE;
+		next += PAGE_SIZE;
+	}
+	return mapped;
+}
+
+/* ---- slab objects: the slabs that hold them ---- */
+
+struct kd_slabs {
+	const unsigned long *pfn;	/* first frames, sorted, each slab once */
+	unsigned long n;
+};
+
+static void kd_walk_slabs(struct kd_desc *d, const void *ctx)
+{
+	const struct kd_slabs *s = ctx;
+	unsigned long i, p, nr;
+
+	for (i = 0; i < s->n; i++) {
+		nr = compound_nr(pfn_to_page(s->pfn[i]));
+		for (p = 0; p < nr; p++)
+			kd_frames_add(&d->frames, s->pfn[i] + p);
+	}
+}
+
+static int kd_cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Objects share slabs: the runs are their slabs' pages in PFN order, each
+ * slab once.  A merged cache shares its slabs with other users of that
+ * size: these are still the pages that hold our objects.  The object count
+ * is in @d->requested and @d->reserved; runs stays empty (no pages of our
+ * own), so the report shows zone and node only.
+ */
+int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n)
+{
+	struct kd_slabs s = {};
+	unsigned long *pfn, i;
+	int ret;
+
+	d->addr = objs[0];
+	kd_describe_start(d);
+	d->contiguous = false;
+	for (i = 0; i < n; i++)
+		kd_note_zone(d, virt_to_page(objs[i]));
+	pfn = kvmalloc_array(n, sizeof(*pfn), GFP_KERNEL);
+	if (!pfn)
+		return -ENOMEM;
+	/* The first frame of the slab (a compound page) that holds each one. */
+	for (i = 0; i < n; i++)
+		pfn[i] = page_to_pfn(virt_to_head_page(objs[i]));
+	sort(pfn, n, sizeof(*pfn), kd_cmp_ulong, NULL);
+	for (i = 0; i < n; i++)
+		if (!s.n || pfn[i] != pfn[s.n - 1])
+			pfn[s.n++] = pfn[i];
+	s.pfn = pfn;
+	ret = kd_frames_fill(d, kd_walk_slabs, &s);
+	kvfree(pfn);
+	return ret;
+}

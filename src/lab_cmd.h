@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmem_demo: the lab's command language (lab_cmd.c).  Pure: parsing and
+ * checking a line touches no kernel state, so the KUnit suite tests it;
+ * lab.c runs what it accepts.
+ */
+#ifndef KMEM_DEMO_LAB_CMD_H
+#define KMEM_DEMO_LAB_CMD_H
+
+#include <linux/gfp.h>
+#include <linux/types.h>
+
+#define KD_LAB_LINE_MAX	256	/* bytes in one command line */
+
+/* The command words, in the order of the table in lab_cmd.c. */
+enum kd_lab_word {
+	KD_LAB_KMALLOC,
+	KD_LAB_VMALLOC,
+	KD_LAB_KVMALLOC,
+	KD_LAB_PAGES,
+	KD_LAB_CACHE,
+	KD_LAB_FREE,
+	KD_LAB_BENCH,
+	KD_NR_LAB_WORDS,
+};
+
+struct kd_cmd {
+	enum kd_lab_word word;
+	unsigned long arg;	/* SIZE, ORDER, COUNT or ID */
+	bool free_all;		/* "free all" */
+	bool quick;		/* "bench quick" */
+	gfp_t gfp;		/* FLAGS, GFP_KERNEL when none are given */
+	const char *why;	/* why it was refused */
+	unsigned long limit;	/* the limit it went over, if any */
+};
+
+const char *kd_lab_word_name(enum kd_lab_word word);
+int kd_parse_number(const char *s, bool units, unsigned long *out,
+		    const char **why);
+int kd_cmd_parse(char *line, struct kd_cmd *cmd);
+int kd_cmd_check_gfp(struct kd_cmd *cmd);
+
+#endif /* KMEM_DEMO_LAB_CMD_H */

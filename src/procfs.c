@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: the files under /proc, made and removed in one place.
+ *
+ *   /proc/kmem_demo           0644  the report (report.c); root writes lab
+ *                                   commands to it (lab.c)
+ *   /proc/kmem_demo_map       0400  the frame map (map.c), CAP_SYS_ADMIN only
+ *   /proc/kmem_demo_bench     0444  the benchmark's last results (bench.c)
+ *   /proc/kmem_demo_bench.csv 0444  the same, for scripts
+ *
+ * The report is made last and removed first: it is the file users wait
+ * for, and the one that runs lab commands, so when it exists everything it
+ * needs does.  Removing the files also ends the lab and drops the
+ * benchmark's results: they live only as long as the files that show them.
+ *
+ * Permission checks use the opener's credentials (file->f_cred), decided
+ * once at open(): a privileged program can't be tricked into reading or
+ * writing through a file descriptor an unprivileged user opened.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+
+#include "bench.h"
+#include "kmem_demo.h"
+#include "lab.h"
+#include "map.h"
+#include "params.h"
+#include "procfs.h"
+#include "region.h"
+#include "report.h"
+
+static struct proc_dir_entry *kd_report_pde, *kd_map_pde;
+static struct proc_dir_entry *kd_bench_pde, *kd_bench_csv_pde;
+
+static bool kd_opener_is_admin(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+/*
+ * proc_ops has no .owner, so an open file does not pin the module.  We pin
+ * it ourselves: while anyone has the report (or the map) open, rmmod says
+ * "in use" instead of pulling the data from under the reader.  Once
+ * unloading has begun, try_module_get() fails and open() reports the file
+ * as gone.  The seq_file's private data is the reader's cursor over the
+ * registry of regions.
+ */
+static int kd_regions_open(struct file *file, const struct seq_operations *ops,
+			   bool items, bool phys)
+{
+	struct kd_cursor *c;
+
+	if (!try_module_get(THIS_MODULE))
+		return -ENOENT;
+	c = __seq_open_private(file, ops, sizeof(*c));
+	if (!c) {
+		module_put(THIS_MODULE);
+		return -ENOMEM;
+	}
+	c->items = items;
+	c->phys = phys;
+	return 0;
+}
+
+static int kd_regions_release(struct inode *inode, struct file *file)
+{
+	int ret = seq_release_private(inode, file);
+
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+static int kd_report_open(struct inode *inode, struct file *file)
+{
+	/*
+	 * Writing runs allocations: root of the initial namespace only.
+	 * Physical frames are shown to the same openers, as for
+	 * /proc/<pid>/pagemap.
+	 */
+	if ((file->f_mode & FMODE_WRITE) && !kd_opener_is_admin(file))
+		return -EPERM;
+	return kd_regions_open(file, &kd_report_seq_ops, true,
+			       kd_opener_is_admin(file));
+}
+
+static const struct proc_ops kd_report_proc_ops = {
+	.proc_open	= kd_report_open,
+	.proc_read_iter	= seq_read_iter,
+	.proc_write	= kd_lab_write,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= kd_regions_release,
+};
+
+static int kd_map_open(struct inode *inode, struct file *file)
+{
+	/* uid 0 without CAP_SYS_ADMIN gets EPERM, whatever it reads later. */
+	if (!kd_opener_is_admin(file))
+		return -EPERM;
+	if (file->f_mode & FMODE_WRITE)
+		return -EACCES;
+	return kd_regions_open(file, &kd_map_seq_ops, false, true);
+}
+
+static const struct proc_ops kd_map_proc_ops = {
+	.proc_open	= kd_map_open,
+	.proc_read_iter	= seq_read_iter,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= kd_regions_release,
+};
+
+static void kd_procfs_remove_files(void)
+{
+	proc_remove(kd_report_pde);
+	proc_remove(kd_bench_csv_pde);
+	proc_remove(kd_bench_pde);
+	proc_remove(kd_map_pde);
+	kd_report_pde = NULL;
+	kd_bench_csv_pde = NULL;
+	kd_bench_pde = NULL;
+	kd_map_pde = NULL;
+}
+
+int kd_procfs_create(void)
+{
+	kd_map_pde = proc_create(KD_NAME "_map", 0400, NULL, &kd_map_proc_ops);
+	/* 0444: timings reveal nothing about addresses. */
+	kd_bench_pde = proc_create_single(KD_NAME "_bench", 0444, NULL,
+					  kd_bench_show_table);
+	kd_bench_csv_pde = proc_create_single(KD_NAME "_bench.csv", 0444, NULL,
+					      kd_bench_show_csv);
+	/*
+	 * 0644: the tutorial's readers are unprivileged (%pK protects them);
+	 * only root writes lab commands.
+	 */
+	if (kd_map_pde && kd_bench_pde && kd_bench_csv_pde)
+		kd_report_pde = kd_should_fail(KD_STEP_PROC) ? NULL :
+			proc_create(KD_NAME, 0644, NULL, &kd_report_proc_ops);
+	if (!kd_report_pde) {
+		kd_procfs_remove_files();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void kd_procfs_remove(void)
+{
+	kd_procfs_remove_files();
+	/* Lab experiments may use the module's cache: they go before it. */
+	kd_lab_free_all();
+	kd_bench_forget();
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: the registry of regions, and the module's page accounting.
+ *
+ * One list, oldest first, under one mutex.  Load-time regions are
+ * published in the order the module allocates them and withdrawn before
+ * they are freed; lab experiments come and go while the module is loaded,
+ * under the same lock, so a reader never sees a region half-built or
+ * half-freed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+
+#include "region.h"
+
+static DEFINE_MUTEX(kd_regions_mutex);
+static LIST_HEAD(kd_regions);
+
+void kd_regions_lock(void)
+{
+	mutex_lock(&kd_regions_mutex);
+}
+
+int kd_regions_lock_killable(void)
+{
+	return mutex_lock_killable(&kd_regions_mutex);
+}
+
+void kd_regions_unlock(void)
+{
+	mutex_unlock(&kd_regions_mutex);
+}
+
+void kd_regions_assert_held(void)
+{
+	lockdep_assert_held(&kd_regions_mutex);
+}
+
+void kd_region_add(struct kd_region *r)
+{
+	lockdep_assert_held(&kd_regions_mutex);
+	list_add_tail(&r->node, &kd_regions);
+}
+
+void kd_region_del(struct kd_region *r)
+{
+	lockdep_assert_held(&kd_regions_mutex);
+	list_del_init(&r->node);
+}
+
+void kd_region_publish(struct kd_region *r)
+{
+	kd_regions_lock();
+	kd_region_add(r);
+	kd_regions_unlock();
+}
+
+/* Safe on a region that was never published. */
+void kd_region_withdraw(struct kd_region *r)
+{
+	kd_regions_lock();
+	if (r->node.next)
+		list_del_init(&r->node);
+	kd_regions_unlock();
+}
+
+/* ---- walking it from a seq_file ---- */
+
+static unsigned long kd_nr_items(const struct kd_cursor *c,
+				 const struct kd_region *r)
+{
+	if (!c->items || !r->ops || !r->ops->nr_items)
+		return 0;
+	return r->ops->nr_items(r);
+}
+
+void *kd_regions_seq_start(struct seq_file *m, loff_t *ppos)
+{
+	struct kd_cursor *c = m->private;
+	loff_t pos = *ppos;
+	struct kd_region *r;
+	unsigned long n;
+
+	kd_regions_lock();
+	c->r = NULL;
+	c->item = 0;
+	if (pos == 0)
+		return c;
+	pos--;
+	list_for_each_entry(r, &kd_regions, node) {
+		n = 1 + kd_nr_items(c, r);
+		if (pos < n) {
+			c->r = r;
+			c->item = pos;
+			return c;
+		}
+		pos -= n;
+	}
+	return NULL;
+}
+
+void *kd_regions_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct kd_cursor *c = v;
+	struct list_head *next;
+
+	++*pos;
+	if (c->r && c->item < kd_nr_items(c, c->r)) {
+		c->item++;
+		return c;
+	}
+	next = c->r ? c->r->node.next : kd_regions.next;
+	if (next == &kd_regions)
+		return NULL;
+	c->r = list_entry(next, struct kd_region, node);
+	c->item = 0;
+	return c;
+}
+
+void kd_regions_seq_stop(struct seq_file *m, void *v)
+{
+	kd_regions_unlock();
+}
+
+/* ---- page accounting ---- */
+
+static atomic_long_t kd_pages_in = ATOMIC_LONG_INIT(0);
+static atomic_long_t kd_pages_out = ATOMIC_LONG_INIT(0);
+
+void kd_pages_taken(unsigned int order)
+{
+	atomic_long_add(1L << order, &kd_pages_in);
+}
+
+void kd_pages_given(unsigned int order)
+{
+	atomic_long_add(1L << order, &kd_pages_out);
+}
+
+void kd_pages_count(unsigned long *taken, unsigned long *given)
+{
+	*taken = atomic_long_read(&kd_pages_in);
+	*given = atomic_long_read(&kd_pages_out);
+}

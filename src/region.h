@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmem_demo: the registry of regions (region.c).
+ *
+ * Every allocation the module holds, made at load time or by a lab
+ * command, is one region: a description of what it got (struct kd_desc),
+ * a label, and optionally hooks for the lines only it prints.  The owner
+ * registers it once it is described and unregisters it before freeing it.
+ * The report and the frame map read the registry only, under its lock: they
+ * know nothing of how a region was allocated.  (mm/slub.c's debugfs files
+ * work the same way: they read what was registered with them.)
+ */
+#ifndef KMEM_DEMO_REGION_H
+#define KMEM_DEMO_REGION_H
+
+#include <linux/list.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+#include "describe.h"
+
+struct kd_region;
+
+/* What only some regions print; every hook may be NULL. */
+struct kd_region_ops {
+	/* Lines right after the section title (a lab experiment: its command). */
+	void (*head)(struct seq_file *m, const struct kd_region *r);
+	/* Lines right after "call:" (the cache: what slab made of it). */
+	void (*body)(struct seq_file *m, const struct kd_region *r);
+	/* Lines of their own after the section, one per item (objects). */
+	unsigned long (*nr_items)(const struct kd_region *r);
+	void (*item)(struct seq_file *m, const struct kd_region *r,
+		     unsigned long i);
+};
+
+struct kd_region {
+	struct list_head node;		/* on the registry, oldest first */
+	char label[24];			/* "kmalloc", "lab 3": the section title */
+	const struct kd_region_ops *ops;
+	struct kd_desc d;
+};
+
+/*
+ * The registry's lock, a mutex: a lab command holds it while it allocates,
+ * which may sleep.  kd_region_add() and kd_region_del() need it held;
+ * kd_region_publish() and kd_region_withdraw() take it themselves.
+ */
+void kd_regions_lock(void);
+int kd_regions_lock_killable(void);
+void kd_regions_unlock(void);
+void kd_regions_assert_held(void);
+void kd_region_add(struct kd_region *r);
+void kd_region_del(struct kd_region *r);
+void kd_region_publish(struct kd_region *r);
+void kd_region_withdraw(struct kd_region *r);
+
+/*
+ * Walking the registry from a seq_file whose private data is a struct
+ * kd_cursor (the readers' start/next/stop): position 0 is the reader's
+ * header, then each region's section, followed (with @items) by one
+ * position per item.  start() takes the lock and stop() drops it, so one
+ * read() sees whole sections.  show() gets the cursor.
+ */
+struct kd_cursor {
+	bool items;		/* walk the items too (the report) */
+	bool phys;		/* the opener may see physical addresses */
+	struct kd_region *r;	/* NULL: the header */
+	unsigned long item;	/* 0: the section; 1..n: item n - 1 */
+};
+
+void *kd_regions_seq_start(struct seq_file *m, loff_t *pos);
+void *kd_regions_seq_next(struct seq_file *m, void *v, loff_t *pos);
+void kd_regions_seq_stop(struct seq_file *m, void *v);
+
+/*
+ * Page accounting of our own: kmemleak does not track page allocations, so
+ * every page the module takes from the buddy allocator and gives back is
+ * counted here, and the report shows both counts.
+ */
+void kd_pages_taken(unsigned int order);
+void kd_pages_given(unsigned int order);
+void kd_pages_count(unsigned long *taken, unsigned long *given);
+
+#endif /* KMEM_DEMO_REGION_H */
