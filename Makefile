@@ -31,7 +31,7 @@
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
 #   make test-arm64      the arm64 lane only
 #   make check           static checks only: W=1, sparse, checkpatch, shellcheck
-#   make support-table   the README's support table from the last make test
+#   make support-table   docs/support.md's support table from the last make test
 #   make help            this text, and the lanes
 
 KVER ?= $(shell uname -r)
@@ -103,7 +103,7 @@ check:
 	vm/check.sh
 
 support-table:
-	vm/support-table.sh --readme
+	scripts/support-table.sh --docs
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
