@@ -31,7 +31,8 @@
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
 #   make test-arm64      the arm64 lane only
 #   make check           static checks only: W=1, sparse, checkpatch, shellcheck
-#   make support-table   the README's support table from the last make test
+#   make support-table   docs/support.md's support table from the last make test
+#   make docs            docs/testing.md's test table from the tests' header comments
 #   make help            this text, and the lanes
 
 KVER ?= $(shell uname -r)
@@ -41,7 +42,7 @@ KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64,distro)
 LANES ?= static install debian13 debug distro bullseye trixie sid arm64 arm64-16k arm64-sid
 
 .PHONY: all modules clean help run bench test test-quick test-debug test-arm64 check \
-	support-table install uninstall sign deb
+	support-table docs install uninstall sign deb
 all: modules
 
 modules:
@@ -103,7 +104,11 @@ check:
 	vm/check.sh
 
 support-table:
-	vm/support-table.sh --readme
+	scripts/support-table.sh --docs
+
+# docs/ is a directory: docs must be phony to run at all.
+docs:
+	scripts/test-table.sh --docs
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))

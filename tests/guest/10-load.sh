@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# Load and unload kmem_demo: lsmod, /proc/kmem_demo and the kernel log
-# follow the module's life cycle.
+# Load and unload kmem_demo: lsmod lists it while loaded and not after,
+# /proc/kmem_demo comes and goes with it and names every allocator, and the
+# kernel log has one line per allocation on load and one per free, in
+# reverse order, on unload.
 # kd-timeout: 30
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh

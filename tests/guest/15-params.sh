@@ -1,8 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Every parameter: non-default values show up right in the report; each is
-# accepted at its bounds and refused just outside them, negative, huge and
-# non-numeric -- with the documented log line, -EINVAL and nothing allocated.
+# Every parameter: non-default values show up right in the report (size
+# classes, page rounding, object lists); each is accepted at its bounds
+# (sysfs shows the value) and refused just outside them, negative, huge and
+# non-numeric -- with the documented log line, -EINVAL and nothing
+# allocated.  It runs early in its boot, before the lab and the benchmark
+# fragment memory: the upper bounds need a free block of the largest order
+# (32 MiB on 16 KiB pages).
 # kd-boot: slub
 # kd-timeout: 300
 . "${0%/*}/lib.sh"

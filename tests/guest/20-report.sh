@@ -1,7 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# /proc/kmem_demo at the default parameters, checked against the kernel's
-# own views: /proc/vmallocinfo, /sys/kernel/slab/kmem_demo, /proc/meminfo.
+# /proc/kmem_demo at the default parameters, its fields checked against
+# the kernel's own views: the area in /proc/vmallocinfo (size with its guard
+# page, caller, page count, address), /sys/kernel/slab/kmem_demo (object
+# size, alignment, objects in use), VmallocUsed in /proc/meminfo before,
+# during and after; the pages' frames contiguous and aligned to their order.
 # kd-boot: slub
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"

@@ -1,8 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The lab at good values: every command, checked against the kernel's own
-# views (the kmalloc caches, /proc/vmallocinfo, /proc/zoneinfo, the
-# module's slab cache), and "free" giving it all back.
+# views.  kmalloc from 1 byte to KMALLOC_MAX_SIZE against the kmalloc caches
+# in /sys/kernel/slab and kmalloc_size_roundup(); vmalloc 1 as one page plus
+# a guard page, kd_lab_vmalloc the caller in /proc/vmallocinfo; kvmalloc
+# below and above its switch; pages at order 0 and at the largest order;
+# GFP_DMA and GFP_DMA32 zones (/proc/zoneinfo) and physical limits; cache in
+# the slab's object count; multi-line writes; IDs never reused; free and
+# free all giving VmallocUsed, slab objects and the page accounting back;
+# unload with experiments live.
 # kd-boot: slub
 # kd-timeout: 120
 . "${0%/*}/lib.sh"

@@ -1,10 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Bad lab input: every row of the README's error table as root, and writes
-# by anyone else.  After each refusal the whole report is byte for byte what
-# it was (nothing allocated, nothing freed, the page accounting unchanged)
-# and nothing is left in /proc/vmallocinfo or the module's slab cache; each
-# refusal logs one line naming the command and the rule.
+# Bad lab input: every row of the error tables in docs/lab.md as root, and
+# writes by nobody, by uid 0 without CAP_SYS_ADMIN and by root of a new
+# user namespace.  After each refusal the right errno, the whole report
+# byte for byte what it was (nothing allocated, nothing freed, the page
+# accounting unchanged) and nothing left in /proc/vmallocinfo or the
+# module's slab cache; each refusal logs at most one line naming the
+# command and the rule, and every refusal is logged or counted as
+# suppressed by the rate limit.  Then lab_max_items and lab_max_bytes
+# (ENOSPC) and their bounds.
 # kd-boot: slub
 # kd-timeout: 180
 . "${0%/*}/lib.sh"

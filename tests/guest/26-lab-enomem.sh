@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # When the allocator returns NULL: ENOMEM, nothing half-made, nothing
-# leaked.  A genuine failure first: order-MAX blocks with __GFP_NORETRY until
-# none is left, which prints the kernel's own allocation-failure report (that
-# is expected, and allowed here).  Then, where the kernel has fault injection
-# (the debug lane), a failure injected at every allocation of each command.
+# leaked, the page accounting balanced.  A genuine failure first: order-MAX
+# blocks with __GFP_NORETRY until none is left, which prints the kernel's
+# own allocation-failure report (that is expected, and allowed here).  Then,
+# where the kernel has fault injection (the debug lane), a failure injected
+# at every allocation of each command in turn: each attempt ends in ENOMEM
+# or a whole experiment.
 # kd-boot: slub
 # kd-timeout: 240
 # kd-log-ok: Call Trace

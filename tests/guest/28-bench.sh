@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark, quick mode: the table's shape, the figures' consistency
-# (min <= median <= max, the empty loop subtracted exactly) and sanity
-# (every median above the empty loop, 8 MiB of vmalloc dearer than one page,
-# order 4 dearer than order 0; broken twice in a row to fail), pages balanced,
-# nothing left; a second run while one runs is EBUSY; a signal stops a run
-# cleanly.  On the debug lane, failures injected into the benchmark's own
-# thread end the cases they hit, and nothing leaks; those failures print the
-# kernel's allocation-failure reports (allowed here).
+# The benchmark, quick mode: the table's shape (the CSV's columns and
+# header, one table row per case), the figures' consistency (min <= median
+# <= max, the empty loop subtracted exactly) and sanity (every median above
+# the empty loop, 8 MiB of vmalloc dearer than one page, order 4 dearer than
+# order 0, compared on their fastest repeats; broken twice in a row to
+# fail), cycles only where measured, pages balanced, nothing left; a second
+# run while one runs is EBUSY; a signal stops a run cleanly and the last
+# complete results stay.  On the debug lane, failures injected into the
+# benchmark's own thread end the cases they hit, and nothing leaks; those
+# failures print the kernel's allocation-failure reports (allowed here).
 # kd-boot: slub
 # kd-timeout: 300
 # kd-log-ok: Call Trace

@@ -1,9 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# /proc/kmem_demo_map, the frame map the pictures are drawn from: each
-# allocation's physical runs (load-time and lab), checked against the
-# report, /proc/vmallocinfo, /proc/zoneinfo and the slab cache; for
-# CAP_SYS_ADMIN openers only.
+# /proc/kmem_demo_map, the frame map the pictures are drawn from: the zones
+# as /proc/zoneinfo has them; for every load-time allocation and lab
+# experiment (vmalloc, kvmalloc above KMALLOC_MAX_SIZE, pages, cache,
+# kmalloc) pages, runs and longest run as in the report, a linear one's run
+# equal to its pfn: range, runs maximal and inside a zone the report names,
+# vmalloc areas' pages as /proc/vmallocinfo counts them, slab pages whole
+# aligned slabs of the cache's order; reads of any size alike; freed
+# experiments gone.  For CAP_SYS_ADMIN openers only: nobody, uid 0 without
+# CAP_SYS_ADMIN and root of a user namespace get nothing.  Gone after
+# unload.
 # kd-boot: slub
 # kd-timeout: 90
 . "${0%/*}/lib.sh"

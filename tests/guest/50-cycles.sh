@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 200 load/unload cycles: no growth in Slab, VmallocUsed or used memory.
+# 200 load/unload cycles: no growth in Slab, VmallocUsed or used memory,
+# and the module's page accounting balances.
 # Sizes are chosen so that one leaked allocation per cycle would stand out
 # far above the noise of free-memory accounting (per-CPU lists, direct-map
 # splits): 200 x 8 KiB kmalloc = 1.6 MiB of Slab, 200 x 1 MiB vmalloc =

@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Who sees which address.  %pK follows kptr_restrict: 0 hashes for everyone,
-# 1 shows real addresses only to readers with CAP_SYSLOG (zeros otherwise),
-# 2 shows zeros to all.  Physical frames need CAP_SYS_ADMIN at open().
+# Who sees which address, read by root and by nobody under kptr_restrict
+# 0, 1 and 2.  %pK follows kptr_restrict: 0 hashes for everyone, 1 shows
+# real addresses only to readers with CAP_SYSLOG (zeros otherwise), 2 shows
+# zeros to all; nobody never sees a real address.  Physical frames need
+# CAP_SYS_ADMIN at open(): root sees them, nobody gets "hidden".
 # Needs a boot without slub_debug: any slub_debug turns on no_hash_pointers,
 # and then %pK under kptr_restrict=0 prints raw addresses to everyone.
 # kd-boot: plain

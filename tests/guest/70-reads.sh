@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Reading /proc/kmem_demo in pieces gives exactly the bytes of one whole
-# read, and readers racing with load/unload see either a whole report or
-# "No such file or directory", nothing else.
+# Reading /proc/kmem_demo in pieces (dd with block sizes 1 to 64 KiB,
+# seeks across seq_file's buffer boundaries) gives exactly the bytes of one
+# whole read, and 8 readers racing 20 loads and unloads see either a whole
+# report or "No such file or directory", nothing else.
 # kd-boot: slub
 # kd-timeout: 300
 . "${0%/*}/lib.sh"

@@ -3,7 +3,8 @@
 # Every failure point of a load (debug lane): with failslab and
 # fail_page_alloc armed, fail the Nth allocation of the load for N = 1, 2, ...
 # until a load passes fewer than N points.  Each attempt must end in a
-# clean error (nothing left) or a clean load that reads and unloads.
+# clean error (nothing left) or a clean load that reads and unloads; after
+# the walk kmemleak reports no leak of the module's.
 # Injected failures make the kernel print allocation-failure backtraces;
 # the log scan allows those and still fails on BUG, WARNING, KASAN, lockdep.
 # kd-boot: slub

@@ -1,7 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The KUnit suite for the module's pure helpers (debug lane: needs
-# CONFIG_KUNIT).  Each KUnit case becomes one result here.
+# The KUnit suite in src/kunit.c for the module's pure helpers (debug
+# lane: needs CONFIG_KUNIT): parameter parsing and bounds, contiguous-run
+# counting, alignment and slot arithmetic, size formatting; the lab's
+# number, flag and command parser and its flag rules.  Each KUnit case
+# becomes one result here.
 # kd-boot: slub
 # kd-taint-ok: 262144
 . "${0%/*}/lib.sh"

@@ -1,17 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm/support-table.sh [--readme] [KTAP] -- the support table (Markdown) of a
-# vm/test.sh run, from its "# kd-lane:" (kernel, arch, page size, compiler),
-# "# kd-summary:" (results, time) and "# kd-total:" lines.  KTAP defaults to
-# the last run's copy, $KD_CACHE/logs/test-last.ktap.  --readme replaces
-# the table between the support-table markers in README.md instead of
-# printing it.
+# scripts/support-table.sh [--docs] [KTAP] -- the support table (Markdown)
+# of a vm/test.sh run, from its "# kd-lane:" (kernel, arch, page size,
+# compiler), "# kd-summary:" (results, time) and "# kd-total:" lines.  KTAP
+# defaults to the last run's copy, $KD_CACHE/logs/test-last.ktap.  --docs
+# replaces the table between the support-table markers in docs/support.md
+# (make support-table) instead of printing it.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../vm/lib.sh"
 
-readme=
-if [ "${1:-}" = --readme ]; then
-	readme=$KD_ROOT/README.md
+doc=
+if [ "${1:-}" = --docs ]; then
+	doc=$KD_ROOT/docs/support.md
 	shift
 fi
 ktap=${1:-$KD_CACHE/logs/test-last.ktap}
@@ -46,20 +46,20 @@ table() {
 	}' "$ktap"
 }
 
-if [ -z "$readme" ]; then
+if [ -z "$doc" ]; then
 	table
 	exit 0
 fi
 begin='<!-- support-table begin: make support-table rewrites this -->'
 end='<!-- support-table end -->'
-if ! grep -qxF "$begin" "$readme" || ! grep -qxF "$end" "$readme"; then
-	kd_die "README.md lacks the support-table markers"
+if ! grep -qxF "$begin" "$doc" || ! grep -qxF "$end" "$doc"; then
+	kd_die "docs/support.md lacks the support-table markers"
 fi
-table >"$readme.table"
-awk -v b="$begin" -v e="$end" -v f="$readme.table" '
+table >"$doc.table"
+awk -v b="$begin" -v e="$end" -v f="$doc.table" '
 	$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
 	$0 == e { skip = 0 }
-	!skip' "$readme" >"$readme.tmp"
-mv "$readme.tmp" "$readme"
-rm -f "$readme.table"
-kd_log "README.md: support table from $ktap"
+	!skip' "$doc" >"$doc.tmp"
+mv "$doc.tmp" "$doc"
+rm -f "$doc.table"
+kd_log "docs/support.md: support table from $ktap"

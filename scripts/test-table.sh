@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# scripts/test-table.sh [--docs | --check] -- the table of the guest tests
+# (Markdown), made from the tests themselves: one row per
+# tests/guest/[0-9]*.sh with its name, its boot group ("# kd-boot:", slub
+# when it has none, as vm/test.sh reads it) and what it checks: its header
+# comment (the comment lines after the SPDX line, before the "# kd-...:"
+# lines) joined into one cell.  What a test checks is written once, there.
+# Without an option it prints the table; --docs rewrites the table between
+# the test-table markers in docs/testing.md (make docs); --check exits
+# non-zero when the table there is not the one the tests give.
+set -euo pipefail
+export LC_ALL=C
+root=$(cd "$(dirname "$0")/.." && pwd)
+doc=$root/docs/testing.md
+begin='<!-- test-table begin: scripts/test-table.sh --docs rewrites this -->'
+end='<!-- test-table end -->'
+
+die() { printf 'test-table: %s\n' "$*" >&2; exit 1; }
+
+mode=print
+case ${1:-} in
+'') ;;
+--docs) mode=docs ;;
+--check) mode=check ;;
+*) die "usage: scripts/test-table.sh [--docs | --check]" ;;
+esac
+
+# header FILE -- FILE's header comment on one line: the comment lines after
+# the SPDX line up to the first "# kd-" line (or the first line that is no
+# comment), without shellcheck directives; "|" escaped for the table.
+header() {
+	awk '
+		!spdx { if (/SPDX-License-Identifier/) spdx = 1; next }
+		/^# kd-/ || !/^#/ { exit }
+		/^# shellcheck / { next }
+		{ sub(/^# ?/, ""); if ($0 != "") text = text (text == "" ? "" : " ") $0 }
+		END { gsub(/  +/, " ", text); gsub(/\|/, "\\|", text); print text }' "$1"
+}
+
+table() {
+	local f name boot what n=0
+	echo '| test | boot | what it checks |'
+	echo '|---|---|---|'
+	for f in "$root"/tests/guest/[0-9]*.sh; do
+		[ -e "$f" ] || continue
+		name=${f##*/}
+		name=${name%.sh}
+		boot=$(sed -n 's/^# kd-boot: *//p' "$f" | head -n1)
+		boot=${boot%% *}
+		what=$(header "$f")
+		[ -n "$what" ] || die "tests/guest/${f##*/} has no header comment saying what it checks"
+		printf "| [\`%s\`](../tests/guest/%s) | %s | %s |\n" "$name" "${f##*/}" "${boot:-slub}" "$what"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || die "no tests in tests/guest/"
+}
+
+if [ "$mode" = print ]; then
+	table
+	exit 0
+fi
+
+if ! grep -qxF "$begin" "$doc" || ! grep -qxF "$end" "$doc"; then
+	die "docs/testing.md lacks the test-table markers"
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+table >"$tmp/table"
+awk -v b="$begin" -v e="$end" -v f="$tmp/table" '
+	$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+	$0 == e { skip = 0 }
+	!skip' "$doc" >"$tmp/doc"
+if [ "$mode" = check ]; then
+	cmp -s "$tmp/doc" "$doc" ||
+		die "docs/testing.md's test table is out of date: run scripts/test-table.sh --docs"
+	exit 0
+fi
+if cmp -s "$tmp/doc" "$doc"; then
+	echo "docs/testing.md: the test table is up to date"
+else
+	cat "$tmp/doc" >"$doc"
+	echo "docs/testing.md: test table rewritten from tests/guest/"
+fi
