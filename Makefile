@@ -10,7 +10,7 @@
 #                        DESTDIR= stage into a directory instead of /)
 #   make uninstall       remove it again (same KVER=, DESTDIR=) and run depmod
 #   make sign KEY=k.pem CERT=c.der   sign kmem_demo.ko with the kernel's
-#                        scripts/sign-file (for Secure Boot, see README)
+#                        scripts/sign-file (for Secure Boot, see docs/install.md)
 #   make deb             kmem-demo-dkms_<version>_all.deb (DKMS) in out/,
 #                        checked with lintian
 #   make run             load it in a throwaway QEMU VM and show the output;
@@ -18,7 +18,7 @@
 #                        KERNEL=<lane> picks the kernel (default distro),
 #                        ARCH=arm64 is KERNEL=arm64;
 #                        LAB="kmalloc 100; pages 3 GFP_DMA32" runs lab
-#                        commands (see README) before showing the report;
+#                        commands (see docs/lab.md) before showing the report;
 #                        then it draws where the memory landed (SVG, PNG)
 #                        and prints the paths; PICTURES=0 skips that
 #   make bench           the allocator benchmark in the VM: table, CSV and
