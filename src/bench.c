@@ -203,6 +203,7 @@ static int kd_round_pages(struct kd_bench *b, struct kd_bench_row *r)
 	return 0;
 }
 
+#if KD_HAVE_PAGES_BULK
 static int kd_round_pages_bulk(struct kd_bench *b, struct kd_bench_row *r)
 {
 	unsigned int i, n = r->batch;
@@ -220,6 +221,7 @@ static int kd_round_pages_bulk(struct kd_bench *b, struct kd_bench_row *r)
 	}
 	return got == n ? 0 : -ENOMEM;
 }
+#endif
 
 static int kd_round_vmalloc(struct kd_bench *b, struct kd_bench_row *r)
 {
@@ -255,16 +257,20 @@ static int kd_round_kvmalloc(struct kd_bench *b, struct kd_bench_row *r)
 	return 0;
 }
 
-static const struct kd_bench_case
-	kd_empty = { "empty", false, false, kd_round_empty },
-	kd_kmalloc = { "kmalloc", false, false, kd_round_kmalloc },
-	kd_cache_pair = { "kmem_cache", false, false, kd_round_cache },
-	kd_cache_bulk = { "kmem_cache_bulk", true, false, kd_round_cache_bulk },
-	kd_pages = { "alloc_pages", false, true, kd_round_pages },
-	kd_pages_bulk = { "alloc_pages_bulk", true, false, kd_round_pages_bulk },
-	kd_vmalloc = { "vmalloc", false, false, kd_round_vmalloc },
-	kd_vmalloc_touched = { "vmalloc_touched", false, false, kd_round_vmalloc_touched },
-	kd_kvmalloc = { "kvmalloc", false, false, kd_round_kvmalloc };
+static const struct kd_bench_case kd_empty = { "empty", false, false, kd_round_empty };
+static const struct kd_bench_case kd_kmalloc = { "kmalloc", false, false, kd_round_kmalloc };
+static const struct kd_bench_case kd_cache_pair = { "kmem_cache", false, false, kd_round_cache };
+static const struct kd_bench_case kd_cache_bulk = {
+	"kmem_cache_bulk", true, false, kd_round_cache_bulk };
+static const struct kd_bench_case kd_pages = { "alloc_pages", false, true, kd_round_pages };
+#if KD_HAVE_PAGES_BULK
+static const struct kd_bench_case kd_pages_bulk = {
+	"alloc_pages_bulk", true, false, kd_round_pages_bulk };
+#endif
+static const struct kd_bench_case kd_vmalloc = { "vmalloc", false, false, kd_round_vmalloc };
+static const struct kd_bench_case kd_vmalloc_touched = {
+	"vmalloc_touched", false, false, kd_round_vmalloc_touched };
+static const struct kd_bench_case kd_kvmalloc = { "kvmalloc", false, false, kd_round_kvmalloc };
 
 /* One repeat of @rounds rounds; its length in ns and cycles. */
 static int kd_bench_repeat(struct kd_bench *b, struct kd_bench_row *r,

@@ -61,11 +61,6 @@ static inline size_t kd_kmalloc_roundup(size_t n)
 #define kd_alloc_pages_bulk(gfp, n, pages)	alloc_pages_bulk_array(gfp, n, pages)
 #else
 #define KD_HAVE_PAGES_BULK	0
-static inline unsigned long kd_alloc_pages_bulk(gfp_t gfp, unsigned long n,
-						struct page **pages)
-{
-	return 0;
-}
 #endif
 
 #endif /* KMEM_DEMO_COMPAT_H */
