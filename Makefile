@@ -27,6 +27,7 @@
 #   make test            static checks and every lane (what CI runs);
 #                        LANES="sid arm64-16k" runs only those,
 #                        KD_JOBS=1 one lane at a time (default 2)
+#                        (the lanes: the rows of vm/lanes.tsv, in order)
 #   make test-quick      static checks and the stock-kernel lane only
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
 #   make test-arm64      the arm64 lane only
@@ -38,7 +39,6 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD  := $(shell pwd)
 KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64,distro)
-LANES ?= static install debian13 debug distro bullseye trixie sid arm64 arm64-16k arm64-sid
 
 .PHONY: all modules clean help run bench test test-quick test-debug test-arm64 check \
 	support-table install uninstall sign deb
@@ -87,6 +87,7 @@ bench:
 	PARAMS="$(PARAMS)" vm/bench.sh --lane $(or $(LANE),$(KERNEL)) \
 		$(if $(filter quick,$(BENCH)),--quick) $(if $(RUNS),--runs $(RUNS))
 
+# Without LANES, vm/test.sh runs every lane of vm/lanes.tsv.
 test:
 	vm/test.sh $(LANES)
 

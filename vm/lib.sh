@@ -269,14 +269,18 @@ kd_overlay_exec() {
 }
 
 # ---------------------------------------------------------------------------
-# Lanes.  A lane is a kernel the tests run on.  Debian's kernels are the
-# rows of vm/lanes/debian.tsv, all served by vm/lanes/debian.sh; a lane with
-# its own vm/lanes/<name>.sh (debug: a kernel built here) stands alone.  The
-# lane file is sourced and must define lane_prepare(), which makes
-# everything the lane needs present (installing, downloading or building
-# into $KD_CACHE; idempotent and quick once cached) and then sets:
+# Lanes.  Every lane is a row of the registry, vm/lanes.tsv, which says how
+# it runs (its comment explains the columns).  A kernel lane is a kernel
+# the guest tests run on: its row names the lane file that serves it
+# (vm/lanes/debian.sh for Debian's kernels, vm/lanes/debug.sh for the
+# kernel built here).  kd_lane sources that file, which must define
+# lane_prepare NAME: it makes everything the lane needs present
+# (installing, downloading or building into $KD_CACHE; idempotent and
+# quick once cached) and then sets the LANE_* variables below; kd_lane
+# sets LANE_NAME and LANE_SLOW from the row first, and empty defaults for
+# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE and LANE_INFO.
 #
-#   LANE_NAME       short name (distro, sid, arm64-16k, debug, ...)
+#   LANE_NAME       the lane's name (distro, sid, arm64-16k, debug, ...)
 #   LANE_ARCH       kernel ARCH of the guest: x86 or arm64
 #   LANE_KERNEL     bootable kernel image for qemu -kernel
 #   LANE_KDIR       kernel build tree to build kmem_demo.ko against, as
@@ -293,7 +297,8 @@ kd_overlay_exec() {
 #                   (the harness adds -m, -kernel, -initrd, -append, console)
 #   LANE_CONSOLE    guest console device (ttyS0, ttyAMA0)
 #   LANE_APPEND     extra kernel command line for every boot of this lane
-#   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG)
+#   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG),
+#                   the row's "slow"
 #   LANE_INFO       one line for the support table: "kernel arch page-size"
 # ---------------------------------------------------------------------------
 
@@ -302,32 +307,44 @@ kd_host_release() {
 	(. /etc/os-release && echo "$VERSION_CODENAME")
 }
 
-# kd_lane_row NAME -- the vm/lanes/debian.tsv row of lane NAME, if any.
+KD_LANES=$KD_ROOT/vm/lanes.tsv
+
+# kd_lane_rows -- the registry's rows, without its comment lines.
+kd_lane_rows() {
+	[ -r "$KD_LANES" ] || kd_die "no lane registry $KD_LANES"
+	awk '!/^#/ && NF' "$KD_LANES"
+}
+
+# kd_lane_row NAME -- the registry's row of lane NAME; nothing when none.
 kd_lane_row() {
-	awk -v n="$1" '!/^#/ && $1 == n' "$KD_ROOT/vm/lanes/debian.tsv"
+	kd_lane_rows | awk -v n="$1" '$1 == n'
 }
 
-# kd_lanes -- every lane name: the table's rows, then the stand-alone lanes.
+# kd_lanes [KIND] -- every lane's name, in the registry's order (the order
+# make test runs them); with KIND (checks, script, kernel) only the lanes
+# whose "runs" column is KIND:FILE.
 kd_lanes() {
-	local f
-	awk '!/^#/ && NF { print $1 }' "$KD_ROOT/vm/lanes/debian.tsv"
-	for f in "$KD_ROOT"/vm/lanes/*.sh; do
-		f=${f##*/}
-		[ "$f" = debian.sh ] || echo "${f%.sh}"
-	done
+	kd_lane_rows | awk -v k="${1:-}" 'k == "" || index($2, k ":") == 1 { print $1 }'
 }
 
+# kd_lane NAME -- prepare the kernel lane NAME: source the lane file its
+# row names and run its lane_prepare, which sets the LANE_* variables.
+# Dies for an unknown lane and for one that boots no kernel (the static
+# checks, a script lane).
 kd_lane() {
-	local f=$KD_ROOT/vm/lanes/$1.sh
-	if [ "$1" != debian ] && [ -n "$(kd_lane_row "$1")" ]; then
-		f=$KD_ROOT/vm/lanes/debian.sh
-	elif [ ! -f "$f" ] || [ "$1" = debian ]; then
-		kd_die "unknown lane '$1' (have: $(kd_lanes | tr '\n' ' '))"
-	fi
+	local runs slow f
+	read -r _ runs _ _ _ _ slow _ <<<"$(kd_lane_row "$1")"
+	case $runs in
+	kernel:*) f=$KD_ROOT/${runs#kernel:} ;;
+	'') kd_die "unknown lane '$1' (have: $(kd_lanes kernel | paste -sd ' '))" ;;
+	*) kd_die "lane '$1' boots no kernel (vm/lanes.tsv: it runs ${runs#*:}); pick a kernel lane: $(kd_lanes kernel | paste -sd ' ')" ;;
+	esac
+	[ -f "$f" ] || kd_die "lane $1: its lane file ${runs#kernel:} (vm/lanes.tsv) does not exist"
+	[[ $slow =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: slow '$slow' in vm/lanes.tsv is not a whole number"
 	# shellcheck source=/dev/null
 	. "$f"
 	# shellcheck disable=SC2034 # read by the harness
-	LANE_APPEND='' LANE_SLOW=1 LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE='' LANE_INFO=''
+	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE='' LANE_INFO=''
 	lane_prepare "$1"
 }
 

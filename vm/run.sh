@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--lane) lane=${2:?--lane needs a name}; shift 2 ;;
 	--lane=*) lane=${1#*=}; shift ;;
-	*) kd_die "usage: vm/run.sh [--lane NAME] (lanes: $(kd_lanes | tr '\n' ' '))" ;;
+	*) kd_die "usage: vm/run.sh [--lane NAME] (lanes: $(kd_lanes kernel | tr '\n' ' '))" ;;
 	esac
 done
 

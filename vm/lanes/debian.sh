@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# The Debian lanes: one row of vm/lanes/debian.tsv each (distro, arm64,
-# sid, ...).  Debian's own kernel image and headers of the row's suite,
-# fetched through the private apt configuration (kd_apt, vm/lib.sh) and
-# unpacked with dpkg-deb -x, never installed.  The module is built with the
+# The Debian lanes: the rows of vm/lanes.tsv that name this file (distro,
+# arm64, sid, ...).  Debian's own kernel image and headers of the row's
+# suite, fetched through the private apt configuration (kd_apt, vm/lib.sh)
+# and unpacked with dpkg-deb -x, never installed.  The module is built with the
 # compiler and linux-kbuild of the kernel's own release: on the host for
 # the host's release and its backports, otherwise inside a cached
 # mmdebstrap root of that release.  Sourced by kd_lane, never executed.
@@ -102,8 +102,8 @@ lane_root() {
 # The LANE_* variables are read by the harness after kd_lane returns.
 # shellcheck disable=SC2034
 lane_prepare() {
-	local name arch suite flavour cpu slow stamp dir tree cross='' host build=root
-	read -r name arch suite flavour cpu slow <<<"$(kd_lane_row "$1")"
+	local name arch suite flavour cpu stamp dir tree cross='' host build=root
+	read -r name _ arch suite flavour cpu _ <<<"$(kd_lane_row "$1")"
 	# The host builds its own release's kernels and its backports', which
 	# are built with the release's compiler.
 	host=$(kd_host_release)
@@ -168,14 +168,12 @@ lane_prepare() {
 		kd_unlock busybox-arm64
 	fi
 
-	LANE_NAME=$name
 	# 7.x moved the image from /boot into the modules directory.
 	LANE_KERNEL=$dir/boot/vmlinuz-$D_KVER
 	[ -r "$LANE_KERNEL" ] || LANE_KERNEL=$dir/usr/lib/modules/$D_KVER/vmlinuz
 	[ -r "$LANE_KERNEL" ] || kd_die "$name: no vmlinuz in $dir (remove it and retry)"
 	# Debian's .kernelvariables picks $(CROSS_COMPILE)gcc-N itself.
 	LANE_CC=${cross}gcc-$D_GCC
-	LANE_SLOW=$slow
 	if [ "$arch" = amd64 ]; then
 		LANE_ARCH=x86
 		LANE_MAKE_ARGS=()

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# lane: the host release's Debian source (6.1 on Debian 12) built here with configs/debug.config (KASAN, kmemleak, ...), amd64
 # Lane "debug": the host release's Debian linux-source (6.1 on Debian 12,
 # where CI runs) built with configs/debug.config (KASAN, kmemleak, lockdep,
 # SLUB debug, fault injection, KUnit) and booted under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
@@ -97,7 +96,6 @@ kd_debug_kernel() {
 lane_prepare() {
 	need_pkgs qemu-system-x86 busybox-static
 	kd_debug_kernel
-	LANE_NAME=debug
 	LANE_ARCH=x86
 	LANE_KERNEL=$KD_DEBUG_DIR/arch/x86/boot/bzImage
 	LANE_KDIR=$KD_DEBUG_DIR
@@ -109,7 +107,6 @@ lane_prepare() {
 	# The minimal kernel has no entropy source of its own: without trusting
 	# RDRAND, %p/%pK print "(____ptrval____)" until the RNG is seeded.
 	LANE_APPEND='page_poison=1 random.trust_cpu=on'
-	LANE_SLOW=4
 	LANE_INFO="$(cat "$KD_DEBUG_DIR/include/config/kernel.release") amd64 4KiB"
 	kd_x86_qemu "$LANE_KERNEL"
 }
