@@ -43,18 +43,14 @@ case " ${LANE_QEMU[*]} " in *' -accel kvm '*) accel=kvm ;; esac
 out=$KD_ROOT/results
 mkdir -p "$out"
 stem=$out/bench-$LANE_NAME${mode:+-$mode}-$(date +%Y%m%d-%H%M%S)
-# run N -- the Nth CSV block of the console log.
-run() {
-	tr -d '\r' <"$log" | awk -v b="KD-$KD_NONCE-CSV-BEGIN" -v e="KD-$KD_NONCE-CSV-END" -v n="$1" '
-		index($0, e) { on = 0 } on && k == n { print } index($0, b) { on = 1; k++ }'
-}
 for i in $(seq "$runs"); do
 	csv=$stem.csv
 	[ "$i" -eq 1 ] || csv=$stem-run$i.csv
 	{
 		echo "# lane: $LANE_NAME, qemu: ${LANE_QEMU[0]} -accel $accel, $(nproc) host CPUs"
 		echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-		run "$i"
+		kd_console_block "$log" "$KD_NONCE" CSV "$i" ||
+			kd_die "run $i's CSV is not complete in the console log $log"
 	} >"$csv"
 done
 csv=$stem.csv

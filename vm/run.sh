@@ -54,11 +54,8 @@ esac
 draw() {
 	local map=$2/kmem_demo_map.txt ps
 	mkdir -p "$2"
-	tr -d '\r' <"$1" | awk -v b="KD-$KD_NONCE-MAP-BEGIN" -v e="KD-$KD_NONCE-MAP-END" '
-		index($0, e) { done = 1; on = 0 }
-		on { print }
-		index($0, b) && !done { on = 1 }
-		END { exit !done }' >"$map" || { kd_log "no complete frame map in $1"; return 1; }
+	kd_console_block "$1" "$KD_NONCE" MAP >"$map" ||
+		{ kd_log "no complete frame map in $1"; return 1; }
 	printf '\nWhere the memory landed (%s guest), drawn from %s:\n' "$LANE_NAME" "$map"
 	ps=$(sed -n 's/^page_size //p' "$map")
 	"$KD_ROOT/vm/pictures.sh" --title "$LANE_NAME guest, $((ps / 1024)) KiB pages" \
