@@ -28,6 +28,8 @@ set -euo pipefail
 . "$KD_ROOT/vm/build.sh"
 . "$KD_ROOT/vm/initramfs.sh"
 . "$KD_ROOT/vm/boot.sh"
+# shellcheck source=../tests/guest/header.sh
+. "$KD_ROOT/tests/guest/header.sh"
 
 if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
@@ -56,11 +58,6 @@ count() {
 		/^ok [0-9]+/ { if (/# [Ss][Kk][Ii][Pp]/) s++; else p++ }
 		/^not ok [0-9]+/ { f++ }
 		END { m = plan - p - f - s; if (m > 0) f += m; print p + 0, f + 0, s + 0 }' "$1"
-}
-
-# hdr FILE KEY -- the value of the "# KEY: value" header comment in FILE.
-hdr() {
-	sed -n "s/^# $2: *//p" "$1" | head -n1
 }
 
 # diag [LINE...] -- the lines (stdin when none) as KTAP diagnostics.
@@ -177,7 +174,7 @@ run_lane() {
 		[ -e "$t" ] || continue
 		t=${t##*/}
 		[[ $t =~ ${KD_TEST_FILTER:-.} ]] || continue
-		g=$(hdr "$tdir/$t" kd-boot)
+		g=$(kd_header "$tdir/$t" kd-boot)
 		g=${g%% *}
 		g=${g:-slub}
 		kd_boot_args "$g" >/dev/null || kd_die "$t: unknown kd-boot '$g'"
@@ -195,7 +192,7 @@ run_lane() {
 		# past that the guest itself is stuck.
 		local sum=0
 		for t in "${scripts[@]}"; do
-			t=$(hdr "$tdir/$t" kd-timeout)
+			t=$(kd_header "$tdir/$t" kd-timeout)
 			sum=$((sum + ${t:-$test_to}))
 		done
 		boot_to=${KD_BOOT_TIMEOUT:-$(((120 + sum) * LANE_SLOW))}
