@@ -276,9 +276,11 @@ kd_overlay_exec() {
 # kernel built here).  kd_lane sources that file, which must define
 # lane_prepare NAME: it makes everything the lane needs present
 # (installing, downloading or building into $KD_CACHE; idempotent and
-# quick once cached) and then sets the LANE_* variables below; kd_lane
+# quick once cached) and then sets the LANE_* variables below.  kd_lane
 # sets LANE_NAME and LANE_SLOW from the row first, and empty defaults for
-# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE and LANE_INFO.
+# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE and LANE_INFO; after
+# lane_prepare, LANE_ARCH, LANE_QEMU and LANE_CONSOLE from the row's arch
+# and cpu (kd_qemu), the same for every lane of an architecture.
 #
 #   LANE_NAME       the lane's name (distro, sid, arm64-16k, debug, ...)
 #   LANE_ARCH       kernel ARCH of the guest: x86 or arm64
@@ -328,12 +330,13 @@ kd_lanes() {
 }
 
 # kd_lane NAME -- prepare the kernel lane NAME: source the lane file its
-# row names and run its lane_prepare, which sets the LANE_* variables.
+# row names and run its lane_prepare, which sets the LANE_* variables,
+# then set up qemu for the row's arch and cpu (kd_qemu).
 # Dies for an unknown lane and for one that boots no kernel (the static
 # checks, a script lane).
 kd_lane() {
-	local runs slow f
-	read -r _ runs _ _ _ _ slow _ <<<"$(kd_lane_row "$1")"
+	local runs arch cpu slow f
+	read -r _ runs arch _ _ cpu slow _ <<<"$(kd_lane_row "$1")"
 	case $runs in
 	kernel:*) f=$KD_ROOT/${runs#kernel:} ;;
 	'') kd_die "unknown lane '$1' (have: $(kd_lanes kernel | paste -sd ' '))" ;;
@@ -346,6 +349,7 @@ kd_lane() {
 	# shellcheck disable=SC2034 # read by the harness
 	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE='' LANE_INFO=''
 	lane_prepare "$1"
+	kd_qemu "$arch" "$cpu" "$LANE_KERNEL"
 }
 
 # kd_lock NAME / kd_unlock NAME -- hold / release the lock NAME, shared by
@@ -461,18 +465,42 @@ kd_x86_vmlinux() {
 	printf '%s\n' "$out"
 }
 
-# kd_x86_qemu KERNEL -- set LANE_QEMU for an x86-64 guest.  -nodefaults
-# drops the NIC and its option ROM.  Median TCG boot+insmod+poweroff over 6
-# runs: q35/max 1.9 s, pc/max 2.5 s, pc/qemu64 2.9 s, q35/qemu64 2.85 s.
-# KD_QEMU_MACHINE, KD_QEMU_CPU, KD_SMP, KD_QEMU_BIOS override.
-kd_x86_qemu() {
-	LANE_QEMU=(qemu-system-x86_64 -machine "${KD_QEMU_MACHINE:-q35}" -smp "${KD_SMP:-2}" -nodefaults)
-	if [ -n "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}" ]; then
-		LANE_QEMU+=(-bios "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}")
-	fi
-	if kd_kvm_ok "$1"; then
-		LANE_QEMU+=(-accel kvm -cpu host)
-	else
-		LANE_QEMU+=(-accel tcg -cpu "${KD_QEMU_CPU:-max}")
-	fi
+# kd_qemu ARCH CPU KERNEL -- set LANE_ARCH, LANE_CONSOLE and LANE_QEMU for a
+# guest of the Debian architecture ARCH on qemu -cpu CPU (a kernel lane's
+# row: arch, cpu) that boots KERNEL, and install that qemu.  -nodefaults
+# drops the NIC and its option ROM; KD_SMP sets the CPUs (2).
+#   amd64  q35 with qboot; KVM with -cpu host when it really runs guests
+#          (kd_kvm_ok KERNEL), else TCG.  Median TCG boot+insmod+poweroff
+#          over 6 runs: q35/max 1.9 s, pc/max 2.5 s, pc/qemu64 2.9 s,
+#          q35/qemu64 2.85 s.  KD_QEMU_MACHINE, KD_QEMU_CPU, KD_QEMU_BIOS
+#          override.
+#   arm64  virt under TCG; KD_QEMU_CPU_ARM64 overrides CPU.  With 4 KiB
+#          pages its RAM starts at 1 GiB and ZONE_DMA covers it up to 4
+#          GiB, so with -m 512M all memory is DMA and DMA32 is empty.
+# shellcheck disable=SC2034 # read by the harness
+kd_qemu() {
+	local arch=$1 cpu=$2
+	case $cpu in '' | -) kd_die "lane ${LANE_NAME:-?}: no qemu -cpu in its vm/lanes.tsv row" ;; esac
+	case $arch in
+	amd64)
+		need_pkgs qemu-system-x86
+		LANE_ARCH=x86 LANE_CONSOLE=ttyS0
+		LANE_QEMU=(qemu-system-x86_64 -machine "${KD_QEMU_MACHINE:-q35}" -smp "${KD_SMP:-2}" -nodefaults)
+		if [ -n "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}" ]; then
+			LANE_QEMU+=(-bios "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}")
+		fi
+		if kd_kvm_ok "$3"; then
+			LANE_QEMU+=(-accel kvm -cpu host)
+		else
+			LANE_QEMU+=(-accel tcg -cpu "${KD_QEMU_CPU:-$cpu}")
+		fi
+		;;
+	arm64)
+		need_pkgs qemu-system-arm
+		LANE_ARCH=arm64 LANE_CONSOLE=ttyAMA0
+		LANE_QEMU=(qemu-system-aarch64 -machine virt -cpu "${KD_QEMU_CPU_ARM64:-$cpu}"
+			-smp "${KD_SMP:-2}" -nodefaults -accel tcg)
+		;;
+	*) kd_die "lane ${LANE_NAME:-?}: arch '$arch' in vm/lanes.tsv is neither amd64 nor arm64" ;;
+	esac
 }

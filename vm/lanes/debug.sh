@@ -94,19 +94,16 @@ kd_debug_kernel() {
 # The LANE_* variables are read by the harness after kd_lane returns.
 # shellcheck disable=SC2034
 lane_prepare() {
-	need_pkgs qemu-system-x86 busybox-static
+	need_pkgs busybox-static
 	kd_debug_kernel
-	LANE_ARCH=x86
 	LANE_KERNEL=$KD_DEBUG_DIR/arch/x86/boot/bzImage
 	LANE_KDIR=$KD_DEBUG_DIR
 	LANE_MAKE_ARGS=()
 	LANE_CC=gcc
 	LANE_BUSYBOX=/bin/busybox
-	LANE_CONSOLE=ttyS0
 	# PAGE_POISONING is compiled in but only active with page_poison=1.
 	# The minimal kernel has no entropy source of its own: without trusting
 	# RDRAND, %p/%pK print "(____ptrval____)" until the RNG is seeded.
 	LANE_APPEND='page_poison=1 random.trust_cpu=on'
 	LANE_INFO="$(cat "$KD_DEBUG_DIR/include/config/kernel.release") amd64 4KiB"
-	kd_x86_qemu "$LANE_KERNEL"
 }
