@@ -78,7 +78,7 @@ sign: modules
 	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(KEY) $(CERT) kmem_demo.ko
 
 deb:
-	vm/deb.sh $(if $(OUT),--out $(OUT))
+	scripts/deb.sh $(if $(OUT),--out $(OUT))
 
 run:
 	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" vm/run.sh --lane $(KERNEL)
@@ -101,7 +101,7 @@ test-arm64:
 	vm/test.sh arm64
 
 check:
-	vm/check.sh
+	scripts/check.sh
 
 support-table:
 	vm/support-table.sh --readme

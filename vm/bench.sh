@@ -3,7 +3,7 @@
 # vm/bench.sh [--lane NAME] [--quick] [--runs N] -- "make bench": boot the lane's VM,
 # run the module's benchmark ("bench" written to /proc/kmem_demo), save its
 # CSV under results/ (ignored by git), print the table and draw the plots
-# (vm/plot.sh).  The CSV's comment lines name the kernel, CPU, page size and
+# (scripts/plot.sh).  The CSV's comment lines name the kernel, CPU, page size and
 # timing source (from the module) and the accelerator (from here).  With
 # --runs 2 the benchmark runs twice in one boot and the script reports how
 # many rows' medians agree within 10 % (results/ keeps both CSVs).
@@ -78,5 +78,5 @@ if [ "$runs" -ge 2 ]; then
 			printf "repeatability: run 2 / run 1 = %.3f overall; after that factor, %d of %d rows (%.0f %%) within 10 %%\n",
 				g, okg, n, 100 * okg / n }' "$csv" "$stem-run2.csv"
 fi
-"$KD_ROOT/vm/plot.sh" "$csv"
+"$KD_ROOT/scripts/plot.sh" "$csv"
 kd_log "bench on $LANE_NAME: $(kd_elapsed "$t0")s in all"

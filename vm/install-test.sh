@@ -71,7 +71,7 @@ mkdir -p "$run/upper/kd/src" "$run/vm"
 in_root() { kd_overlay_exec "$base" "$run" "$@"; }
 
 # 1. make deb (its own lintian verdict).
-if deb=$("$KD_ROOT/vm/deb.sh" --out "$run/upper/kd" 2>"$run/deb.log"); then
+if deb=$("$KD_ROOT/scripts/deb.sh" --out "$run/upper/kd" 2>"$run/deb.log"); then
 	sed -n 's/^lintian: /# lintian: /p' "$run/deb.log"
 	kd_ok "make-deb: ${deb##*/}, lintian: no error or warning"
 else

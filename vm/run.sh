@@ -4,7 +4,7 @@
 # in qemu and show the tutorial flow (insmod, lsmod, dmesg, cat
 # /proc/kmem_demo, rmmod) live.  Module parameters come from $PARAMS; lab
 # commands, separated by ';', from $LAB (run between load and report).
-# Unless PICTURES=0, it then draws where the memory landed (vm/pictures.sh)
+# Unless PICTURES=0, it then draws where the memory landed (scripts/pictures.sh)
 # and prints the pictures' paths.
 # Exits with the guest's status (124: timeout, 125: no exit marker).
 # KD_BOOT=slub boots with slub_debug like the tests' default boot.
@@ -58,7 +58,7 @@ draw() {
 		{ kd_log "no complete frame map in $1"; return 1; }
 	printf '\nWhere the memory landed (%s guest), drawn from %s:\n' "$LANE_NAME" "$map"
 	ps=$(sed -n 's/^page_size //p' "$map")
-	"$KD_ROOT/vm/pictures.sh" --title "$LANE_NAME guest, $((ps / 1024)) KiB pages" \
+	"$KD_ROOT/scripts/pictures.sh" --title "$LANE_NAME guest, $((ps / 1024)) KiB pages" \
 		"$map" "$2" | sed 's/^/  /'
 }
 
