@@ -65,8 +65,8 @@ kd_boot() {
 	KD_NONCE=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	to=${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}
 	# log_buf_len: the guest finds "the log since a mark" by line count,
-	# which only holds while the ring buffer never wraps.  The debug lane's
-	# lab fuzz and fail-nth walk log over 4 MiB in one boot: 32M.
+	# which only holds while the ring buffer never wraps; 32M holds what
+	# the debug lane's lab fuzz and fail-nth walk log in one boot.
 	# --foreground: qemu stays in our process group, so Ctrl-C stops it.
 	local cmd=(timeout --foreground "$to" "${LANE_QEMU[@]}" -m "${KD_MEM:-512M}"
 		-display none -monitor none -serial stdio -no-reboot

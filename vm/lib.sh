@@ -4,7 +4,7 @@
 #
 # Everything the harness builds or downloads lives in a cache outside the
 # clone, so a second run on the same machine is fast and "git clean" never
-# throws away a 4-minute kernel build.
+# throws away a kernel build.
 
 KD_ROOT=${KD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 KD_CACHE=${KMEM_DEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kmem_demo}
@@ -426,10 +426,10 @@ kd_kvm_ok() {
 }
 
 # kd_x86_vmlinux BZIMAGE -- print a kernel for qemu -kernel that boots fast
-# under TCG: the ELF vmlinux inside an xz or zstd bzImage, cached.  qemu enters it
-# through its PVH note, which skips the real-mode setup and, above all, the
-# xz decompression: 2.7 s instead of 6-8 s per boot on TCG.  Prints BZIMAGE
-# itself when there is nothing usable to extract.
+# under TCG: the ELF vmlinux inside an xz or zstd bzImage, cached.  qemu
+# enters it through its PVH note, which skips the real-mode setup and,
+# above all, the decompression, the slowest part of an emulated boot.
+# Prints BZIMAGE itself when there is nothing usable to extract.
 kd_x86_vmlinux() {
 	local bz=$1 out off name
 	# 7.x keeps the image as modules/<version>/vmlinuz: name it by version.
@@ -469,11 +469,9 @@ kd_x86_vmlinux() {
 # guest of the Debian architecture ARCH on qemu -cpu CPU (a kernel lane's
 # row: arch, cpu) that boots KERNEL, and install that qemu.  -nodefaults
 # drops the NIC and its option ROM; KD_SMP sets the CPUs (2).
-#   amd64  q35 with qboot; KVM with -cpu host when it really runs guests
-#          (kd_kvm_ok KERNEL), else TCG.  Median TCG boot+insmod+poweroff
-#          over 6 runs: q35/max 1.9 s, pc/max 2.5 s, pc/qemu64 2.9 s,
-#          q35/qemu64 2.85 s.  KD_QEMU_MACHINE, KD_QEMU_CPU, KD_QEMU_BIOS
-#          override.
+#   amd64  q35 with qboot, the machine that boots quickest under TCG; KVM
+#          with -cpu host when it really runs guests (kd_kvm_ok KERNEL),
+#          else TCG.  KD_QEMU_MACHINE, KD_QEMU_CPU, KD_QEMU_BIOS override.
 #   arm64  virt under TCG; KD_QEMU_CPU_ARM64 overrides CPU.  With 4 KiB
 #          pages its RAM starts at 1 GiB and ZONE_DMA covers it up to 4
 #          GiB, so with -m 512M all memory is DMA and DMA32 is empty.

@@ -139,7 +139,7 @@ emit_boot() {
 		echo "not ok $n $lane/$boot/$t"
 	done
 	# Every result came but the VM did not end cleanly (e.g. hung in
-	# poweroff): that is a failure of its own.
+	# its reboot): that is a failure of its own.
 	if [ -z "$console_shown" ] && [ "$st" -ge 124 ]; then
 		diag "$why" "console tail ($log):"
 		tail -n 20 "$log" | tr -d '\r' | diag
@@ -205,11 +205,10 @@ run_lane() {
 			KD_BOOT_TIMEOUT=$boot_to kd_boot "$img" "$log" $(kd_boot_args "$g") || st=$?
 			nonce=$KD_NONCE
 			kd_log "$LANE_NAME/$g: guest status $st after $(kd_elapsed "$t0")s"
-			# A guest that never reached the tests (seen once under TCG on
-			# an overloaded host: a soft lockup in the boot's crypto
-			# self-tests) boots once more; its console stays, and the
-			# retry is said in the KTAP.  A kernel that cannot boot fails
-			# twice.
+			# A guest that never reached the tests boots once more (an
+			# emulated boot can stall on a loaded host); its console
+			# stays, and the retry is said in the KTAP.  A kernel that
+			# cannot boot fails twice.
 			if [ "$st" -lt 124 ] || [ "$try" = 2 ] || grep -q "KD-$nonce-KTAP-BEGIN" "$log"; then
 				break
 			fi

@@ -7,14 +7,6 @@
 # with the compiler and linux-kbuild of the kernel's own release: on the
 # host for the host's release and its backports, otherwise inside a cached
 # mmdebstrap root of that release.  Sourced by kd_lane, never executed.
-#
-# Measured on the 2-core Debian 12 dev machine:
-#   mmdebstrap of a sid build root (gcc-16, sparse, pahole): 19 s, 416 MB.
-#   arm64 under TCG (qemu 7.2), boot + insmod + rmmod + poweroff, by CPU
-#     model: cortex-a72 2.0-2.4 s, a57 2.1-2.3 s, a53 1.9-2.2 s, max 7.7-8.2
-#     s (pointer authentication), max,pauth-impdef=on 2.8-3.0 s.
-#   arm64 against x86 TCG (q35, -cpu max): md5sum of 64 MiB in the guest
-#     at worst 1.3x slower, hence slow=2 in the table.
 
 # lane_deps SUITE PKG -- the packages PKG's candidate depends on: the first
 # of each set of alternatives, without version or architecture.

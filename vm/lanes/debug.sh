@@ -2,22 +2,8 @@
 # shellcheck shell=bash
 # Lane "debug": the host release's Debian linux-source (6.1 on Debian 12,
 # where CI runs) built with configs/debug.config (KASAN, kmemleak, lockdep,
-# SLUB debug, fault injection, KUnit) and booted under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
-#
-# Notes, measured 2026-11-24 on the 2-core Debian 12 dev machine (other
-# QEMU jobs running alongside), qemu q35 + qboot, TCG, -m 512M:
-#   cold build (allnoconfig + fragment, vmlinux, bzImage, modules_prepare):
-#     320 s and 398 s; 270 MB in $KD_CACHE.  Cached lane_prepare: 0.2 s.
-#   boot to /init (guest uptime): debug 5.1-6.3 s, stock Debian 6.1.0-56
-#     1.5-2.3 s; qemu start to power-off: 5.5-6.9 s vs 3.8-5.2 s.
-#   20x insmod+rmmod of a trivial module: 1.14 s vs 1.13 s (same);
-#     200x fork+exec of cat: 6.5 s vs 1.65 s (4x)  ->  LANE_SLOW=4.
-#   512M is enough: KASAN's shadow takes 1/8 (~64 MB), 390 MB stay free.
-#   fail-nth walk (kd-failnth) of a module doing kmalloc + vmalloc +
-#     kmem_cache_create + kmem_cache_alloc: 302 fault points, 41 s; 71
-#     loads failed cleanly, the rest absorbed the fault.  A failed
-#     kmem_cache_create leaks the cache name in 6.1 (sysfs_slab_add
-#     error path): kmemleak reports it against the kernel, not the module.
+# SLUB debug, fault injection, KUnit) and booted under QEMU.  Sourced by
+# kd_lane (vm/lib.sh), never executed.
 
 # kd_debug_config_check CONFIG FRAGMENT -- fail listing every fragment line
 # that olddefconfig dropped or changed (unmet dependency, renamed symbol).
@@ -84,8 +70,7 @@ kd_debug_kernel() {
 	# modules_prepare makes the dir usable as KDIR for external modules.
 	kd_debug_make "$log" -j"$(nproc)" all modules_prepare
 	touch "$KD_DEBUG_DIR/.complete"
-	# Builds for another fragment or source version are ~270 MB each and
-	# never used again.
+	# Builds for another fragment or source version are never used again.
 	find "$KD_CACHE" -maxdepth 1 -name 'debug-kernel-*' ! -path "$KD_DEBUG_DIR" \
 		-exec rm -rf {} +
 	kd_log "debug kernel: built in $(($(date +%s) - t0))s"
