@@ -194,7 +194,9 @@ kd_fetch_debs() {
 # of SUITE holding PKG..., made once with mmdebstrap from the sources.list
 # file SOURCES (kd_apt_sources lines) and kept in the cache: lanes build in
 # theirs, the install tests start from theirs.  Keyed by what it holds;
-# older roots of NAME are removed.
+# older roots of NAME are removed.  Lanes running in parallel, and other
+# harness runs sharing the cache, may want the same root: it is made under
+# a lock, and looked for again once the lock is held.
 kd_debian_root() {
 	local name=$1 suite=$2 sources=$3 inc key root
 	shift 3
@@ -203,18 +205,22 @@ kd_debian_root() {
 	key=$(printf '%s %s' "$suite" "$inc" | sha256sum | cut -c1-12)
 	root=$KD_CACHE/roots/$name/$key
 	if [ ! -f "$root/.complete" ]; then
-		need_pkgs mmdebstrap
-		kd_log "$name: making a $suite root with $inc (once)"
-		kd_root rm -rf "$root"
-		mkdir -p "${root%/*}"
-		kd_root mmdebstrap --variant=apt --mode=root --quiet \
-			--aptopt='Acquire::Check-Valid-Until "false"' \
-			--include="$inc" "$suite" "$root" "$sources" >&2 ||
-			kd_die "$name: mmdebstrap $suite failed"
-		# Lanes build there as the calling user (kd_lane_exec).
-		kd_root install -d -o "$(id -u)" -g "$(id -g)" "$root/build"
-		kd_root touch "$root/.complete"
-		find "${root%/*}" -mindepth 1 -maxdepth 1 ! -path "$root" -exec rm -rf {} +
+		kd_lock "root-$name"
+		if [ ! -f "$root/.complete" ]; then
+			need_pkgs mmdebstrap
+			kd_log "$name: making a $suite root with $inc (once)"
+			kd_root rm -rf "$root"
+			mkdir -p "${root%/*}"
+			kd_root mmdebstrap --variant=apt --mode=root --quiet \
+				--aptopt='Acquire::Check-Valid-Until "false"' \
+				--include="$inc" "$suite" "$root" "$sources" >&2 ||
+				kd_die "$name: mmdebstrap $suite failed"
+			# Lanes build there as the calling user (kd_lane_exec).
+			kd_root install -d -o "$(id -u)" -g "$(id -g)" "$root/build"
+			kd_root touch "$root/.complete"
+			find "${root%/*}" -mindepth 1 -maxdepth 1 ! -path "$root" -exec rm -rf {} +
+		fi
+		kd_unlock "root-$name"
 	fi
 	printf '%s\n' "$root"
 }
