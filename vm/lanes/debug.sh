@@ -50,14 +50,25 @@ kd_debug_make() {
 # Kbuild writes each target's .cmd only after success, so objects cut off
 # mid-compile are redone.
 kd_debug_kernel() {
-	local frag=$KD_ROOT/configs/debug.config ver key log t0
+	local frag=$KD_ROOT/configs/debug.config ver key
 	need_pkgs gcc libc6-dev make flex bison bc perl libelf-dev libssl-dev
 	KD_DEBUG_SRC=$(kd_linux_source)
 	ver=${KD_DEBUG_SRC##*/linux-source-}
 	key=$ver-$(sha256sum "$frag" | cut -c1-12)
 	KD_DEBUG_DIR=$KD_CACHE/debug-kernel-$key
 	[ -f "$KD_DEBUG_DIR/.complete" ] && return 0
+	# Lanes and other harness runs sharing the cache may want it at the
+	# same time, and two makes in one build dir spoil each other's
+	# objects: one builds, the others wait and find it built.
+	kd_lock debug-kernel
+	[ -f "$KD_DEBUG_DIR/.complete" ] || kd_debug_build "$frag"
+	kd_unlock debug-kernel
+}
 
+# kd_debug_build FRAGMENT -- build the kernel in $KD_DEBUG_DIR (resuming
+# what is there), mark it complete and remove every other debug build.
+kd_debug_build() {
+	local frag=$1 log t0
 	mkdir -p "$KD_DEBUG_DIR"
 	log=$KD_DEBUG_DIR/build.log
 	: >"$log"
