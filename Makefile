@@ -27,6 +27,7 @@
 #   make test            static checks and every lane (what CI runs);
 #                        LANES="sid arm64-16k" runs only those,
 #                        KD_JOBS=1 one lane at a time (default 2)
+#                        (the lanes: the rows of vm/lanes.tsv, in order)
 #   make test-quick      static checks and the stock-kernel lane only
 #   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
 #   make test-arm64      the arm64 lane only
@@ -39,7 +40,6 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD  := $(shell pwd)
 KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64,distro)
-LANES ?= static install debian13 debug distro bullseye trixie sid arm64 arm64-16k arm64-sid
 
 .PHONY: all modules clean help run bench test test-quick test-debug test-arm64 check \
 	support-table docs install uninstall sign deb
@@ -79,7 +79,7 @@ sign: modules
 	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(KEY) $(CERT) kmem_demo.ko
 
 deb:
-	vm/deb.sh $(if $(OUT),--out $(OUT))
+	scripts/deb.sh $(if $(OUT),--out $(OUT))
 
 run:
 	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" vm/run.sh --lane $(KERNEL)
@@ -88,6 +88,7 @@ bench:
 	PARAMS="$(PARAMS)" vm/bench.sh --lane $(or $(LANE),$(KERNEL)) \
 		$(if $(filter quick,$(BENCH)),--quick) $(if $(RUNS),--runs $(RUNS))
 
+# Without LANES, vm/test.sh runs every lane of vm/lanes.tsv.
 test:
 	vm/test.sh $(LANES)
 
@@ -101,7 +102,7 @@ test-arm64:
 	vm/test.sh arm64
 
 check:
-	vm/check.sh
+	scripts/check.sh
 
 support-table:
 	scripts/support-table.sh --docs

@@ -3,7 +3,7 @@
 # vm/bench.sh [--lane NAME] [--quick] [--runs N] -- "make bench": boot the lane's VM,
 # run the module's benchmark ("bench" written to /proc/kmem_demo), save its
 # CSV under results/ (ignored by git), print the table and draw the plots
-# (vm/plot.sh).  The CSV's comment lines name the kernel, CPU, page size and
+# (scripts/plot.sh).  The CSV's comment lines name the kernel, CPU, page size and
 # timing source (from the module) and the accelerator (from here).  With
 # --runs 2 the benchmark runs twice in one boot and the script reports how
 # many rows' medians agree within 10 % (results/ keeps both CSVs).
@@ -43,18 +43,14 @@ case " ${LANE_QEMU[*]} " in *' -accel kvm '*) accel=kvm ;; esac
 out=$KD_ROOT/results
 mkdir -p "$out"
 stem=$out/bench-$LANE_NAME${mode:+-$mode}-$(date +%Y%m%d-%H%M%S)
-# run N -- the Nth CSV block of the console log.
-run() {
-	tr -d '\r' <"$log" | awk -v b="KD-$KD_NONCE-CSV-BEGIN" -v e="KD-$KD_NONCE-CSV-END" -v n="$1" '
-		index($0, e) { on = 0 } on && k == n { print } index($0, b) { on = 1; k++ }'
-}
 for i in $(seq "$runs"); do
 	csv=$stem.csv
 	[ "$i" -eq 1 ] || csv=$stem-run$i.csv
 	{
 		echo "# lane: $LANE_NAME, qemu: ${LANE_QEMU[0]} -accel $accel, $(nproc) host CPUs"
 		echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-		run "$i"
+		kd_console_block "$log" "$KD_NONCE" CSV "$i" ||
+			kd_die "run $i's CSV is not complete in the console log $log"
 	} >"$csv"
 done
 csv=$stem.csv
@@ -82,5 +78,5 @@ if [ "$runs" -ge 2 ]; then
 			printf "repeatability: run 2 / run 1 = %.3f overall; after that factor, %d of %d rows (%.0f %%) within 10 %%\n",
 				g, okg, n, 100 * okg / n }' "$csv" "$stem-run2.csv"
 fi
-"$KD_ROOT/vm/plot.sh" "$csv"
+"$KD_ROOT/scripts/plot.sh" "$csv"
 kd_log "bench on $LANE_NAME: $(kd_elapsed "$t0")s in all"

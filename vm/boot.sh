@@ -13,20 +13,43 @@ kd_boot_args() {
 	esac
 }
 
-# kd_live_view -- the console as the user sees it live: data the guest sends
-# for the host between "KD-$KD_NONCE-MAP-BEGIN/END" markers (the frame map
-# for the pictures) is left to the log, one line says so.
-kd_live_view() {
-	local line skip=
+# kd_console_block [--except NOTE] LOG NONCE NAME [NTH] -- the NTH block
+# (default: the first) that the guest printed between its console lines
+# KD-NONCE-NAME-BEGIN and KD-NONCE-NAME-END (vm/guest/init: KTAP, MAP,
+# CSV) in the console log LOG ("-": stdin), without \r and without the
+# kernel messages ("[    1.234567] ...") that slipped onto the console in
+# between.  Fails, after printing what there was, when the block did not
+# end.  --except turns it around for the live console: every line outside
+# the blocks as it came, each as soon as it came, and NOTE where a block
+# ended.
+kd_console_block() {
+	local note='' except='' line on='' k=0 kmsg='^\[ *[0-9]+\.[0-9]+\]'
+	if [ "$1" = --except ]; then
+		note=$2 except=1
+		shift 2
+	fi
+	local log=$1 b="KD-$2-$3-BEGIN" e="KD-$2-$3-END" nth=${4:-1}
+	if [ "$log" = - ]; then log=/dev/stdin; fi
 	while IFS= read -r line || [ -n "$line" ]; do
-		case $line in
-		*"KD-$KD_NONCE-MAP-BEGIN"*) skip=1 ;;
-		*"KD-$KD_NONCE-MAP-END"*)
-			skip=
-			printf '(/proc/kmem_demo_map, root only, read for the pictures: in the log)\n' ;;
-		*) [ -n "$skip" ] || printf '%s\n' "$line" ;;
-		esac
-	done
+		if [ -n "$on" ] && [[ $line == *"$e"* ]]; then
+			on=''
+			if [ -n "$except" ]; then
+				printf '%s\n' "$note"
+			elif [ "$k" -eq "$nth" ]; then
+				return 0
+			fi
+		elif [ -n "$on" ]; then
+			if [ -z "$except" ] && [ "$k" -eq "$nth" ]; then
+				line=${line//$'\r'/}
+				[[ $line =~ $kmsg ]] || printf '%s\n' "$line"
+			fi
+		elif [[ $line == *"$b"* ]]; then
+			on=1 k=$((k + 1))
+		elif [ -n "$except" ]; then
+			printf '%s\n' "$line"
+		fi
+	done <"$log"
+	[ -n "$except" ]
 }
 
 # kd_boot INITRD LOG [APPEND...] -- boot $LANE_KERNEL with INITRD under
@@ -42,8 +65,8 @@ kd_boot() {
 	KD_NONCE=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	to=${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}
 	# log_buf_len: the guest finds "the log since a mark" by line count,
-	# which only holds while the ring buffer never wraps.  The debug lane's
-	# lab fuzz and fail-nth walk log over 4 MiB in one boot: 32M.
+	# which only holds while the ring buffer never wraps; 32M holds what
+	# the debug lane's lab fuzz and fail-nth walk log in one boot.
 	# --foreground: qemu stays in our process group, so Ctrl-C stops it.
 	local cmd=(timeout --foreground "$to" "${LANE_QEMU[@]}" -m "${KD_MEM:-512M}"
 		-display none -monitor none -serial stdio -no-reboot
@@ -51,7 +74,10 @@ kd_boot() {
 		-append "console=$LANE_CONSOLE panic=-1 oops=panic loglevel=4 log_buf_len=32M kd.nonce=$KD_NONCE $LANE_APPEND $*")
 	mkdir -p "$(dirname "$log")"
 	if [ "${KD_LIVE:-0}" = 1 ]; then
-		"${cmd[@]}" </dev/null 2>&1 | tee "$log" | kd_live_view || rc=$?
+		# The frame map (MAP) is for the pictures: it stays in the log.
+		"${cmd[@]}" </dev/null 2>&1 | tee "$log" | kd_console_block --except \
+			'(/proc/kmem_demo_map, root only, read for the pictures: in the log)' \
+			- "$KD_NONCE" MAP || rc=$?
 	else
 		"${cmd[@]}" </dev/null >"$log" 2>&1 || rc=$?
 	fi
@@ -61,11 +87,9 @@ kd_boot() {
 	return 125
 }
 
-# guest_ktap LOG NONCE -- the lines the guest runner printed between its
-# markers, without \r and kernel messages that slipped onto the console.
+# guest_ktap LOG NONCE -- the KTAP the guest runner printed (its KTAP
+# block), as far as it got: a block cut off by a crash or a timeout still
+# holds the results that came, and the callers report the missing ones.
 guest_ktap() {
-	tr -d '\r' <"$1" | awk -v b="KD-$2-KTAP-BEGIN" -v e="KD-$2-KTAP-END" '
-		index($0, e) { exit }
-		on && !/^\[ *[0-9]+\.[0-9]+\]/ { print }
-		index($0, b) { on = 1 }'
+	kd_console_block "$1" "$2" KTAP || true
 }

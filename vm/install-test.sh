@@ -71,7 +71,7 @@ mkdir -p "$run/upper/kd/src" "$run/vm"
 in_root() { kd_overlay_exec "$base" "$run" "$@"; }
 
 # 1. make deb (its own lintian verdict).
-if deb=$("$KD_ROOT/vm/deb.sh" --out "$run/upper/kd" 2>"$run/deb.log"); then
+if deb=$("$KD_ROOT/scripts/deb.sh" --out "$run/upper/kd" 2>"$run/deb.log"); then
 	sed -n 's/^lintian: /# lintian: /p' "$run/deb.log"
 	kd_ok "make-deb: ${deb##*/}, lintian: no error or warning"
 else
@@ -134,8 +134,8 @@ if [ -s "$run/vm/kmem_demo.ko" ]; then
 	log=$KD_CACHE/logs/install-dkms.log
 	mkdir -p "${img%/*}" "${log%/*}"
 	kd_initramfs "$run/vm" "$img" KD_MODE=test KD_TESTS="10-load.sh 20-report.sh" KD_TEST_TIMEOUT=60
-	# As in vm/test.sh: a guest that never reached its tests (an early
-	# boot panic on an overloaded TCG host) boots once more.
+	# As in vm/test.sh: a guest that never reached its tests boots once
+	# more.
 	for try in 1 2; do
 		st=0
 		# shellcheck disable=SC2046 # kd_boot_args is a word list

@@ -4,7 +4,7 @@
 #
 # Everything the harness builds or downloads lives in a cache outside the
 # clone, so a second run on the same machine is fast and "git clean" never
-# throws away a 4-minute kernel build.
+# throws away a kernel build.
 
 KD_ROOT=${KD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 KD_CACHE=${KMEM_DEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kmem_demo}
@@ -194,7 +194,9 @@ kd_fetch_debs() {
 # of SUITE holding PKG..., made once with mmdebstrap from the sources.list
 # file SOURCES (kd_apt_sources lines) and kept in the cache: lanes build in
 # theirs, the install tests start from theirs.  Keyed by what it holds;
-# older roots of NAME are removed.
+# older roots of NAME are removed.  Lanes running in parallel, and other
+# harness runs sharing the cache, may want the same root: it is made under
+# a lock, and looked for again once the lock is held.
 kd_debian_root() {
 	local name=$1 suite=$2 sources=$3 inc key root
 	shift 3
@@ -203,18 +205,22 @@ kd_debian_root() {
 	key=$(printf '%s %s' "$suite" "$inc" | sha256sum | cut -c1-12)
 	root=$KD_CACHE/roots/$name/$key
 	if [ ! -f "$root/.complete" ]; then
-		need_pkgs mmdebstrap
-		kd_log "$name: making a $suite root with $inc (once)"
-		kd_root rm -rf "$root"
-		mkdir -p "${root%/*}"
-		kd_root mmdebstrap --variant=apt --mode=root --quiet \
-			--aptopt='Acquire::Check-Valid-Until "false"' \
-			--include="$inc" "$suite" "$root" "$sources" >&2 ||
-			kd_die "$name: mmdebstrap $suite failed"
-		# Lanes build there as the calling user (kd_lane_exec).
-		kd_root install -d -o "$(id -u)" -g "$(id -g)" "$root/build"
-		kd_root touch "$root/.complete"
-		find "${root%/*}" -mindepth 1 -maxdepth 1 ! -path "$root" -exec rm -rf {} +
+		kd_lock "root-$name"
+		if [ ! -f "$root/.complete" ]; then
+			need_pkgs mmdebstrap
+			kd_log "$name: making a $suite root with $inc (once)"
+			kd_root rm -rf "$root"
+			mkdir -p "${root%/*}"
+			kd_root mmdebstrap --variant=apt --mode=root --quiet \
+				--aptopt='Acquire::Check-Valid-Until "false"' \
+				--include="$inc" "$suite" "$root" "$sources" >&2 ||
+				kd_die "$name: mmdebstrap $suite failed"
+			# Lanes build there as the calling user (kd_lane_exec).
+			kd_root install -d -o "$(id -u)" -g "$(id -g)" "$root/build"
+			kd_root touch "$root/.complete"
+			find "${root%/*}" -mindepth 1 -maxdepth 1 ! -path "$root" -exec rm -rf {} +
+		fi
+		kd_unlock "root-$name"
 	fi
 	printf '%s\n' "$root"
 }
@@ -269,14 +275,20 @@ kd_overlay_exec() {
 }
 
 # ---------------------------------------------------------------------------
-# Lanes.  A lane is a kernel the tests run on.  Debian's kernels are the
-# rows of vm/lanes/debian.tsv, all served by vm/lanes/debian.sh; a lane with
-# its own vm/lanes/<name>.sh (debug: a kernel built here) stands alone.  The
-# lane file is sourced and must define lane_prepare(), which makes
-# everything the lane needs present (installing, downloading or building
-# into $KD_CACHE; idempotent and quick once cached) and then sets:
+# Lanes.  Every lane is a row of the registry, vm/lanes.tsv, which says how
+# it runs (its comment explains the columns).  A kernel lane is a kernel
+# the guest tests run on: its row names the lane file that serves it
+# (vm/lanes/debian.sh for Debian's kernels, vm/lanes/debug.sh for the
+# kernel built here).  kd_lane sources that file, which must define
+# lane_prepare NAME: it makes everything the lane needs present
+# (installing, downloading or building into $KD_CACHE; idempotent and
+# quick once cached) and then sets the LANE_* variables below.  kd_lane
+# sets LANE_NAME and LANE_SLOW from the row first, and empty defaults for
+# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE and LANE_INFO; after
+# lane_prepare, LANE_ARCH, LANE_QEMU and LANE_CONSOLE from the row's arch
+# and cpu (kd_qemu), the same for every lane of an architecture.
 #
-#   LANE_NAME       short name (distro, sid, arm64-16k, debug, ...)
+#   LANE_NAME       the lane's name (distro, sid, arm64-16k, debug, ...)
 #   LANE_ARCH       kernel ARCH of the guest: x86 or arm64
 #   LANE_KERNEL     bootable kernel image for qemu -kernel
 #   LANE_KDIR       kernel build tree to build kmem_demo.ko against, as
@@ -293,7 +305,8 @@ kd_overlay_exec() {
 #                   (the harness adds -m, -kernel, -initrd, -append, console)
 #   LANE_CONSOLE    guest console device (ttyS0, ttyAMA0)
 #   LANE_APPEND     extra kernel command line for every boot of this lane
-#   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG)
+#   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG),
+#                   the row's "slow"
 #   LANE_INFO       one line for the support table: "kernel arch page-size"
 # ---------------------------------------------------------------------------
 
@@ -302,33 +315,47 @@ kd_host_release() {
 	(. /etc/os-release && echo "$VERSION_CODENAME")
 }
 
-# kd_lane_row NAME -- the vm/lanes/debian.tsv row of lane NAME, if any.
+KD_LANES=$KD_ROOT/vm/lanes.tsv
+
+# kd_lane_rows -- the registry's rows, without its comment lines.
+kd_lane_rows() {
+	[ -r "$KD_LANES" ] || kd_die "no lane registry $KD_LANES"
+	awk '!/^#/ && NF' "$KD_LANES"
+}
+
+# kd_lane_row NAME -- the registry's row of lane NAME; nothing when none.
 kd_lane_row() {
-	awk -v n="$1" '!/^#/ && $1 == n' "$KD_ROOT/vm/lanes/debian.tsv"
+	kd_lane_rows | awk -v n="$1" '$1 == n'
 }
 
-# kd_lanes -- every lane name: the table's rows, then the stand-alone lanes.
+# kd_lanes [KIND] -- every lane's name, in the registry's order (the order
+# make test runs them); with KIND (checks, script, kernel) only the lanes
+# whose "runs" column is KIND:FILE.
 kd_lanes() {
-	local f
-	awk '!/^#/ && NF { print $1 }' "$KD_ROOT/vm/lanes/debian.tsv"
-	for f in "$KD_ROOT"/vm/lanes/*.sh; do
-		f=${f##*/}
-		[ "$f" = debian.sh ] || echo "${f%.sh}"
-	done
+	kd_lane_rows | awk -v k="${1:-}" 'k == "" || index($2, k ":") == 1 { print $1 }'
 }
 
+# kd_lane NAME -- prepare the kernel lane NAME: source the lane file its
+# row names and run its lane_prepare, which sets the LANE_* variables,
+# then set up qemu for the row's arch and cpu (kd_qemu).
+# Dies for an unknown lane and for one that boots no kernel (the static
+# checks, a script lane).
 kd_lane() {
-	local f=$KD_ROOT/vm/lanes/$1.sh
-	if [ "$1" != debian ] && [ -n "$(kd_lane_row "$1")" ]; then
-		f=$KD_ROOT/vm/lanes/debian.sh
-	elif [ ! -f "$f" ] || [ "$1" = debian ]; then
-		kd_die "unknown lane '$1' (have: $(kd_lanes | tr '\n' ' '))"
-	fi
+	local runs arch cpu slow f
+	read -r _ runs arch _ _ cpu slow _ <<<"$(kd_lane_row "$1")"
+	case $runs in
+	kernel:*) f=$KD_ROOT/${runs#kernel:} ;;
+	'') kd_die "unknown lane '$1' (have: $(kd_lanes kernel | paste -sd ' '))" ;;
+	*) kd_die "lane '$1' boots no kernel (vm/lanes.tsv: it runs ${runs#*:}); pick a kernel lane: $(kd_lanes kernel | paste -sd ' ')" ;;
+	esac
+	[ -f "$f" ] || kd_die "lane $1: its lane file ${runs#kernel:} (vm/lanes.tsv) does not exist"
+	[[ $slow =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: slow '$slow' in vm/lanes.tsv is not a whole number"
 	# shellcheck source=/dev/null
 	. "$f"
 	# shellcheck disable=SC2034 # read by the harness
-	LANE_APPEND='' LANE_SLOW=1 LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE='' LANE_INFO=''
+	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE='' LANE_INFO=''
 	lane_prepare "$1"
+	kd_qemu "$arch" "$cpu" "$LANE_KERNEL"
 }
 
 # kd_lock NAME / kd_unlock NAME -- hold / release the lock NAME, shared by
@@ -405,10 +432,10 @@ kd_kvm_ok() {
 }
 
 # kd_x86_vmlinux BZIMAGE -- print a kernel for qemu -kernel that boots fast
-# under TCG: the ELF vmlinux inside an xz or zstd bzImage, cached.  qemu enters it
-# through its PVH note, which skips the real-mode setup and, above all, the
-# xz decompression: 2.7 s instead of 6-8 s per boot on TCG.  Prints BZIMAGE
-# itself when there is nothing usable to extract.
+# under TCG: the ELF vmlinux inside an xz or zstd bzImage, cached.  qemu
+# enters it through its PVH note, which skips the real-mode setup and,
+# above all, the decompression, the slowest part of an emulated boot.
+# Prints BZIMAGE itself when there is nothing usable to extract.
 kd_x86_vmlinux() {
 	local bz=$1 out off name
 	# 7.x keeps the image as modules/<version>/vmlinuz: name it by version.
@@ -444,18 +471,40 @@ kd_x86_vmlinux() {
 	printf '%s\n' "$out"
 }
 
-# kd_x86_qemu KERNEL -- set LANE_QEMU for an x86-64 guest.  -nodefaults
-# drops the NIC and its option ROM.  Median TCG boot+insmod+poweroff over 6
-# runs: q35/max 1.9 s, pc/max 2.5 s, pc/qemu64 2.9 s, q35/qemu64 2.85 s.
-# KD_QEMU_MACHINE, KD_QEMU_CPU, KD_SMP, KD_QEMU_BIOS override.
-kd_x86_qemu() {
-	LANE_QEMU=(qemu-system-x86_64 -machine "${KD_QEMU_MACHINE:-q35}" -smp "${KD_SMP:-2}" -nodefaults)
-	if [ -n "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}" ]; then
-		LANE_QEMU+=(-bios "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}")
-	fi
-	if kd_kvm_ok "$1"; then
-		LANE_QEMU+=(-accel kvm -cpu host)
-	else
-		LANE_QEMU+=(-accel tcg -cpu "${KD_QEMU_CPU:-max}")
-	fi
+# kd_qemu ARCH CPU KERNEL -- set LANE_ARCH, LANE_CONSOLE and LANE_QEMU for a
+# guest of the Debian architecture ARCH on qemu -cpu CPU (a kernel lane's
+# row: arch, cpu) that boots KERNEL, and install that qemu.  -nodefaults
+# drops the NIC and its option ROM; KD_SMP sets the CPUs (2).
+#   amd64  q35 with qboot, the machine that boots quickest under TCG; KVM
+#          with -cpu host when it really runs guests (kd_kvm_ok KERNEL),
+#          else TCG.  KD_QEMU_MACHINE, KD_QEMU_CPU, KD_QEMU_BIOS override.
+#   arm64  virt under TCG; KD_QEMU_CPU_ARM64 overrides CPU.  With 4 KiB
+#          pages its RAM starts at 1 GiB and ZONE_DMA covers it up to 4
+#          GiB, so with -m 512M all memory is DMA and DMA32 is empty.
+# shellcheck disable=SC2034 # read by the harness
+kd_qemu() {
+	local arch=$1 cpu=$2
+	case $cpu in '' | -) kd_die "lane ${LANE_NAME:-?}: no qemu -cpu in its vm/lanes.tsv row" ;; esac
+	case $arch in
+	amd64)
+		need_pkgs qemu-system-x86
+		LANE_ARCH=x86 LANE_CONSOLE=ttyS0
+		LANE_QEMU=(qemu-system-x86_64 -machine "${KD_QEMU_MACHINE:-q35}" -smp "${KD_SMP:-2}" -nodefaults)
+		if [ -n "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}" ]; then
+			LANE_QEMU+=(-bios "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}")
+		fi
+		if kd_kvm_ok "$3"; then
+			LANE_QEMU+=(-accel kvm -cpu host)
+		else
+			LANE_QEMU+=(-accel tcg -cpu "${KD_QEMU_CPU:-$cpu}")
+		fi
+		;;
+	arm64)
+		need_pkgs qemu-system-arm
+		LANE_ARCH=arm64 LANE_CONSOLE=ttyAMA0
+		LANE_QEMU=(qemu-system-aarch64 -machine virt -cpu "${KD_QEMU_CPU_ARM64:-$cpu}"
+			-smp "${KD_SMP:-2}" -nodefaults -accel tcg)
+		;;
+	*) kd_die "lane ${LANE_NAME:-?}: arch '$arch' in vm/lanes.tsv is neither amd64 nor arm64" ;;
+	esac
 }

@@ -4,7 +4,7 @@
 # in qemu and show the tutorial flow (insmod, lsmod, dmesg, cat
 # /proc/kmem_demo, rmmod) live.  Module parameters come from $PARAMS; lab
 # commands, separated by ';', from $LAB (run between load and report).
-# Unless PICTURES=0, it then draws where the memory landed (vm/pictures.sh)
+# Unless PICTURES=0, it then draws where the memory landed (scripts/pictures.sh)
 # and prints the pictures' paths.
 # Exits with the guest's status (124: timeout, 125: no exit marker).
 # KD_BOOT=slub boots with slub_debug like the tests' default boot.
@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--lane) lane=${2:?--lane needs a name}; shift 2 ;;
 	--lane=*) lane=${1#*=}; shift ;;
-	*) kd_die "usage: vm/run.sh [--lane NAME] (lanes: $(kd_lanes | tr '\n' ' '))" ;;
+	*) kd_die "usage: vm/run.sh [--lane NAME] (lanes: $(kd_lanes kernel | tr '\n' ' '))" ;;
 	esac
 done
 
@@ -54,14 +54,11 @@ esac
 draw() {
 	local map=$2/kmem_demo_map.txt ps
 	mkdir -p "$2"
-	tr -d '\r' <"$1" | awk -v b="KD-$KD_NONCE-MAP-BEGIN" -v e="KD-$KD_NONCE-MAP-END" '
-		index($0, e) { done = 1; on = 0 }
-		on { print }
-		index($0, b) && !done { on = 1 }
-		END { exit !done }' >"$map" || { kd_log "no complete frame map in $1"; return 1; }
+	kd_console_block "$1" "$KD_NONCE" MAP >"$map" ||
+		{ kd_log "no complete frame map in $1"; return 1; }
 	printf '\nWhere the memory landed (%s guest), drawn from %s:\n' "$LANE_NAME" "$map"
 	ps=$(sed -n 's/^page_size //p' "$map")
-	"$KD_ROOT/vm/pictures.sh" --title "$LANE_NAME guest, $((ps / 1024)) KiB pages" \
+	"$KD_ROOT/scripts/pictures.sh" --title "$LANE_NAME guest, $((ps / 1024)) KiB pages" \
 		"$map" "$2" | sed 's/^/  /'
 }
 

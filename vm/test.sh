@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm/test.sh LANE... -- run the test lanes and print KTAP on stdout.
-#   static   vm/check.sh (static checks, its own KTAP)
-#   install  vm/install-test.sh (make install, make deb, DKMS; its own KTAP)
-#   debian13 vm/host-test.sh (a fresh Debian 13 host: make run, make
-#            test-quick; its own KTAP)
-#   NAME     a lane (vm/test.sh --list): build kmem_demo for that kernel at
-#            W=1 with the kernel's own compiler (a KTAP stream LANE/build:
-#            no warnings, sparse), then boot it once per "# kd-boot:" group
-#            of tests/guest/[0-9]*.sh, one KTAP stream per boot with tests
-#            named LANE/BOOT/SCRIPT
+# vm/test.sh [LANE...] -- run the test lanes and print KTAP on stdout.
+# The lanes are the rows of vm/lanes.tsv (vm/test.sh --list); without a
+# LANE, every one of them, in the registry's order.  Its "runs" column says
+# how a lane runs:
+#   checks:FILE  the static checks (lane static), FILE's own KTAP
+#   script:FILE  a script of its own (lanes install, debian13), FILE's own
+#                KTAP
+#   kernel:FILE  a kernel: build kmem_demo for it at W=1 with the kernel's
+#                own compiler (a KTAP stream LANE/build: no warnings,
+#                sparse), then boot it once per "# kd-boot:" group of
+#                tests/guest/[0-9]*.sh, one KTAP stream per boot with tests
+#                named LANE/BOOT/SCRIPT
 # Up to KD_JOBS lanes (default 2) run at once; each lane's KTAP is printed
 # whole, in the order given, as soon as it and the lanes before it are done,
 # with a "# kd-summary:" line (vm/support-table.sh reads those; a copy of
@@ -26,22 +28,26 @@ set -euo pipefail
 . "$KD_ROOT/vm/build.sh"
 . "$KD_ROOT/vm/initramfs.sh"
 . "$KD_ROOT/vm/boot.sh"
+# shellcheck source=../tests/guest/header.sh
+. "$KD_ROOT/tests/guest/header.sh"
 
 if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
-	echo '  static      W=1, sparse, checkpatch, shellcheck (no VM)'
-	echo '  install     make install, make deb, DKMS in a throwaway Debian 12 root (vm/install-test.sh)'
-	echo '  debian13    make run and make test-quick from a fresh clone in a fresh Debian 13 root (vm/host-test.sh)'
-	awk -v h="$(kd_host_release)" '!/^#/ && NF { if ($3 == "host") $3 = h " (the host'"'"'s)"
-		printf "  %-11s Debian %s, %s, flavour %s, qemu -cpu %s\n", $1, $3, $2, $4, $5 }' \
-		"$KD_ROOT/vm/lanes/debian.tsv"
-	for f in "$KD_ROOT"/vm/lanes/*.sh; do
-		n=${f##*/} n=${n%.sh}
-		[ "$n" = debian ] || printf '  %-11s %s\n' "$n" "$(sed -n 's/^# lane: //p' "$f")"
-	done
+	host=$(kd_host_release)
+	while read -r name _ arch suite flavour cpu _ desc; do
+		if [ "$desc" = - ]; then
+			[ "$suite" != host ] || suite="$host (the host's)"
+			desc="Debian $suite, $arch, flavour $flavour, qemu -cpu $cpu"
+		fi
+		printf '  %-11s %s\n' "$name" "$desc"
+	done < <(kd_lane_rows)
 	exit 0
 fi
-[ $# -gt 0 ] || kd_die "usage: vm/test.sh static|LANE... (lanes: vm/test.sh --list)"
+if [ $# -eq 0 ]; then
+	mapfile -t all < <(kd_lanes)
+	[ ${#all[@]} -gt 0 ] || kd_die "no lanes in $KD_LANES"
+	set -- "${all[@]}"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -54,29 +60,25 @@ count() {
 		END { m = plan - p - f - s; if (m > 0) f += m; print p + 0, f + 0, s + 0 }' "$1"
 }
 
-# hdr FILE KEY -- the value of the "# KEY: value" header comment in FILE.
-hdr() {
-	sed -n "s/^# $2: *//p" "$1" | head -n1
-}
-
 # diag [LINE...] -- the lines (stdin when none) as KTAP diagnostics.
 diag() {
 	if [ $# -gt 0 ]; then printf '%s\n' "$@"; else cat; fi | sed 's/^/# /'
 }
 
+# run_static FILE -- the static checks: FILE's KTAP as one stream.
 run_static() {
 	echo 'KTAP version 1'
-	if [ ! -f "$KD_ROOT/vm/check.sh" ]; then
+	if [ ! -f "$KD_ROOT/$1" ]; then
 		echo '1..1'
-		echo 'ok 1 static # SKIP vm/check.sh not found'
+		echo "ok 1 static # SKIP $1 not found"
 		return
 	fi
 	local rc=0
-	bash "$KD_ROOT/vm/check.sh" >"$work/check" || rc=$?
-	# check.sh prints its own header; ours above only starts the stream.
+	bash "$KD_ROOT/$1" >"$work/check" || rc=$?
+	# The checks print their own header; ours above only starts the stream.
 	grep -v '^KTAP version' "$work/check" || true
 	if [ "$rc" -ne 0 ] && [ "$(count "$work/check" | cut -d' ' -f2)" -eq 0 ]; then
-		echo "not ok 0 static/check.sh # exited $rc without a failing check"
+		echo "not ok 0 static/${1##*/} # exited $rc without a failing check"
 	fi
 }
 
@@ -137,7 +139,7 @@ emit_boot() {
 		echo "not ok $n $lane/$boot/$t"
 	done
 	# Every result came but the VM did not end cleanly (e.g. hung in
-	# poweroff): that is a failure of its own.
+	# its reboot): that is a failure of its own.
 	if [ -z "$console_shown" ] && [ "$st" -ge 124 ]; then
 		diag "$why" "console tail ($log):"
 		tail -n 20 "$log" | tr -d '\r' | diag
@@ -172,7 +174,7 @@ run_lane() {
 		[ -e "$t" ] || continue
 		t=${t##*/}
 		[[ $t =~ ${KD_TEST_FILTER:-.} ]] || continue
-		g=$(hdr "$tdir/$t" kd-boot)
+		g=$(kd_header "$tdir/$t" kd-boot)
 		g=${g%% *}
 		g=${g:-slub}
 		kd_boot_args "$g" >/dev/null || kd_die "$t: unknown kd-boot '$g'"
@@ -190,7 +192,7 @@ run_lane() {
 		# past that the guest itself is stuck.
 		local sum=0
 		for t in "${scripts[@]}"; do
-			t=$(hdr "$tdir/$t" kd-timeout)
+			t=$(kd_header "$tdir/$t" kd-timeout)
 			sum=$((sum + ${t:-$test_to}))
 		done
 		boot_to=${KD_BOOT_TIMEOUT:-$(((120 + sum) * LANE_SLOW))}
@@ -203,11 +205,10 @@ run_lane() {
 			KD_BOOT_TIMEOUT=$boot_to kd_boot "$img" "$log" $(kd_boot_args "$g") || st=$?
 			nonce=$KD_NONCE
 			kd_log "$LANE_NAME/$g: guest status $st after $(kd_elapsed "$t0")s"
-			# A guest that never reached the tests (seen once under TCG on
-			# an overloaded host: a soft lockup in the boot's crypto
-			# self-tests) boots once more; its console stays, and the
-			# retry is said in the KTAP.  A kernel that cannot boot fails
-			# twice.
+			# A guest that never reached the tests boots once more (an
+			# emulated boot can stall on a loaded host); its console
+			# stays, and the retry is said in the KTAP.  A kernel that
+			# cannot boot fails twice.
 			if [ "$st" -lt 124 ] || [ "$try" = 2 ] || grep -q "KD-$nonce-KTAP-BEGIN" "$log"; then
 				break
 			fi
@@ -221,16 +222,19 @@ run_lane() {
 }
 
 # run_one LANE -- run LANE into $work/LANE.ktap, its wall time into
-# $work/LANE.time (written last: the lane is done when it exists).
+# $work/LANE.time (written last: the lane is done when it exists).  How,
+# its row in vm/lanes.tsv says; a name with no row goes to run_lane, whose
+# kd_lane says it is unknown.
 run_one() {
-	local lane=$1 out=$work/$1.ktap lt=$EPOCHREALTIME rc=0
+	local lane=$1 out=$work/$1.ktap lt=$EPOCHREALTIME rc=0 runs
 	exec 2> >(sed -u "s/^/$lane: /" >&2)
-	case $lane in
-	static) run_static >"$out" || rc=$? ;;
-	install | debian13)
+	read -r _ runs _ <<<"$(kd_lane_row "$lane")"
+	case $runs in
+	checks:*) run_static "${runs#checks:}" >"$out" || rc=$? ;;
+	script:*)
 		# Their own KTAP; their failures are counted from it, and a
 		# crash before any result is reported below.
-		"$KD_ROOT/vm/${lane/debian13/host}-test.sh" >"$out" || rc=$?
+		"$KD_ROOT/${runs#script:}" >"$out" || rc=$?
 		[ "$rc" -eq 0 ] || [ "$(count "$out" | cut -d' ' -f2)" -eq 0 ] || rc=0
 		;;
 	*)

@@ -63,7 +63,8 @@ t_run() {
 }
 
 # kd_dmesg_mark -- remember the end of the kernel log (KD_DMESG_MARK); the
-# boot sets log_buf_len=4M so the line count is stable.
+# boot's log_buf_len (vm/boot.sh) keeps the ring buffer from wrapping, so
+# the line count is stable.
 kd_dmesg_mark() {
 	KD_DMESG_MARK=$(dmesg | wc -l)
 }
@@ -97,8 +98,8 @@ kd_loaded() {
 }
 
 # kd_pcp_kb -- kB of free pages parked in the per-CPU free lists, which
-# MemFree leaves out.  Since 6.7 those lists tune their size up after large
-# frees: an 8 MiB vfree can stay out of MemFree as several MiB there.
+# MemFree leaves out.  Since 6.7 those lists grow after large frees, so
+# much of a large vfree can stay there instead of reaching MemFree.
 kd_pcp_kb() {
 	_kd_ps=$(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps)
 	awk -v ps="$_kd_ps" '/^ *count:/ { n += $2 } END { print n * ps }' /proc/zoneinfo

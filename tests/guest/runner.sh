@@ -11,6 +11,8 @@
 . "${KD_CONFIG:-/kd/config}"
 dir=${KD_TESTDIR:-/kd/tests}
 export KD_TESTDIR="$dir"
+# shellcheck source-path=SCRIPTDIR source=header.sh
+. "$dir/header.sh"
 slow=${KD_SLOW:-1}
 # Taint bits a test may cause: O (out-of-tree, 4096), E (unsigned, 8192).
 taint_ok=${KD_TAINT_OK:-12288}
@@ -18,10 +20,6 @@ trouble='(^|[^A-Za-z])BUG|WARNING|Oops|general protection|Kernel panic|KASAN|unr
 out=/tmp/kd-test.out
 taint_before=0
 
-# header FILE KEY -- value of a "# KEY: value" header comment.
-header() {
-	sed -n "s/^# $2: *//p" "$1" | head -n1
-}
 
 # add DESC [DIAG...] -- one more failing subtest after the script's own
 # (appended to $extra; k and f count subtests and failures).
@@ -44,12 +42,12 @@ for t in "$@"; do
 	n=$((n + 1))
 	name=${t%.sh}
 	echo "# running $name"
-	to=$(header "$dir/$t" kd-timeout)
+	to=$(kd_header "$dir/$t" kd-timeout)
 	to=$((${to:-${KD_TEST_TIMEOUT:-60}} * slow))
 	# Headers: "# kd-log-ok: ERE" log lines the test provokes on purpose,
 	# "# kd-taint-ok: MASK" taint bits it may cause.
-	log_ok=$(header "$dir/$t" kd-log-ok)
-	t_taint_ok=$((taint_ok | $(header "$dir/$t" kd-taint-ok) + 0))
+	log_ok=$(kd_header "$dir/$t" kd-log-ok)
+	t_taint_ok=$((taint_ok | $(kd_header "$dir/$t" kd-taint-ok) + 0))
 	mark=$(dmesg | wc -l)
 	start=$(date +%s)
 	# KILL: a test stuck in a signal handler or ignoring TERM still ends.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Host test of the benchmark's plots (vm/plot.sh) on a recorded CSV in
+# Host test of the benchmark's plots (scripts/plot.sh) on a recorded CSV in
 # tests/host/samples/: two SVGs that are well-formed (xmllint), two PNGs of
 # the size asked for (1200x800), and every series of the CSV drawn.
 # Prints one line per problem; silent and status 0 when all is well.
@@ -20,8 +20,8 @@ png_size() {
 		$1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
 }
 
-if ! log=$("$KD_ROOT/vm/plot.sh" "$csv" "$out" 2>&1); then
-	problem "vm/plot.sh failed: $log"
+if ! log=$("$KD_ROOT/scripts/plot.sh" "$csv" "$out" 2>&1); then
+	problem "scripts/plot.sh failed: $log"
 	exit 1
 fi
 [ "$(find "$out" -name '*.svg' | wc -l) $(find "$out" -name '*.png' | wc -l)" = "2 2" ] ||
@@ -32,7 +32,7 @@ done
 for f in "$out"/*.png; do
 	[ "$(png_size "$f")" = 1200x800 ] || problem "$f: PNG size '$(png_size "$f")', expected 1200x800"
 done
-# Series: allocator-pattern, bulk sizes apart (as vm/plot.sh names them).
+# Series: allocator-pattern, bulk sizes apart (as scripts/plot.sh names them).
 series=$(awk -F, '!/^#/ && $1 != "allocator" && $1 != "empty" && $13 == 0 {
 	print $1 "-" $2 (($2 == "bulk") ? $5 : "") }' "$csv" | sort -u)
 [ "$(echo "$series" | wc -l)" -ge 10 ] || problem "the sample has too few series: $series"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Host test of the pictures (vm/pictures.sh) on recorded frame maps in
+# Host test of the pictures (scripts/pictures.sh) on recorded frame maps in
 # tests/host/samples/: every SVG is well-formed (xmllint), every PNG has the
 # SVG's size, each vmalloc area is drawn with as many runs as the map
 # lists, a one-run area as exactly one, and a malformed map is refused.
@@ -35,8 +35,8 @@ runs_drawn() {
 for map in "$samples"/*.map; do
 	s=$(basename "$map" .map)
 	[ "$s" = bad-listed ] && continue
-	if ! "$KD_ROOT/vm/pictures.sh" "$map" "$out/$s" >"$out/$s.paths" 2>"$out/$s.err"; then
-		problem "$s: vm/pictures.sh failed: $(cat "$out/$s.err")"
+	if ! "$KD_ROOT/scripts/pictures.sh" "$map" "$out/$s" >"$out/$s.paths" 2>"$out/$s.err"; then
+		problem "$s: scripts/pictures.sh failed: $(cat "$out/$s.err")"
 		continue
 	fi
 	[ "$(wc -l <"$out/$s.paths")" -eq 4 ] || problem "$s: expected 4 paths, got: $(cat "$out/$s.paths")"
@@ -63,7 +63,7 @@ done
 	problem "one-run: the vmalloc area is not drawn as exactly one run"
 
 # A map whose run lines disagree with its region line is refused.
-if "$KD_ROOT/vm/pictures.sh" "$samples/bad-listed.map" "$out/bad" >/dev/null 2>&1; then
+if "$KD_ROOT/scripts/pictures.sh" "$samples/bad-listed.map" "$out/bad" >/dev/null 2>&1; then
 	problem "bad-listed: a region listing 2 runs with 1 run line was drawn anyway"
 fi
 exit "$bad"

@@ -1,23 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# The Debian lanes: one row of vm/lanes/debian.tsv each (distro, arm64,
-# sid, ...).  Debian's own kernel image and headers of the row's suite,
-# fetched through the private apt configuration (kd_apt, vm/lib.sh) and
-# unpacked with dpkg-deb -x, never installed.  The module is built with the
-# compiler and linux-kbuild of the kernel's own release: on the host for
-# the host's release and its backports, otherwise inside a cached
+# The Debian lanes: the rows of vm/lanes.tsv that name this file (distro,
+# arm64, sid, ...).  Debian's own kernel image and headers of the row's
+# suite, fetched through the private apt configuration (kd_apt, vm/lib.sh)
+# and unpacked with dpkg-deb -x, never installed.  The module is built
+# with the compiler and linux-kbuild of the kernel's own release: on the
+# host for the host's release and its backports, otherwise inside a cached
 # mmdebstrap root of that release.  Sourced by kd_lane, never executed.
-#
-# Measured on the 2-core Debian 12 dev machine:
-#   mmdebstrap of a sid build root (gcc-16, sparse, pahole): 19 s, 416 MB.
-#   arm64 under TCG (qemu 7.2), boot + insmod + rmmod + poweroff, by CPU
-#     model: cortex-a72 2.0-2.4 s, a57 2.1-2.3 s, a53 1.9-2.2 s, max 7.7-8.2
-#     s (pointer authentication), max,pauth-impdef=on 2.8-3.0 s.
-#   arm64 against x86 TCG (q35, -cpu max): md5sum of 64 MiB in the guest
-#     at worst 1.3x slower, hence slow=2 in the table.
-# The arm64 guest (-M virt, 4 KiB pages): RAM starts at 1 GiB and ZONE_DMA
-# covers it up to 4 GiB, so with -m 512M all memory is DMA and DMA32 is
-# empty.
 
 # lane_deps SUITE PKG -- the packages PKG's candidate depends on: the first
 # of each set of alternatives, without version or architecture.
@@ -102,8 +91,8 @@ lane_root() {
 # The LANE_* variables are read by the harness after kd_lane returns.
 # shellcheck disable=SC2034
 lane_prepare() {
-	local name arch suite flavour cpu slow stamp dir tree cross='' host build=root
-	read -r name arch suite flavour cpu slow <<<"$(kd_lane_row "$1")"
+	local name arch suite flavour stamp dir tree cross='' host build=root
+	read -r name _ arch suite flavour _ <<<"$(kd_lane_row "$1")"
 	# The host builds its own release's kernels and its backports', which
 	# are built with the release's compiler.
 	host=$(kd_host_release)
@@ -156,11 +145,11 @@ lane_prepare() {
 
 	# The guest's userland is the host release's busybox on every lane, so
 	# only the kernel differs between lanes of an architecture.
+	need_pkgs cpio
 	if [ "$arch" = amd64 ]; then
-		need_pkgs busybox-static qemu-system-x86 cpio
+		need_pkgs busybox-static
 		LANE_BUSYBOX=/bin/busybox
 	else
-		need_pkgs qemu-system-arm cpio
 		LANE_BUSYBOX=$KD_CACHE/lanes/busybox-$host-arm64/bin/busybox
 		kd_lock busybox-arm64
 		[ -x "$LANE_BUSYBOX" ] ||
@@ -168,26 +157,16 @@ lane_prepare() {
 		kd_unlock busybox-arm64
 	fi
 
-	LANE_NAME=$name
 	# 7.x moved the image from /boot into the modules directory.
 	LANE_KERNEL=$dir/boot/vmlinuz-$D_KVER
 	[ -r "$LANE_KERNEL" ] || LANE_KERNEL=$dir/usr/lib/modules/$D_KVER/vmlinuz
 	[ -r "$LANE_KERNEL" ] || kd_die "$name: no vmlinuz in $dir (remove it and retry)"
 	# Debian's .kernelvariables picks $(CROSS_COMPILE)gcc-N itself.
 	LANE_CC=${cross}gcc-$D_GCC
-	LANE_SLOW=$slow
 	if [ "$arch" = amd64 ]; then
-		LANE_ARCH=x86
-		LANE_MAKE_ARGS=()
-		LANE_CONSOLE=ttyS0
 		LANE_KERNEL=$(kd_x86_vmlinux "$LANE_KERNEL")
-		KD_QEMU_CPU=${KD_QEMU_CPU:-$cpu} kd_x86_qemu "$LANE_KERNEL"
 	else
-		LANE_ARCH=arm64
 		LANE_MAKE_ARGS=(ARCH=arm64 CROSS_COMPILE="$cross")
-		LANE_CONSOLE=ttyAMA0
-		LANE_QEMU=(qemu-system-aarch64 -machine virt -cpu "${KD_QEMU_CPU_ARM64:-$cpu}"
-			-smp "${KD_SMP:-2}" -nodefaults -accel tcg)
 	fi
 	LANE_INFO="$D_KVER $arch $(lane_page_size "$LANE_ROOT$LANE_KDIR/.config")"
 	kd_unlock "lane-$name"

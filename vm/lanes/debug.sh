@@ -1,24 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# lane: the host release's Debian source (6.1 on Debian 12) built here with configs/debug.config (KASAN, kmemleak, ...), amd64
 # Lane "debug": the host release's Debian linux-source (6.1 on Debian 12,
 # where CI runs) built with configs/debug.config (KASAN, kmemleak, lockdep,
-# SLUB debug, fault injection, KUnit) and booted under QEMU TCG.  Sourced by kd_lane (vm/lib.sh), never executed.
-#
-# Notes, measured 2026-11-24 on the 2-core Debian 12 dev machine (other
-# QEMU jobs running alongside), qemu q35 + qboot, TCG, -m 512M:
-#   cold build (allnoconfig + fragment, vmlinux, bzImage, modules_prepare):
-#     320 s and 398 s; 270 MB in $KD_CACHE.  Cached lane_prepare: 0.2 s.
-#   boot to /init (guest uptime): debug 5.1-6.3 s, stock Debian 6.1.0-56
-#     1.5-2.3 s; qemu start to power-off: 5.5-6.9 s vs 3.8-5.2 s.
-#   20x insmod+rmmod of a trivial module: 1.14 s vs 1.13 s (same);
-#     200x fork+exec of cat: 6.5 s vs 1.65 s (4x)  ->  LANE_SLOW=4.
-#   512M is enough: KASAN's shadow takes 1/8 (~64 MB), 390 MB stay free.
-#   fail-nth walk (kd-failnth) of a module doing kmalloc + vmalloc +
-#     kmem_cache_create + kmem_cache_alloc: 302 fault points, 41 s; 71
-#     loads failed cleanly, the rest absorbed the fault.  A failed
-#     kmem_cache_create leaks the cache name in 6.1 (sysfs_slab_add
-#     error path): kmemleak reports it against the kernel, not the module.
+# SLUB debug, fault injection, KUnit) and booted under QEMU.  Sourced by
+# kd_lane (vm/lib.sh), never executed.
 
 # kd_debug_config_check CONFIG FRAGMENT -- fail listing every fragment line
 # that olddefconfig dropped or changed (unmet dependency, renamed symbol).
@@ -65,14 +50,25 @@ kd_debug_make() {
 # Kbuild writes each target's .cmd only after success, so objects cut off
 # mid-compile are redone.
 kd_debug_kernel() {
-	local frag=$KD_ROOT/configs/debug.config ver key log t0
+	local frag=$KD_ROOT/configs/debug.config ver key
 	need_pkgs gcc libc6-dev make flex bison bc perl libelf-dev libssl-dev
 	KD_DEBUG_SRC=$(kd_linux_source)
 	ver=${KD_DEBUG_SRC##*/linux-source-}
 	key=$ver-$(sha256sum "$frag" | cut -c1-12)
 	KD_DEBUG_DIR=$KD_CACHE/debug-kernel-$key
 	[ -f "$KD_DEBUG_DIR/.complete" ] && return 0
+	# Lanes and other harness runs sharing the cache may want it at the
+	# same time, and two makes in one build dir spoil each other's
+	# objects: one builds, the others wait and find it built.
+	kd_lock debug-kernel
+	[ -f "$KD_DEBUG_DIR/.complete" ] || kd_debug_build "$frag"
+	kd_unlock debug-kernel
+}
 
+# kd_debug_build FRAGMENT -- build the kernel in $KD_DEBUG_DIR (resuming
+# what is there), mark it complete and remove every other debug build.
+kd_debug_build() {
+	local frag=$1 log t0
 	mkdir -p "$KD_DEBUG_DIR"
 	log=$KD_DEBUG_DIR/build.log
 	: >"$log"
@@ -85,8 +81,7 @@ kd_debug_kernel() {
 	# modules_prepare makes the dir usable as KDIR for external modules.
 	kd_debug_make "$log" -j"$(nproc)" all modules_prepare
 	touch "$KD_DEBUG_DIR/.complete"
-	# Builds for another fragment or source version are ~270 MB each and
-	# never used again.
+	# Builds for another fragment or source version are never used again.
 	find "$KD_CACHE" -maxdepth 1 -name 'debug-kernel-*' ! -path "$KD_DEBUG_DIR" \
 		-exec rm -rf {} +
 	kd_log "debug kernel: built in $(($(date +%s) - t0))s"
@@ -95,21 +90,16 @@ kd_debug_kernel() {
 # The LANE_* variables are read by the harness after kd_lane returns.
 # shellcheck disable=SC2034
 lane_prepare() {
-	need_pkgs qemu-system-x86 busybox-static
+	need_pkgs busybox-static
 	kd_debug_kernel
-	LANE_NAME=debug
-	LANE_ARCH=x86
 	LANE_KERNEL=$KD_DEBUG_DIR/arch/x86/boot/bzImage
 	LANE_KDIR=$KD_DEBUG_DIR
 	LANE_MAKE_ARGS=()
 	LANE_CC=gcc
 	LANE_BUSYBOX=/bin/busybox
-	LANE_CONSOLE=ttyS0
 	# PAGE_POISONING is compiled in but only active with page_poison=1.
 	# The minimal kernel has no entropy source of its own: without trusting
 	# RDRAND, %p/%pK print "(____ptrval____)" until the RNG is seeded.
 	LANE_APPEND='page_poison=1 random.trust_cpu=on'
-	LANE_SLOW=4
 	LANE_INFO="$(cat "$KD_DEBUG_DIR/include/config/kernel.release") amd64 4KiB"
-	kd_x86_qemu "$LANE_KERNEL"
 }

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """Draw where kmem_demo's memory landed, from a saved /proc/kmem_demo_map.
 
-    vm/pictures.py [--title TEXT] MAP OUTDIR
+    scripts/pictures.py [--title TEXT] MAP OUTDIR
 
 writes OUTDIR/memmap.svg (the guest's page frames, zones marked, each
 allocation's frames coloured) and OUTDIR/vmalloc.svg (each vmalloc area's
 page index against the frame behind it).  Plain SVG 1.1 with a generic font
-family: nothing is fetched from anywhere.  vm/pictures.sh turns them into
+family: nothing is fetched from anywhere.  scripts/pictures.sh turns them into
 PNG.  Only the Python standard library is used.
 
 The map's format is documented in src/map.c and the README ("The frame

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm/deb.sh [--out DIR] -- "make deb": build kmem-demo-dkms_<version>_all.deb
+# scripts/deb.sh [--out DIR] -- "make deb": build kmem-demo-dkms_<version>_all.deb
 # (the module's source plus dkms.conf, built by DKMS on the machine that
 # installs it) with debhelper and dh-dkms, then run lintian on it.  The build
 # happens in a copy under $KD_CACHE/deb, so the clone gets no debian/
@@ -9,13 +9,13 @@
 # debian/changelog disagree on the version, or when lintian reports an error
 # or a warning; its other tags (info, pedantic) are printed.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../vm/lib.sh"
 
 out=$KD_ROOT/out
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) out=${2:?--out needs a directory}; shift 2 ;;
-	*) kd_die "usage: vm/deb.sh [--out DIR]" ;;
+	*) kd_die "usage: scripts/deb.sh [--out DIR]" ;;
 	esac
 done
 
@@ -23,7 +23,7 @@ need_pkgs debhelper dh-dkms dpkg-dev lintian
 cd "$KD_ROOT"
 
 # The project's version is dkms.conf's PACKAGE_VERSION (Kbuild's pattern);
-# vm/check.sh checks the same agreement.
+# scripts/check.sh checks the same agreement.
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 deb_ver=$(dpkg-parsechangelog -S Version)
 [ -n "$ver" ] || kd_die "no PACKAGE_VERSION in dkms.conf"

@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm/plot.sh CSV [OUTDIR] -- draw a benchmark CSV (vm/bench.sh) with gnuplot:
+# scripts/plot.sh CSV [OUTDIR] -- draw a benchmark CSV (vm/bench.sh) with gnuplot:
 #   <name>-ns.{png,svg}      ns per operation against size, log-log, one
 #                            line per allocator and pattern
 #   <name>-ns-per-kib.{png,svg}  ns per KiB against size: the per-byte cost
 # Prints the paths.  Failed rows (error != 0) are left out.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../vm/lib.sh"
 
-csv=${1:?usage: vm/plot.sh CSV [OUTDIR]}
+csv=${1:?usage: scripts/plot.sh CSV [OUTDIR]}
 out=${2:-$(dirname "$csv")}
 need_pkgs gnuplot-nox
 name=$(basename "$csv" .csv)

@@ -7,7 +7,7 @@
 # (tests/host/pictures.sh), the benchmark plots drawn from a recorded CSV
 # (tests/host/bench-plot.sh).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../vm/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 
 # Everything the checks use, installed before any check runs: apt's output
@@ -76,8 +76,8 @@ check_checkpatch() {
 check_shellcheck() {
 	local files=()
 	mapfile -t files < <({
-		ls vm/*.sh vm/lanes/*.sh tests/guest/*.sh .ci/run 2>/dev/null
-		grep -rlE '^#!.*(ba)?sh' vm tests 2>/dev/null; } | sort -u)
+		ls vm/*.sh vm/lanes/*.sh scripts/*.sh tests/guest/*.sh .ci/run 2>/dev/null
+		grep -rlE '^#!.*(ba)?sh' vm scripts tests 2>/dev/null; } | sort -u)
 	report "shellcheck: ${#files[@]} scripts clean" \
 		"$(shellcheck -x "${files[@]}" 2>&1)"
 }
