@@ -5,7 +5,7 @@
 # from Debian's linux-source-6.1, shellcheck on every script, one version in
 # dkms.conf and debian/changelog, the pictures drawn from recorded frame maps
 # (tests/host/pictures.sh), the benchmark plots drawn from a recorded CSV
-# (tests/host/bench-plot.sh).
+# (tests/host/bench-plot.sh), the docs' test table and links.
 set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 . "$KD_ROOT/vm/build.sh"
@@ -17,7 +17,7 @@ kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
 CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_version check_plot
-	check_pictures)
+	check_pictures check_docs)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -99,6 +99,14 @@ check_plot() {
 check_pictures() {
 	report "pictures: recorded frame maps draw as valid SVG and PNG, runs as listed" \
 		"$(bash tests/host/pictures.sh 2>&1)"
+}
+
+# The docs: the test table says what each test's header says, and every
+# link between the docs reaches a file and a heading that exist.
+check_docs() {
+	report "docs: the test table is current, every link resolves" \
+		"$({ scripts/test-table.sh --check || true
+		    python3 scripts/doc-links.py README.md docs/*.md || true; } 2>&1)"
 }
 
 echo "KTAP version 1"

@@ -10,9 +10,9 @@ page index against the frame behind it).  Plain SVG 1.1 with a generic font
 family: nothing is fetched from anywhere.  scripts/pictures.sh turns them into
 PNG.  Only the Python standard library is used.
 
-The map's format is documented in src/map.c and the README ("The frame
-map").  Elements carry classes the tests count: every run of an allocation
-is one <g class="run">, every run of a vmalloc area one <line class="run">
+The map's format is documented in docs/pictures.md ("The frame map").
+Elements carry classes the tests count: every run of an allocation is one
+<g class="run">, every run of a vmalloc area one <line class="run">
 inside its <g class="panel">.
 """
 import argparse

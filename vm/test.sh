@@ -14,7 +14,7 @@
 #                named LANE/BOOT/SCRIPT
 # Up to KD_JOBS lanes (default 2) run at once; each lane's KTAP is printed
 # whole, in the order given, as soon as it and the lanes before it are done,
-# with a "# kd-summary:" line (vm/support-table.sh reads those; a copy of
+# with a "# kd-summary:" line (scripts/support-table.sh reads those; a copy of
 # stdout stays in $KD_CACHE/logs/test-last.ktap).
 # The last line is "N passed, N failed[, N skipped]"; the exit status is
 # non-zero on any failure or missing result.  Progress goes to stderr,
