@@ -5,10 +5,11 @@
 # fail_step unwinding, lab commands and refusals), /proc/kmem_demo as root
 # and as nobody, /proc/kmem_demo_map and the benchmark's table and CSV, for
 # one fixed sequence of loads and lab commands, are equal line for line to
-# the sample recorded for this lane (golden/LANE.txt).  A value that depends
-# on where memory landed or when (an address, a frame, a run count, a zone,
-# a CPU, a time) is masked as <...>; everything else is compared as it is.
-# A lane with no sample is skipped, and its output printed as "# golden: "
+# the sample recorded for this kernel (golden/KERNEL-RELEASE.txt, whichever
+# lane boots it).  A value that depends on where memory landed or when (an
+# address, a frame, a run count, a zone, a CPU, a time) or on the host (its
+# CPU model, KVM) is masked as <...>; everything else is compared as it is.
+# A kernel with no sample is skipped, and its output printed as "# golden: "
 # lines, which tests/host/golden-record.sh turns into the sample.
 # kd-boot: slub
 # kd-timeout: 240
@@ -79,6 +80,7 @@ bench_mask() {
 		-e 's/^(#? ?mode: .*, )[0-9]+ ms in all$/\1<ms> ms in all/' \
 		-e 's/^(#? ?empty loop: )[0-9.]+ ns/\1<ns> ns/' \
 		-e 's/^(#? ?pages: )[0-9]+ allocated, [0-9]+ freed$/\1<n> allocated, <n> freed/' \
+		-e 's/^(#? ?(cpu|virtualized): ).*/\1<host>/' \
 		-e 's/^([a-z_]+ +[a-z]+ +[0-9]+ +[0-9]+ ).*$/\1<figures>/' \
 		-e 's/^([a-z_]+,[a-z]+,[0-9]+,[0-9]+,[0-9]+,)[^,]*,([0-9]+,)[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,(-?[0-9]+)$/\1<loops>,\2<figures>,\3/'
 }
@@ -173,13 +175,14 @@ kd_dmesg_mark
 t_run "unload" kd_unload
 log_since >>"$out"
 
-sample=${0%/*}/golden/$KD_LANE.txt
+kver=$(uname -r)
+sample=${0%/*}/golden/$kver.txt
 if [ ! -f "$sample" ]; then
-	t_skip "outputs as recorded" "no sample for lane $KD_LANE (record it with tests/host/golden-record.sh)"
+	t_skip "outputs as recorded" "no sample for kernel $kver (record it with tests/host/golden-record.sh)"
 	sed 's/^/# golden: /' "$out"
 elif cmp -s "$sample" "$out"; then
 	t_ok "outputs as recorded ($(wc -l <"$out") lines)"
 else
-	t_fail "outputs as recorded" "expected: golden/$KD_LANE.txt; seen: the diff below" \
+	t_fail "outputs as recorded" "expected: golden/$kver.txt; seen: the diff below" \
 		"$(diff -U 2 "$sample" "$out" | head -n 80)"
 fi
