@@ -12,6 +12,8 @@
 set -euo pipefail
 export LC_ALL=C
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../tests/guest/header.sh
+. "$root/tests/guest/header.sh"
 doc=$root/docs/testing.md
 begin='<!-- test-table begin: scripts/test-table.sh --docs rewrites this -->'
 end='<!-- test-table end -->'
@@ -46,7 +48,7 @@ table() {
 		[ -e "$f" ] || continue
 		name=${f##*/}
 		name=${name%.sh}
-		boot=$(sed -n 's/^# kd-boot: *//p' "$f" | head -n1)
+		boot=$(kd_header "$f" kd-boot)
 		boot=${boot%% *}
 		what=$(header "$f")
 		[ -n "$what" ] || die "tests/guest/${f##*/} has no header comment saying what it checks"
