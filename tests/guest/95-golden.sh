@@ -63,11 +63,12 @@ lab() {
 }
 
 # refused LINE... -- lab, for a write that is refused.  Refusals are logged
-# at most 10 in 5 s: wait for a fresh window before the first one and after
-# every 8th, so that every refusal's line is in the sample.
+# at most 10 in 5 s (DEFAULT_RATELIMIT_BURST, _INTERVAL): wait for a fresh
+# window before the first one and after every 9th, so that every refusal's
+# line is in the sample.
 nref=0
 refused() {
-	[ $((nref % 8)) -ne 0 ] || sleep 6
+	[ $((nref % 9)) -ne 0 ] || sleep 6
 	nref=$((nref + 1))
 	lab "$@"
 }
