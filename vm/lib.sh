@@ -18,11 +18,68 @@ kd_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# need_pkgs PKG... -- install the Debian packages that are missing.
-# Quiet and quick when everything is present; "apt-get update" runs at most
-# once per harness invocation (kd_apt_update; clear KD_APT_UPDATED after
+# ---------------------------------------------------------------------------
+# The host: its distribution (/etc/os-release) and its package manager.
+# ---------------------------------------------------------------------------
+
+# kd_os FIELD -- FIELD of /etc/os-release (ID, ID_LIKE, PRETTY_NAME,
+# VERSION_CODENAME); empty when it has none.
+kd_os() {
+	# shellcheck disable=SC1091
+	(. /etc/os-release 2>/dev/null && eval "printf '%s\\n' \"\${$1:-}\"")
+}
+
+# kd_debian_host -- succeed on Debian itself (ID=debian, Raspberry Pi OS
+# too): its apt sources are Debian's archive, its codename a Debian suite.
+# Ubuntu, Mint and the other derivatives have an archive of their own.
+kd_debian_host() {
+	[ "$(kd_os ID)" = debian ]
+}
+
+# kd_host_release -- the host's codename (bookworm, trixie, noble, ...).
+kd_host_release() {
+	kd_os VERSION_CODENAME
+}
+
+# kd_pkg_manager -- apt where apt-get and dpkg are there (Debian, Ubuntu,
+# Mint, Pop!_OS, Raspberry Pi OS); else dnf, pacman or zypper, from the
+# distribution's ID and ID_LIKE; else "none".
+kd_pkg_manager() {
+	if command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; then
+		echo apt
+		return
+	fi
+	local w
+	for w in $(kd_os ID) $(kd_os ID_LIKE); do
+		case $w in
+		fedora | rhel | centos | rocky | almalinux) echo dnf && return ;;
+		arch | archlinux | manjaro | endeavouros) echo pacman && return ;;
+		opensuse* | suse | sles) echo zypper && return ;;
+		esac
+	done
+	echo none
+}
+
+# kd_have PROOF -- succeed when PROOF (a column of vm/host-tools.tsv) is
+# here: a command on PATH, or "libc.a", the static C library where glibc
+# puts it (/usr/lib, /usr/lib64, Debian's /usr/lib/<triplet>).
+kd_have() {
+	if [ "$1" = libc.a ]; then
+		compgen -G '/usr/lib/libc.a' >/dev/null || compgen -G '/usr/lib64/libc.a' >/dev/null ||
+			compgen -G '/usr/lib/*-linux-gnu/libc.a' >/dev/null
+	else
+		command -v "$1" >/dev/null
+	fi
+}
+
+# need_pkgs PKG... -- make sure the Debian packages PKG... are here.
+# Where apt is the package manager, install those that are missing: quiet
+# and quick when everything is present; "apt-get update" runs at most once
+# per harness invocation (kd_apt_update; clear KD_APT_UPDATED after
 # changing apt's sources or architectures to force another).  Works for
-# foreign-arch names too (pkg:arm64).
+# foreign-arch names too (pkg:arm64).  Anywhere else install nothing: look
+# for each package's proof (vm/host-tools.tsv) and, when any is missing,
+# stop with one install command for this distribution.
 KD_APT_UPDATED=${KD_APT_UPDATED:-}
 kd_apt_update() {
 	[ -n "$KD_APT_UPDATED" ] && return 0
@@ -30,7 +87,12 @@ kd_apt_update() {
 	KD_APT_UPDATED=1
 }
 need_pkgs() {
-	local missing=() p
+	local missing=() p pm
+	pm=$(kd_pkg_manager)
+	if [ "$pm" != apt ]; then
+		need_tools "$pm" "$@"
+		return
+	fi
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing+=("$p")
@@ -42,6 +104,35 @@ need_pkgs() {
 	kd_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		-o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >&2 ||
 		kd_die "apt-get install ${missing[*]} failed"
+}
+
+# need_tools PM PKG... -- need_pkgs where the package manager PM is not apt.
+need_tools() {
+	local pm=$1 p row proof dnf pacman zypper missing=() names=() cmd
+	shift
+	for p in "$@"; do
+		row=$(awk -v p="${p%%:*}" '!/^#/ && $1 == p' "$KD_ROOT/vm/host-tools.tsv")
+		[ -n "$row" ] || kd_die "this needs Debian's package $p, and this host ($(kd_os PRETTY_NAME)) has no apt: it runs on Debian and its derivatives only (here: make run, make test LANES=host; see docs/own-machine.md)"
+		read -r _ proof dnf pacman zypper <<<"$row"
+		kd_have "$proof" && continue
+		missing+=("$proof")
+		case $pm in
+		dnf) names+=("$dnf") ;;
+		pacman) names+=("$pacman") ;;
+		zypper) names+=("$zypper") ;;
+		*) names+=("$p") ;;
+		esac
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	case $pm in
+	dnf) cmd="sudo dnf install ${names[*]}" ;;
+	pacman) cmd="sudo pacman -S --needed ${names[*]}" ;;
+	zypper) cmd="sudo zypper install ${names[*]}" ;;
+	*) cmd="install what provides them (Debian calls the packages ${names[*]})" ;;
+	esac
+	kd_die "missing here: ${missing[*]}.  On $(kd_os PRETTY_NAME), install them with:
+    $cmd
+and run this again (nothing was changed)."
 }
 
 # kd_linux_source_pkg -- the host release's kernel source package: what its
@@ -113,21 +204,42 @@ kd_host_sources() {
 	done
 }
 
-# kd_apt_sources SUITE -- the private sources.list for SUITE.  The host's own
+# kd_debian_archive -- make sure Debian's archive can be reached, or stop
+# at once saying how: KD_DEBIAN_MIRROR=URI names a Debian mirror; without
+# it the host's own apt sources serve, which only Debian's do.  The archive
+# is checked with debian-archive-keyring's keys (Ubuntu ships the package).
+# Call it in the harness's own shell, before the first kd_apt.
+KD_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+kd_debian_archive() {
+	if [ -z "${KD_DEBIAN_MIRROR:-}" ] && ! kd_debian_host; then
+		kd_die "Debian's kernels come from Debian's archive, and this host ($(kd_os PRETTY_NAME)) is not Debian: its apt sources have none.
+    Name a Debian mirror: KD_DEBIAN_MIRROR=URI make ...  (the list of mirrors: docs/own-machine.md)
+    or boot the kernel installed here: make run KERNEL=host"
+	fi
+	[ -r "$KD_KEYRING" ] || need_pkgs debian-archive-keyring
+	[ -r "$KD_KEYRING" ] || kd_die "no Debian archive keyring at $KD_KEYRING"
+}
+
+# kd_apt_sources SUITE -- the private sources.list for SUITE.  With
+# KD_DEBIAN_MIRROR, SUITE from that mirror.  Otherwise the host's own
 # release keeps the host's entries (with its -updates and -security, so the
 # same kernel the host would install); any other suite is read from the
 # host's main archive URI.  No mirror name is ever written into the repo.
 kd_apt_sources() {
 	local suite=$1 pairs lines uri
-	pairs=$(kd_host_sources)
-	lines=$(awk -v s="$suite" '$2 == s || (index($2, s "-") == 1 && $2 !~ /-backports$/)' <<<"$pairs")
+	if [ -n "${KD_DEBIAN_MIRROR:-}" ]; then
+		lines="$KD_DEBIAN_MIRROR $suite"
+	else
+		pairs=$(kd_host_sources)
+		lines=$(awk -v s="$suite" '$2 == s || (index($2, s "-") == 1 && $2 !~ /-backports$/)' <<<"$pairs")
+	fi
 	if [ -z "$lines" ]; then
 		# The main archive: the entry for a plain codename (no -security).
 		uri=$(awk '$2 !~ /-/ { print $1; exit }' <<<"$pairs")
-		[ -n "$uri" ] || kd_die "no Debian archive in the host's apt sources"
+		[ -n "$uri" ] || kd_die "no Debian archive in the host's apt sources (set KD_DEBIAN_MIRROR=URI)"
 		lines="$uri $suite"
 	fi
-	awk '{ printf "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n", $1, $2 }' <<<"$lines"
+	awk -v k="$KD_KEYRING" '{ printf "deb [arch=amd64,arm64 signed-by=%s] %s %s main\n", k, $1, $2 }' <<<"$lines"
 }
 
 # kd_apt SUITE apt-get|apt-cache ARG... -- run apt with the private
@@ -284,11 +396,15 @@ kd_overlay_exec() {
 # (installing, downloading or building into $KD_CACHE; idempotent and
 # quick once cached) and then sets the LANE_* variables below.  kd_lane
 # sets LANE_NAME and LANE_SLOW from the row first, and empty defaults for
-# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE and LANE_INFO; after
-# lane_prepare, LANE_ARCH, LANE_QEMU and LANE_CONSOLE from the row's arch
-# and cpu (kd_qemu), the same for every lane of an architecture.
+# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE, LANE_INFO,
+# LANE_MODDIR and LANE_DEB_ARCH; after lane_prepare, LANE_ARCH, LANE_QEMU
+# and LANE_CONSOLE from the row's arch (or LANE_DEB_ARCH) and cpu
+# (kd_qemu), the same for every lane of an architecture.
 #
 #   LANE_NAME       the lane's name (distro, sid, arm64-16k, debug, ...)
+#   LANE_DEB_ARCH   set by lane_prepare when the row's arch is "-": the
+#                   Debian architecture of the kernel it found (the host
+#                   lane's)
 #   LANE_ARCH       kernel ARCH of the guest: x86 or arm64
 #   LANE_KERNEL     bootable kernel image for qemu -kernel
 #   LANE_KDIR       kernel build tree to build kmem_demo.ko against, as
@@ -308,12 +424,10 @@ kd_overlay_exec() {
 #   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG),
 #                   the row's "slow"
 #   LANE_INFO       one line for the support table: "kernel arch page-size"
+#   LANE_MODDIR     the kernel's modules directory (lib/modules/KVER), where
+#                   the modules kmem_demo's modules depend on come from
+#                   (kd_module_deps); empty: the lane has none to give
 # ---------------------------------------------------------------------------
-
-# kd_host_release -- the host's Debian codename (bookworm, trixie, ...).
-kd_host_release() {
-	(. /etc/os-release && echo "$VERSION_CODENAME")
-}
 
 KD_LANES=$KD_ROOT/vm/lanes.tsv
 
@@ -328,11 +442,33 @@ kd_lane_row() {
 	kd_lane_rows | awk -v n="$1" '$1 == n'
 }
 
-# kd_lanes [KIND] -- every lane's name, in the registry's order (the order
-# make test runs them); with KIND (checks, script, kernel) only the lanes
-# whose "runs" column is KIND:FILE.
+# kd_lanes [KIND] -- every lane's name, in the registry's order; with KIND
+# (checks, script, kernel) only the lanes whose "runs" column is KIND:FILE,
+# with "test" only those "make test" runs by default (column "all": yes).
 kd_lanes() {
-	kd_lane_rows | awk -v k="${1:-}" 'k == "" || index($2, k ":") == 1 { print $1 }'
+	kd_lane_rows | awk -v k="${1:-}" 'k == "" || (k == "test" && $8 == "yes") ||
+		index($2, k ":") == 1 { print $1 }'
+}
+
+# kd_default_lane -- the lane of "make run" and "make bench" without
+# KERNEL=: on Debian the distro lane, its release's own kernel; on any
+# other host the host lane, the kernel installed here.  Says which and why
+# on stderr.
+kd_default_lane() {
+	if kd_debian_host; then
+		kd_log "KERNEL=distro: this host is $(kd_os PRETTY_NAME), and distro is its release's own kernel (KERNEL=host: the kernel installed here)"
+		echo distro
+	else
+		kd_log "KERNEL=host: this host is $(kd_os PRETTY_NAME), not Debian: the kernel installed here, ${KVER:-$(uname -r)} (Debian's kernels: KERNEL=<lane>, see make help, with KD_DEBIAN_MIRROR)"
+		echo host
+	fi
+}
+
+# kd_page_size CONFIG -- the page size of the kernel whose .config is CONFIG.
+kd_page_size() {
+	local k
+	k=$(sed -n 's/^CONFIG_ARM64_\([0-9]*\)K_PAGES=y$/\1/p' "$1")
+	echo "${k:-4}KiB"
 }
 
 # kd_lane NAME -- prepare the kernel lane NAME: source the lane file its
@@ -353,9 +489,11 @@ kd_lane() {
 	# shellcheck source=/dev/null
 	. "$f"
 	# shellcheck disable=SC2034 # read by the harness
-	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE='' LANE_INFO=''
+	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE=''
+	# shellcheck disable=SC2034
+	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH=''
 	lane_prepare "$1"
-	kd_qemu "$arch" "$cpu" "$LANE_KERNEL"
+	kd_qemu "${LANE_DEB_ARCH:-$arch}" "$cpu" "$LANE_KERNEL"
 }
 
 # kd_lock NAME / kd_unlock NAME -- hold / release the lock NAME, shared by
@@ -443,26 +581,34 @@ kd_x86_vmlinux() {
 	[ "$name" != vmlinuz ] || name=vmlinuz-$(basename "$(dirname "$bz")")
 	out=$KD_CACHE/kernel/$name.vmlinux
 	if [ ! -s "$out" ] || [ "$bz" -nt "$out" ]; then
-		need_pkgs xz-utils zstd binutils
+		need_pkgs xz-utils zstd lz4 binutils
 		mkdir -p "$KD_CACHE/kernel"
 		rm -f "$out" "$out.tmp"
 		# The payload is vmlinux plus relocations: the decompressor
 		# reports the trailing bytes as an error, the ELF is complete by
-		# then.  xz up to 6.1, zstd in Debian's 6.12 and 7.x.
-		off=$(grep -a -b -o -m1 $'\xfd7zXZ' "$bz" | head -n1 | cut -d: -f1) || true
-		if [ -n "$off" ]; then
-			tail -c +"$((off + 1))" "$bz" |
-				xz -dc --single-stream >"$out.tmp" 2>/dev/null || true
-		fi
-		off=$(grep -a -b -o -m1 $'\x28\xb5\x2f\xfd' "$bz" | head -n1 | cut -d: -f1) || true
-		if [ ! -s "$out.tmp" ] && [ -n "$off" ]; then
-			tail -c +"$((off + 1))" "$bz" | zstd -dc >"$out.tmp" 2>/dev/null || true
-		fi
-		# PVH entry point: Xen ELF note type 18 (PHYS32_ENTRY).
-		if [ -s "$out.tmp" ] && readelf -n "$out.tmp" 2>/dev/null | grep -q '(0x00000012)'; then
-			mv "$out.tmp" "$out"
-		else
-			rm -f "$out.tmp"
+		# then.  Each compression a distribution uses, by its magic: xz
+		# (Debian up to 6.1), zstd (Debian's 6.12 and 7.x, Fedora, Arch),
+		# lz4 (Ubuntu), gzip.
+		local magic unpack
+		while read -r magic unpack; do
+			# shellcheck disable=SC2059 # the magic is a printf format
+			off=$(LC_ALL=C grep -a -b -o -m1 "$(printf "$magic")" "$bz" | head -n1 | cut -d: -f1) || true
+			[ -n "$off" ] || continue
+			# shellcheck disable=SC2086 # a command and its arguments
+			tail -c +"$((off + 1))" "$bz" | $unpack >"$out.tmp" 2>/dev/null || true
+			# PVH entry point: Xen ELF note type 18 (PHYS32_ENTRY).
+			if readelf -n "$out.tmp" 2>/dev/null | grep -q '(0x00000012)'; then
+				mv "$out.tmp" "$out"
+				break
+			fi
+		done <<-'EOF'
+			\xfd7zXZ xz -dc --single-stream
+			\x28\xb5\x2f\xfd zstd -dc
+			\x02\x21\x4c\x18 lz4 -dc
+			\x1f\x8b\x08 gzip -dc
+		EOF
+		rm -f "$out.tmp"
+		if [ ! -s "$out" ]; then
 			kd_log "no PVH vmlinux in $bz: booting it as is (slower)"
 			printf '%s\n' "$bz"
 			return 0
@@ -475,7 +621,8 @@ kd_x86_vmlinux() {
 # guest of the Debian architecture ARCH on qemu -cpu CPU (a kernel lane's
 # row: arch, cpu) that boots KERNEL, and install that qemu.  -nodefaults
 # drops the NIC and its option ROM; KD_SMP sets the CPUs (2).
-#   amd64  q35 with qboot, the machine that boots quickest under TCG; KVM
+#   amd64  q35 with qboot, the machine that boots quickest under TCG (qemu's
+#          own BIOS where the host's qemu has no qboot.rom); KVM
 #          with -cpu host when it really runs guests (kd_kvm_ok KERNEL),
 #          else TCG.  KD_QEMU_MACHINE, KD_QEMU_CPU, KD_QEMU_BIOS override.
 #   arm64  virt under TCG; KD_QEMU_CPU_ARM64 overrides CPU.  With 4 KiB
@@ -483,15 +630,18 @@ kd_x86_vmlinux() {
 #          GiB, so with -m 512M all memory is DMA and DMA32 is empty.
 # shellcheck disable=SC2034 # read by the harness
 kd_qemu() {
-	local arch=$1 cpu=$2
+	local arch=$1 cpu=$2 bios
 	case $cpu in '' | -) kd_die "lane ${LANE_NAME:-?}: no qemu -cpu in its vm/lanes.tsv row" ;; esac
 	case $arch in
 	amd64)
 		need_pkgs qemu-system-x86
 		LANE_ARCH=x86 LANE_CONSOLE=ttyS0
 		LANE_QEMU=(qemu-system-x86_64 -machine "${KD_QEMU_MACHINE:-q35}" -smp "${KD_SMP:-2}" -nodefaults)
-		if [ -n "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}" ]; then
-			LANE_QEMU+=(-bios "${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}")
+		# qboot where this qemu has it (Debian's and Ubuntu's do), else
+		# qemu's own SeaBIOS.
+		bios=${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}
+		if [ -n "$bios" ] && { [ -n "${KD_QEMU_BIOS:-}" ] || [ -f "$bios" ]; }; then
+			LANE_QEMU+=(-bios "$bios")
 		fi
 		if kd_kvm_ok "$3"; then
 			LANE_QEMU+=(-accel kvm -cpu host)

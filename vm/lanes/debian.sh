@@ -93,11 +93,20 @@ lane_root() {
 lane_prepare() {
 	local name arch suite flavour stamp dir tree cross='' host build=root
 	read -r name _ arch suite flavour _ <<<"$(kd_lane_row "$1")"
-	# The host builds its own release's kernels and its backports', which
-	# are built with the release's compiler.
+	kd_debian_archive
+	# A Debian host builds its own release's kernels and its backports',
+	# which are built with the release's compiler; any other host builds
+	# every Debian kernel in a root of its release.
 	host=$(kd_host_release)
+	if [ "$suite" = host ] && ! kd_debian_host; then
+		kd_die "lane $name is this Debian host's own release, and this host is $(kd_os PRETTY_NAME).
+    The kernel installed here: make run KERNEL=host
+    One of Debian's, by its lane: make run KERNEL=trixie (or bullseye, sid, arm64, ...: make help), with KD_DEBIAN_MIRROR=URI"
+	fi
 	[ "$suite" = host ] && suite=$host
-	case $suite in "$host" | "$host-backports") build=host ;; esac
+	if kd_debian_host; then
+		case $suite in "$host" | "$host-backports") build=host ;; esac
+	fi
 	local D_KVER D_VER D_GCC D_IMAGE D_PKGS D_TOOLS
 	# One preparation at a time per lane (the static checks use distro's
 	# headers while the distro lane may be preparing too) and for the
@@ -150,6 +159,9 @@ lane_prepare() {
 		need_pkgs busybox-static
 		LANE_BUSYBOX=/bin/busybox
 	else
+		# Debian's arm64 busybox: the host release's, or on a host that
+		# is not Debian the lane's own suite's.
+		kd_debian_host || host=$suite
 		LANE_BUSYBOX=$KD_CACHE/lanes/busybox-$host-arm64/bin/busybox
 		kd_lock busybox-arm64
 		[ -x "$LANE_BUSYBOX" ] ||
@@ -168,13 +180,6 @@ lane_prepare() {
 	else
 		LANE_MAKE_ARGS=(ARCH=arm64 CROSS_COMPILE="$cross")
 	fi
-	LANE_INFO="$D_KVER $arch $(lane_page_size "$LANE_ROOT$LANE_KDIR/.config")"
+	LANE_INFO="$D_KVER $arch $(kd_page_size "$LANE_ROOT$LANE_KDIR/.config")"
 	kd_unlock "lane-$name"
-}
-
-# lane_page_size CONFIG -- the kernel's page size, from its .config.
-lane_page_size() {
-	local k
-	k=$(sed -n 's/^CONFIG_ARM64_\([0-9]*\)K_PAGES=y$/\1/p' "$1")
-	echo "${k:-4}KiB"
 }
