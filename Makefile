@@ -15,8 +15,9 @@
 #                        checked with lintian
 #   make run             load it in a throwaway QEMU VM and show the output;
 #                        PARAMS="vmalloc_size=..." passes module parameters,
-#                        KERNEL=<lane> picks the kernel (default distro),
-#                        ARCH=arm64 is KERNEL=arm64;
+#                        KERNEL=<lane> picks the kernel (default: distro on
+#                        Debian, host elsewhere), ARCH=arm64 is KERNEL=arm64,
+#                        KERNEL=host the kernel installed here (KVER=);
 #                        LAB="kmalloc 100; pages 3 GFP_DMA32" runs lab
 #                        commands (see docs/lab.md) before showing the report;
 #                        then it draws where the memory landed (SVG, PNG)
@@ -39,7 +40,8 @@
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD  := $(shell pwd)
-KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64,distro)
+# Empty: vm/run.sh picks distro on Debian, host elsewhere, and says why.
+KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64)
 
 .PHONY: all modules clean help run bench test test-quick test-debug test-arm64 check \
 	support-table docs install uninstall sign deb
@@ -82,15 +84,16 @@ deb:
 	scripts/deb.sh $(if $(OUT),--out $(OUT))
 
 run:
-	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" vm/run.sh --lane $(KERNEL)
+	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" KVER="$(KVER)" \
+		vm/run.sh --lane "$(KERNEL)"
 
 bench:
-	PARAMS="$(PARAMS)" vm/bench.sh --lane $(or $(LANE),$(KERNEL)) \
+	PARAMS="$(PARAMS)" KVER="$(KVER)" vm/bench.sh --lane "$(or $(LANE),$(KERNEL))" \
 		$(if $(filter quick,$(BENCH)),--quick) $(if $(RUNS),--runs $(RUNS))
 
 # Without LANES, vm/test.sh runs every lane of vm/lanes.tsv.
 test:
-	vm/test.sh $(LANES)
+	KVER="$(KVER)" vm/test.sh $(LANES)
 
 test-quick:
 	vm/test.sh static distro

@@ -13,11 +13,11 @@ set -euo pipefail
 . "$KD_ROOT/vm/initramfs.sh"
 . "$KD_ROOT/vm/boot.sh"
 
-lane=distro mode='' runs=1
+lane='' mode='' runs=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=${2:?--runs needs a number}; shift 2 ;;
-	--lane) lane=${2:?--lane needs a name}; shift 2 ;;
+	--lane) lane=${2?--lane needs a name}; shift 2 ;;
 	--lane=*) lane=${1#*=}; shift ;;
 	--quick) mode=quick; shift ;;
 	*) kd_die "usage: vm/bench.sh [--lane NAME] [--quick] [--runs N]" ;;
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
 done
 
 t0=$EPOCHREALTIME
+[ -n "$lane" ] || lane=$(kd_default_lane)
 kd_lane "$lane"
 bdir=$(kd_build_dir "")
 kd_build_module "$bdir"

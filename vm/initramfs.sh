@@ -2,8 +2,42 @@
 # shellcheck shell=bash
 # kd_initramfs: the guest's root file system.  Sourced.
 
+# kd_module_deps MODDIR KO... -- the modules of the kernel's modules
+# directory MODDIR (lib/modules/KVER) that the modules KO... depend on
+# (their modinfo "depends", which kbuild fills in: kunit where the kernel
+# has it as a module), with what those depend on in turn, in load order:
+# their paths as MODDIR/modules.dep names them.  Fails, saying which,
+# when one is not there.
+kd_module_deps() {
+	local dir=$1 names
+	shift
+	need_pkgs kmod
+	names=$(for ko in "$@"; do modinfo -F depends "$ko"; done | tr ',' '\n' | grep . | sort -u) || true
+	[ -n "$names" ] || return 0
+	if [ -z "$dir" ] || [ ! -f "$dir/modules.dep" ]; then
+		kd_log "$(basename -a "$@" | paste -sd ' ') need the kernel's $(paste -sd ' ' <<<"$names"), and lane $LANE_NAME has no modules directory${dir:+ ($dir has no modules.dep)} to take them from"
+		return 1
+	fi
+	# modules.dep: "kernel/.../name.ko[.gz|.xz|.zst]: what it needs", the
+	# closure of its dependencies, the one to load last first.  Module
+	# names treat "-" and "_" alike.
+	awk -v want="$names" '
+		function base(p) { sub(/.*\//, "", p); sub(/\.ko(\.(gz|xz|zst))?$/, "", p)
+			gsub(/-/, "_", p); return p }
+		BEGIN { n = split(want, w, "\n")
+			for (i = 1; i <= n; i++) { x = w[i]; gsub(/-/, "_", x); W[x] = 1 } }
+		{ m = $1; sub(/:$/, "", m); b = base(m); if (!(b in W)) next
+			for (i = NF; i >= 2; i--) if (!seen[$i]++) print $i
+			if (!seen[m]++) print m
+			found[b] = 1 }
+		END { for (x in W) if (!(x in found)) { print "no module " x " in modules.dep" > "/dev/stderr"; bad = 1 }
+			exit bad }' "$dir/modules.dep"
+}
+
 # kd_initramfs BUILDDIR OUT [VAR=VALUE...] -- write OUT, a gzip'd newc cpio
 # with busybox, vm/guest/init, the modules and helpers built in BUILDDIR,
+# the kernel's modules they depend on (kd_module_deps, from LANE_MODDIR,
+# uncompressed, in /kd/deps with their load order in /kd/deps/order),
 # tests/guest/ (or $KD_TESTS_DIR) and /kd/config holding the VAR=VALUE assignments (KD_MODE,
 # KD_PARAMS, KD_TESTS, ...), plus KD_LANE and KD_SLOW from the lane.
 kd_initramfs() {
@@ -22,9 +56,25 @@ kd_initramfs() {
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
 		'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >"$root/etc/passwd"
 	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
-	while read -r ko; do
+	local kos=() deps m
+	mapfile -t kos < <(kd_built_modules "$bdir")
+	for ko in "${kos[@]}"; do
 		cp "$ko" "$root/kd/" || kd_die "initramfs: no $ko"
-	done < <(kd_built_modules "$bdir")
+	done
+	deps=$(kd_module_deps "$LANE_MODDIR" "${kos[@]}") || kd_die "initramfs: a module kmem_demo needs is missing (above)"
+	if [ -n "$deps" ]; then
+		mkdir -p "$root/kd/deps"
+		for m in $deps; do
+			ko=$(basename "$m")
+			case $ko in
+			*.ko.gz) gzip -dc "$LANE_MODDIR/$m" >"$root/kd/deps/${ko%.gz}" ;;
+			*.ko.xz) xz -dc "$LANE_MODDIR/$m" >"$root/kd/deps/${ko%.xz}" ;;
+			*.ko.zst) zstd -q -dc "$LANE_MODDIR/$m" >"$root/kd/deps/${ko%.zst}" ;;
+			*) cp "$LANE_MODDIR/$m" "$root/kd/deps/$ko" ;;
+			esac || kd_die "initramfs: could not unpack $LANE_MODDIR/$m"
+			echo "${ko%.ko*}.ko" >>"$root/kd/deps/order"
+		done
+	fi
 	if compgen -G "$bdir/helpers/*" >/dev/null; then
 		cp "$bdir"/helpers/* "$root/usr/bin/"
 	fi

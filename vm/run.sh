@@ -14,16 +14,17 @@ set -euo pipefail
 . "$KD_ROOT/vm/initramfs.sh"
 . "$KD_ROOT/vm/boot.sh"
 
-lane=distro
+lane=''
 while [ $# -gt 0 ]; do
 	case $1 in
-	--lane) lane=${2:?--lane needs a name}; shift 2 ;;
+	--lane) lane=${2?--lane needs a name}; shift 2 ;;
 	--lane=*) lane=${1#*=}; shift ;;
 	*) kd_die "usage: vm/run.sh [--lane NAME] (lanes: $(kd_lanes kernel | tr '\n' ' '))" ;;
 	esac
 done
 
 t0=$EPOCHREALTIME
+[ -n "$lane" ] || lane=$(kd_default_lane)
 kd_lane "$lane"
 t_prep=$(kd_elapsed "$t0")
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm/test.sh [LANE...] -- run the test lanes and print KTAP on stdout.
 # The lanes are the rows of vm/lanes.tsv (vm/test.sh --list); without a
-# LANE, every one of them, in the registry's order.  Its "runs" column says
+# LANE, every one whose "all" column says yes, in the registry's order.  Its "runs" column says
 # how a lane runs:
 #   checks:FILE  the static checks (lane static), FILE's own KTAP
 #   script:FILE  a script of its own (lanes install, debian13), FILE's own
@@ -34,17 +34,18 @@ set -euo pipefail
 if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
 	host=$(kd_host_release)
-	while read -r name _ arch suite flavour cpu _ desc; do
+	while read -r name _ arch suite flavour cpu _ all desc; do
 		if [ "$desc" = - ]; then
 			[ "$suite" != host ] || suite="$host (the host's)"
 			desc="Debian $suite, $arch, flavour $flavour, qemu -cpu $cpu"
 		fi
+		[ "$all" = yes ] || desc="$desc; only when named"
 		printf '  %-11s %s\n' "$name" "$desc"
 	done < <(kd_lane_rows)
 	exit 0
 fi
 if [ $# -eq 0 ]; then
-	mapfile -t all < <(kd_lanes)
+	mapfile -t all < <(kd_lanes test)
 	[ ${#all[@]} -gt 0 ] || kd_die "no lanes in $KD_LANES"
 	set -- "${all[@]}"
 fi
@@ -282,8 +283,14 @@ for lane in "$@"; do
 done
 jobs=${KD_JOBS:-2}
 [ "$jobs" -ge 1 ] || jobs=1
-KD_SHARE=$jobs
-[ ${#lanes[@]} -gt 1 ] || KD_SHARE=1
+# KD_SHARE: how many lanes share the CPUs, which stretches the guests'
+# timeouts; exported, so that a harness run inside a script lane (the
+# machines lane's) knows it shares them too.
+if [ -z "${KD_SHARE:-}" ]; then
+	KD_SHARE=$jobs
+	[ ${#lanes[@]} -gt 1 ] || KD_SHARE=1
+fi
+export KD_SHARE
 last=$KD_CACHE/logs/test-last.ktap
 mkdir -p "${last%/*}"
 : >"$last"
