@@ -99,6 +99,8 @@ log=$KD_CACHE/logs/debian13-test-quick.log
 rc=0
 timed 'make test-quick' "$log" make test-quick || rc=$?
 sed -n 's/^# kd-summary: /# test-quick lane /p' "$log"
+# Its distro lane is Debian 13's kernel: the support table's row for it.
+sed -n 's/^# kd-lane: distro /# kd-lane: debian13 /p' "$log" | head -n 1
 summary=$(tail -n 5 "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
 if [ "$rc" -eq 0 ]; then
 	kd_ok "make-test-quick: exit 0 ($summary)"

@@ -63,12 +63,13 @@ lab() {
 }
 
 # refused LINE... -- lab, for a write that is refused.  Refusals are logged
-# at most 10 in 5 s (DEFAULT_RATELIMIT_BURST, _INTERVAL): wait for a fresh
-# window before the first one and after every 9th, so that every refusal's
-# line is in the sample.
+# at most 10 in 5 s (DEFAULT_RATELIMIT_BURST, _INTERVAL): after every 9th,
+# wait for a fresh window, so that every refusal's line is in the sample.
+# The first window is fresh: the rate limit's state is the module's, and
+# the module was loaded anew below.
 nref=0
 refused() {
-	[ $((nref % 9)) -ne 0 ] || sleep 6
+	[ "$nref" -eq 0 ] || [ $((nref % 9)) -ne 0 ] || sleep 6
 	nref=$((nref + 1))
 	lab "$@"
 }
