@@ -5,19 +5,22 @@
 # from Debian's linux-source-6.1, shellcheck on every script, one version in
 # dkms.conf and debian/changelog, the pictures drawn from recorded frame maps
 # (tests/host/pictures.sh), the benchmark plots drawn from a recorded CSV
-# (tests/host/bench-plot.sh), the docs' test table and links.
+# (tests/host/bench-plot.sh), the kernel's modules that ours depend on
+# taken into the VM (tests/host/module-deps.sh), the docs' test table and
+# links.
 set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 
 # Everything the checks use, installed before any check runs: apt's output
 # on a fresh machine must not land in a check's captured output.
-need_pkgs sparse shellcheck perl dpkg-dev libxml2-utils gnuplot-nox python3 librsvg2-bin
+need_pkgs sparse shellcheck perl dpkg-dev libxml2-utils gnuplot-nox python3 librsvg2-bin \
+	kmod binutils zstd xz-utils cpio busybox-static
 kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
 CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_version check_plot
-	check_pictures check_docs)
+	check_pictures check_module_deps check_docs)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -99,6 +102,11 @@ check_plot() {
 check_pictures() {
 	report "pictures: recorded frame maps draw as valid SVG and PNG, runs as listed" \
 		"$(bash tests/host/pictures.sh 2>&1)"
+}
+
+check_module_deps() {
+	report "module deps: the kernel's modules ours need reach the VM unpacked, in load order" \
+		"$(bash tests/host/module-deps.sh 2>&1)"
 }
 
 # The docs: the test table says what each test's header says, and every
