@@ -6,7 +6,7 @@
 # of this project (its working tree as it is now), and KTAP on stdout:
 #   debian   a Debian 12 machine with a kernel and its headers installed
 #            through apt: make run KERNEL=host KVER=<it> shows the report
-#            from that kernel, make test LANES=host passes
+#            from that kernel, cold and warm; make test LANES=host passes
 #   ubuntu   the same machine saying it is Ubuntu (os-release, an Ubuntu
 #            archive in its apt sources that cannot be reached, uname -r the
 #            installed kernel), the harness's tools installed: make run picks
@@ -36,7 +36,7 @@ if [ "$(kd_host_release)" != "$suite" ] || [ "$(uname -m)" != x86_64 ]; then
 	echo "ok 1 machines # SKIP its machines are Debian 12 amd64 roots, made from this host's own archive; this host is $(kd_os PRETTY_NAME), $(uname -m)"
 	exit 0
 fi
-echo '1..14'
+echo '1..15'
 
 # The base: Debian 12 with its kernel and headers installed through apt, as
 # on a learner's machine, git and make, and every tool the harness uses on
@@ -142,12 +142,18 @@ check_refusal() {
 
 L=$KD_CACHE/logs/machines
 
-# 1-3. A learner's Debian machine.
+# 1-4. A learner's Debian machine.
 machine debian
 st=0
 timed 'debian: make run KERNEL=host' "$L-debian-run.log" \
 	on debian "cd /root/kmem_demo && make run KERNEL=host KVER=$kver PICTURES=0" || st=$?
 check_run debian/make-run-host "$L-debian-run.log" "$kver" "$st"
+# Again, warm: what a learner's second make run costs.
+st=0
+timed 'debian: make run KERNEL=host, warm' "$L-debian-run2.log" \
+	on debian "cd /root/kmem_demo && make run KERNEL=host KVER=$kver PICTURES=0" || st=$?
+tail -n 1 "$L-debian-run2.log" | sed 's/^/# /'
+check_run debian/make-run-host-warm "$L-debian-run2.log" "$kver" "$st"
 st=0
 timed 'debian: make test LANES=host' "$L-debian-test.log" \
 	on debian "cd /root/kmem_demo && make test LANES=host KVER=$kver" || st=$?
@@ -163,7 +169,7 @@ fi
 kd_check debian/test-kernel "the guest suite on $kver" \
 	"the guest suite on $(sed -n 's/^# kd-lane: host \([^ ]*\) .*/\1/p' "$L-debian-test.log" | head -n 1)"
 
-# 4-7. An Ubuntu-like machine: its own archive, which cannot be reached.
+# 5-8. An Ubuntu-like machine: its own archive, which cannot be reached.
 machine ubuntu
 on ubuntu "rm -f /etc/apt/sources.list /etc/apt/sources.list.d/* &&
 	printf '%s\n' 'Types: deb' 'URIs: http://archive.ubuntu.invalid/ubuntu' \
@@ -199,7 +205,7 @@ else
 		"exit $st: $(tail -n 40 "$L-ubuntu-bullseye.log")"
 fi
 
-# 8-9. The Fedora layout: the image only in the modules directory, and only
+# 9-10. The Fedora layout: the image only in the modules directory, and only
 # root may read it; the learner may use sudo.
 machine fedora
 on fedora "mv /boot/vmlinuz-$kver /lib/modules/$kver/vmlinuz && chmod 0600 /lib/modules/$kver/vmlinuz"
@@ -219,7 +225,7 @@ else
 		"$(grep -E 'host lane|sudo' "$L-fedora-run.log" | head -n 5); copy: $(ls -l "$copy" 2>&1)"
 fi
 
-# 10-11. A Fedora without QEMU, without apt: nothing installed, one command.
+# 11-12. A Fedora without QEMU, without apt: nothing installed, one command.
 machine noapt
 on noapt "rm -f /usr/bin/apt-get /usr/bin/apt /usr/bin/apt-cache /usr/bin/dpkg /usr/bin/dpkg-query \
 		/usr/bin/qemu-system-x86_64 /etc/os-release /usr/lib/os-release &&
@@ -237,7 +243,7 @@ check_refusal noapt/make-run-install-command "$L-noapt-run.log" "$st" \
 	'sudo dnf install qemu-system-x86-core' 'Fedora Linux 41' 'nothing was changed'
 kd_check noapt/nothing-changed '' "$(diff <(echo "$before") <(files) || true)"
 
-# 12-14. The documented refusals, as a learner without sudo.
+# 13-15. The documented refusals, as a learner without sudo.
 machine errors
 on errors "rm -f /usr/bin/sudo && chmod 0600 /boot/vmlinuz-$kver"
 add_learner errors

@@ -198,7 +198,7 @@ lane_prepare() {
 			host_refuse "kernel $k is WSL2's: Microsoft's kernel lives in Windows, not in this Linux file system, so there is no image of it to boot" ;;
 		esac
 		if [ ! -d "/lib/modules/$k" ]; then
-			installed=$(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null) || true
+			installed=$(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | paste -sd ' ') || true
 			kd_die "host lane: kernel $k is not installed here (no /lib/modules/$k).
     Installed: ${installed:-none}; pick one with KVER=..."
 		fi
