@@ -143,9 +143,11 @@ if [ -s "$run/vm/kmem_demo.ko" ]; then
 		if [ "$st" -lt 124 ] || grep -q "KD-$KD_NONCE-KTAP-BEGIN" "$log"; then break; fi
 		[ "$try" = 2 ] || echo "# the guest stopped before its tests (status $st): booting again"
 	done
-	guest_ktap "$log" "$KD_NONCE" | sed 's/^/  /'
-	if [ "$st" -eq 0 ] && guest_ktap "$log" "$KD_NONCE" | grep -q '^ok ' &&
-		! guest_ktap "$log" "$KD_NONCE" | grep -q '^not ok '; then
+	# Read once into a variable: "grep -q" on a pipe ends it early, and
+	# under pipefail the writer's SIGPIPE would fail the test.
+	ktap=$(guest_ktap "$log" "$KD_NONCE")
+	printf '%s\n' "$ktap" | sed 's/^/  /'
+	if [ "$st" -eq 0 ] && grep -q '^ok ' <<<"$ktap" && ! grep -q '^not ok ' <<<"$ktap"; then
 		kd_ok "vm/$k61: the DKMS module loads, reports, unloads"
 	else
 		kd_not_ok "vm/$k61" 'guest status 0, every guest test ok' \
