@@ -597,7 +597,7 @@ kd_x86_vmlinux() {
 			# shellcheck disable=SC2086 # a command and its arguments
 			tail -c +"$((off + 1))" "$bz" | $unpack >"$out.tmp" 2>/dev/null || true
 			# PVH entry point: Xen ELF note type 18 (PHYS32_ENTRY).
-			if readelf -n "$out.tmp" 2>/dev/null | grep -q '(0x00000012)'; then
+			if readelf -n "$out.tmp" 2>/dev/null | grep '(0x00000012)' >/dev/null; then
 				mv "$out.tmp" "$out"
 				break
 			fi

@@ -237,7 +237,7 @@ lane_prepare() {
 	host_compiler "$cfg"
 	# The guest's userland: this machine's static busybox.
 	LANE_BUSYBOX=$(command -v busybox) || kd_die "host lane: no busybox here"
-	if readelf -l "$LANE_BUSYBOX" 2>/dev/null | grep -q 'program interpreter'; then
+	if readelf -l "$LANE_BUSYBOX" 2>/dev/null | grep 'program interpreter' >/dev/null; then
 		kd_die "host lane: $LANE_BUSYBOX is linked dynamically, and the guest has no C library.
     Install the static one: $(host_install "$(host_pkg_name busybox-static)")"
 	fi
