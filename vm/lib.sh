@@ -90,7 +90,7 @@ need_pkgs() {
 	local missing=() p pm
 	pm=$(kd_pkg_manager)
 	if [ "$pm" != apt ]; then
-		need_tools "$pm" "$@"
+		need_tools "$@"
 		return
 	fi
 	for p in "$@"; do
@@ -106,32 +106,43 @@ need_pkgs() {
 		kd_die "apt-get install ${missing[*]} failed"
 }
 
-# need_tools PM PKG... -- need_pkgs where the package manager PM is not apt.
+# kd_pkg_name PKG -- the Debian package PKG as this host's package manager
+# names it (vm/host-tools.tsv); PKG itself where apt is, or it has no row.
+kd_pkg_name() {
+	local col
+	case $(kd_pkg_manager) in
+	dnf) col=3 ;; pacman) col=4 ;; zypper) col=5 ;; *) col=1 ;;
+	esac
+	awk -v p="${1%%:*}" -v c="$col" '!/^#/ && $1 == p { print $c; f = 1 } END { if (!f) print p }' \
+		"$KD_ROOT/vm/host-tools.tsv"
+}
+
+# kd_install_cmd PKG... -- the command that installs PKG... (this host's
+# names) here.
+kd_install_cmd() {
+	case $(kd_pkg_manager) in
+	apt) echo "sudo apt install $*" ;;
+	dnf) echo "sudo dnf install $*" ;;
+	pacman) echo "sudo pacman -S --needed $*" ;;
+	zypper) echo "sudo zypper install $*" ;;
+	*) echo "install $* (the package manager of $(kd_os PRETTY_NAME) is not one this knows; these are Debian's names)" ;;
+	esac
+}
+
+# need_tools PKG... -- need_pkgs where the package manager is not apt.
 need_tools() {
-	local pm=$1 p row proof dnf pacman zypper missing=() names=() cmd
-	shift
+	local p row proof missing=() names=()
 	for p in "$@"; do
 		row=$(awk -v p="${p%%:*}" '!/^#/ && $1 == p' "$KD_ROOT/vm/host-tools.tsv")
 		[ -n "$row" ] || kd_die "this needs Debian's package $p, and this host ($(kd_os PRETTY_NAME)) has no apt: it runs on Debian and its derivatives only (here: make run, make test LANES=host; see docs/own-machine.md)"
-		read -r _ proof dnf pacman zypper <<<"$row"
+		read -r _ proof _ <<<"$row"
 		kd_have "$proof" && continue
 		missing+=("$proof")
-		case $pm in
-		dnf) names+=("$dnf") ;;
-		pacman) names+=("$pacman") ;;
-		zypper) names+=("$zypper") ;;
-		*) names+=("$p") ;;
-		esac
+		names+=("$(kd_pkg_name "$p")")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
-	case $pm in
-	dnf) cmd="sudo dnf install ${names[*]}" ;;
-	pacman) cmd="sudo pacman -S --needed ${names[*]}" ;;
-	zypper) cmd="sudo zypper install ${names[*]}" ;;
-	*) cmd="install what provides them (Debian calls the packages ${names[*]})" ;;
-	esac
 	kd_die "missing here: ${missing[*]}.  On $(kd_os PRETTY_NAME), install them with:
-    $cmd
+    $(kd_install_cmd "${names[@]}")
 and run this again (nothing was changed)."
 }
 

@@ -26,28 +26,6 @@ host_distros() {
 	printf '%s\n' $(kd_os ID) $(kd_os ID_LIKE)
 }
 
-# host_pkg_name PKG -- the Debian package PKG as this host's package
-# manager names it (vm/host-tools.tsv).
-host_pkg_name() {
-	local col
-	case $(kd_pkg_manager) in
-	dnf) col=3 ;; pacman) col=4 ;; zypper) col=5 ;; *) col=1 ;;
-	esac
-	awk -v p="$1" -v c="$col" '!/^#/ && $1 == p { print $c; f = 1 } END { if (!f) print p }' \
-		"$KD_ROOT/vm/host-tools.tsv"
-}
-
-# host_install PKG... -- the command that installs PKG... here.
-host_install() {
-	case $(kd_pkg_manager) in
-	apt) echo "sudo apt install $*" ;;
-	dnf) echo "sudo dnf install $*" ;;
-	pacman) echo "sudo pacman -S --needed $*" ;;
-	zypper) echo "sudo zypper install $*" ;;
-	*) echo "install $* (the package manager of $(kd_os PRETTY_NAME) is not one this knows)" ;;
-	esac
-}
-
 # host_headers_pkg KVER -- the package with KVER's headers on this host.
 host_headers_pkg() {
 	local k=$1 w
@@ -142,7 +120,7 @@ host_compiler() {
 		if [ -z "$cc" ]; then
 			if [ "$(kd_pkg_manager)" = apt ]; then c="clang-$major lld-$major llvm-$major"; else c='clang lld llvm'; fi
 			kd_die "host lane: kernel $KVER was built with $text, and no clang is here.
-    Install it: $(host_install "$c")"
+    Install it: $(kd_install_cmd "$c")"
 		fi
 		LANE_MAKE_ARGS=(LLVM=1 CC="$cc")
 	else
@@ -154,7 +132,7 @@ host_compiler() {
 		if [ -z "$cc" ]; then
 			if [ "$(kd_pkg_manager)" = apt ]; then c=gcc-$major; else c=gcc; fi
 			kd_die "host lane: kernel $KVER was built with $text, and no gcc is here.
-    Install it: $(host_install "$c")"
+    Install it: $(kd_install_cmd "$c")"
 		fi
 		LANE_MAKE_ARGS=(CC="$cc")
 	fi
@@ -162,7 +140,7 @@ host_compiler() {
 	if [ "$got" != "$major" ]; then
 		c=gcc
 		[ "$(kd_pkg_manager)" != apt ] || c=gcc-$major
-		kd_log "warning: kernel $KVER was built with $text; kmem_demo is built with $cc $("$cc" -dumpfullversion 2>/dev/null || "$cc" -dumpversion), another major version.  Should the module misbehave, install the kernel's own: $(host_install "$c")"
+		kd_log "warning: kernel $KVER was built with $text; kmem_demo is built with $cc $("$cc" -dumpfullversion 2>/dev/null || "$cc" -dumpversion), another major version.  Should the module misbehave, install the kernel's own: $(kd_install_cmd "$c")"
 	fi
 	LANE_CC=$cc
 }
@@ -209,7 +187,7 @@ lane_prepare() {
 	cfg=/lib/modules/$k/build/.config
 	if [ ! -r "$cfg" ]; then
 		kd_die "host lane: the headers of kernel $k are not installed (no /lib/modules/$k/build/.config).
-    Install them: $(host_install "$(host_headers_pkg "$k")")"
+    Install them: $(kd_install_cmd "$(host_headers_pkg "$k")")"
 	fi
 	case $(grep -xE 'CONFIG_(X86_64|ARM64)=y' "$cfg") in
 	CONFIG_X86_64=y) p=amd64 ;;
@@ -239,9 +217,9 @@ lane_prepare() {
 	LANE_BUSYBOX=$(command -v busybox) || kd_die "host lane: no busybox here"
 	if readelf -l "$LANE_BUSYBOX" 2>/dev/null | grep 'program interpreter' >/dev/null; then
 		kd_die "host lane: $LANE_BUSYBOX is linked dynamically, and the guest has no C library.
-    Install the static one: $(host_install "$(host_pkg_name busybox-static)")"
+    Install the static one: $(kd_install_cmd "$(kd_pkg_name busybox-static)")"
 	fi
-	command -v sparse >/dev/null || LANE_SPARSE="sparse is not installed here ($(host_install sparse)); the Debian lanes run it"
+	command -v sparse >/dev/null || LANE_SPARSE="sparse is not installed here ($(kd_install_cmd sparse)); the Debian lanes run it"
 	LANE_INFO="$k $deb $(kd_page_size "$cfg")"
 	kd_log "host lane: kernel $k from $img, headers $LANE_KDIR, compiler $LANE_CC"
 }
