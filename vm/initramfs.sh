@@ -35,7 +35,9 @@ kd_module_deps() {
 }
 
 # kd_initramfs BUILDDIR OUT [VAR=VALUE...] -- write OUT, a gzip'd newc cpio
-# with busybox, vm/guest/init, the modules and helpers built in BUILDDIR,
+# with busybox, vm/guest/init (and beside it in /kd: compare.sh, make
+# compare's part, and trouble.ere, the kernel log lines that look like
+# trouble), the modules and helpers built in BUILDDIR,
 # the kernel's modules they depend on (kd_module_deps, from LANE_MODDIR,
 # uncompressed, in /kd/deps with their load order in /kd/deps/order),
 # tests/guest/ (or $KD_TESTS_DIR) and /kd/config holding the VAR=VALUE assignments (KD_MODE,
@@ -53,6 +55,7 @@ kd_initramfs() {
 	# cannot list its applets on an amd64 host).
 	ln -s busybox "$root/bin/sh"
 	install -m 0755 "$KD_ROOT/vm/guest/init" "$root/init"
+	cp "$KD_ROOT/vm/guest/compare.sh" "$KD_ROOT/vm/guest/trouble.ere" "$root/kd/"
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
 		'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >"$root/etc/passwd"
 	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"

@@ -16,7 +16,9 @@ export KD_TESTDIR="$dir"
 slow=${KD_SLOW:-1}
 # Taint bits a test may cause: O (out-of-tree, 4096), E (unsigned, 8192).
 taint_ok=${KD_TAINT_OK:-12288}
-trouble='(^|[^A-Za-z])BUG|WARNING|Oops|general protection|Kernel panic|KASAN|unreferenced object|Objects remaining|Poison overwritten|Redzone|Padding overwritten|Object padding|corrupted|possible recursive locking|possible circular locking|inconsistent lock state|lock held when returning|suspicious RCU usage|Call Trace'
+# Kernel log lines that look like trouble, one ERE (vm/guest/trouble.ere,
+# which make compare's guest uses too).
+trouble=$(cat /kd/trouble.ere)
 out=/tmp/kd-test.out
 taint_before=0
 
