@@ -25,6 +25,13 @@
 #   make bench           the allocator benchmark in the VM: table, CSV and
 #                        plots under results/; LANE=<lane> (default as for
 #                        run), BENCH=quick, RUNS=2 (two runs in one boot)
+#   make compare         the same experiments on every lane, side by side:
+#                        LAB="kmalloc 100; kvmalloc 5M" and PARAMS= as for
+#                        run, LANES="bullseye sid" (default: every Debian
+#                        kernel, and host where its headers are), BENCH=quick
+#                        or full adds the benchmark as ratios; the table on
+#                        the terminal, Markdown and CSV in results/compare/
+#                        (OUT=DIR elsewhere)
 #   make test            static checks and every lane (what CI runs);
 #                        LANES="sid arm64-16k" runs only those,
 #                        KD_JOBS=1 one lane at a time (default 2)
@@ -43,7 +50,7 @@ PWD  := $(shell pwd)
 # Empty: vm/run.sh picks distro on Debian, host elsewhere, and says why.
 KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64)
 
-.PHONY: all modules clean help run bench test test-quick test-debug test-arm64 check \
+.PHONY: all modules clean help run bench compare test test-quick test-debug test-arm64 check \
 	support-table docs install uninstall sign deb
 all: modules
 
@@ -90,6 +97,10 @@ run:
 bench:
 	PARAMS="$(PARAMS)" KVER="$(KVER)" vm/bench.sh --lane "$(or $(LANE),$(KERNEL))" \
 		$(if $(filter quick,$(BENCH)),--quick) $(if $(RUNS),--runs $(RUNS))
+
+compare:
+	PARAMS="$(PARAMS)" LAB="$(LAB)" KVER="$(KVER)" vm/compare.sh \
+		$(if $(BENCH),--bench $(BENCH)) $(if $(OUT),--out $(OUT)) $(LANES)
 
 # Without LANES, vm/test.sh runs every lane of vm/lanes.tsv.
 test:

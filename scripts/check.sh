@@ -5,7 +5,8 @@
 # from Debian's linux-source-6.1, shellcheck on every script, one version in
 # dkms.conf and debian/changelog, the pictures drawn from recorded frame maps
 # (tests/host/pictures.sh), the benchmark plots drawn from a recorded CSV
-# (tests/host/bench-plot.sh), the kernel's modules that ours depend on
+# (tests/host/bench-plot.sh), make compare's table and ratio plot from
+# recorded lanes (tests/host/compare.sh), the kernel's modules that ours depend on
 # taken into the VM (tests/host/module-deps.sh), the docs' test table and
 # links.
 set -euo pipefail
@@ -20,7 +21,7 @@ kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
 CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_version check_plot
-	check_pictures check_module_deps check_docs)
+	check_compare check_pictures check_module_deps check_docs)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -79,7 +80,7 @@ check_checkpatch() {
 check_shellcheck() {
 	local files=()
 	mapfile -t files < <({
-		ls vm/*.sh vm/lanes/*.sh scripts/*.sh tests/guest/*.sh .ci/run 2>/dev/null
+		ls vm/*.sh vm/lanes/*.sh vm/guest/*.sh scripts/*.sh tests/guest/*.sh .ci/run 2>/dev/null
 		grep -rlE '^#!.*(ba)?sh' vm scripts tests 2>/dev/null; } | sort -u)
 	report "shellcheck: ${#files[@]} scripts clean" \
 		"$(shellcheck -x "${files[@]}" 2>&1)"
@@ -97,6 +98,11 @@ check_version() {
 check_plot() {
 	report "bench plots: a recorded CSV draws as valid SVG and 1200x800 PNG, every series" \
 		"$(bash tests/host/bench-plot.sh 2>&1)"
+}
+
+check_compare() {
+	report "compare: recorded lanes make a table that matches their reports, a failed column, what moved, the ratio plot" \
+		"$(bash tests/host/compare.sh 2>&1)"
 }
 
 check_pictures() {

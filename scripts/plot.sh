@@ -5,8 +5,51 @@
 #                            line per allocator and pattern
 #   <name>-ns-per-kib.{png,svg}  ns per KiB against size: the per-byte cost
 # Prints the paths.  Failed rows (error != 0) are left out.
+# scripts/plot.sh --ratios CSV [OUTDIR] -- make compare's ratios
+# (scripts/compare.py: a row per case, a column per kernel, "-" where a
+# kernel has no such case) as <name>.{png,svg}: every case over that
+# kernel's own kmalloc(8) pair, log scale, one line per kernel.
 set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
+
+# term EXT -- gnuplot's terminal for a PNG or an SVG, both 1200x800.
+term() {
+	if [ "$1" = png ]; then
+		echo "set terminal pngcairo size 1200,800 noenhanced font 'sans,10'"
+	else
+		echo "set terminal svg size 1200,800 dynamic noenhanced font 'sans,10'"
+	fi
+}
+
+if [ "${1:-}" = --ratios ]; then
+	csv=${2:?usage: scripts/plot.sh --ratios CSV [OUTDIR]}
+	out=${3:-$(dirname "$csv")}
+	need_pkgs gnuplot-nox
+	name=$(basename "$csv" .csv)
+	cols=$(head -n1 "$csv" | awk -F, '{ print NF }')
+	if [ "$cols" -lt 2 ] || [ "$(wc -l <"$csv")" -lt 2 ]; then
+		kd_die "no ratios to plot in $csv"
+	fi
+	for ext in png svg; do
+		gnuplot <<GP
+$(term "$ext")
+set output '$out/$name.$ext'
+set title "kmem_demo bench: each case over the kernel's own kmalloc(8) pair (median)"
+set datafile separator ','
+set datafile missing '-'
+set logscale y 2
+set format y '%g'
+set ylabel 'ratio to kmalloc(8), alloc + free'
+set xtics rotate by -60 font 'sans,8'
+set bmargin 12
+set key outside right
+set grid
+plot for [i=2:$cols] '$csv' using 0:i:xtic(1) with linespoints title columnheader(i)
+GP
+		echo "$out/$name.$ext"
+	done
+	exit 0
+fi
 
 csv=${1:?usage: scripts/plot.sh CSV [OUTDIR]}
 out=${2:-$(dirname "$csv")}
@@ -33,15 +76,10 @@ plot() {
 	while read -r s; do
 		cmd+="${cmd:+, }'$data/$s.dat' using $using with linespoints title '$s'"
 	done <"$data/series"
-	for term in png svg; do
-		if [ $term = png ]; then
-			set_term="set terminal pngcairo size 1200,800 noenhanced font 'sans,10'"
-		else
-			set_term="set terminal svg size 1200,800 dynamic noenhanced font 'sans,10'"
-		fi
+	for ext in png svg; do
 		gnuplot <<GP
-$set_term
-set output '$out/$stem.$term'
+$(term "$ext")
+set output '$out/$stem.$ext'
 set title "kmem_demo bench: $title${accel:+ ($accel)}"
 set logscale xy 2
 set format x '%.0b %BB'
@@ -52,7 +90,7 @@ set key outside right
 set grid
 plot $cmd
 GP
-		echo "$out/$stem.$term"
+		echo "$out/$stem.$ext"
 	done
 }
 plot "$name-ns" 'ns per operation (median, empty loop subtracted)' '1:2'

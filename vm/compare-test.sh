@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm/compare-test.sh -- the compare lane: "make compare" for real, on two
+# kernels (bullseye's 5.10 and the distro lane's), plus the host lane with
+# a KVER that is not installed, forced to fail; KTAP on stdout.
+#   exit        make compare exits non-zero and says which lane failed
+#   failed      the host lane is a column marked failed, with the reason
+#   columns     the two other lanes reported, each its own kernel
+#   table       every value equals that lane's own report, folded rows are
+#               equal on every lane, the CSV parses with its header row
+#               (tests/host/compare-check.py)
+#   differs     what 6.1 has and 5.10 lacks stands out: kmalloc_size_roundup()
+#   printed     the table on the terminal is compare.txt
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n compare/$1"; }
+not_ok() {
+	n=$((n + 1)) failed=$((failed + 1))
+	echo "not ok $n compare/$1"
+	shift
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "seen: $3" "${@:4}"; fi; }
+
+echo 'KTAP version 1'
+echo '1..6'
+lab='kmalloc 100; kmalloc 10; kvmalloc 5M; vmalloc 1M; pages 3 GFP_DMA32; kmalloc 0; vmalloc 1M GFP_ATOMIC; free 3'
+rc=0
+make -s -C "$KD_ROOT" compare LANES="bullseye distro host" KVER=0.0.0-kd-none \
+	LAB="$lab" OUT="$out" >"$out/stdout" 2>"$out/stderr" || rc=$?
+tail_of() { tail -n 40 "$out/stderr" | sed 's/^/stderr: /'; }
+
+last=$(grep "error: " "$out/stderr" | tail -n 1)
+if [ "$rc" -ne 0 ] && [[ $last == *"1 of 3 lanes failed (host)"* ]]; then
+	ok exit
+else
+	not_ok exit "expected: a non-zero exit, the last line naming 1 of 3 lanes failed (host)" \
+		"seen: exit $rc, last line: $last" "$(tail_of)"
+fi
+
+status() { cat "$out/lanes/$1/status" 2>/dev/null || echo '(no status)'; }
+csv_cell() {
+	python3 - "$out/compare.csv" "$1" "$2" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+col = rows[0].index(sys.argv[3]) if sys.argv[3] in rows[0] else None
+print(next((r[col] for r in rows[1:] if col is not None and r[0] == sys.argv[2]), "(no cell)"))
+PY
+}
+why='host lane: kernel 0.0.0-kd-none is not installed here (no /lib/modules/0.0.0-kd-none).'
+check failed "failed failed: $why failed" \
+	"$(status host) $(csv_cell '[lane] status' host 2>&1) $(csv_cell '[kmalloc] reserved' host 2>&1)" "$(tail_of)"
+
+seen=''
+for l in bullseye distro; do
+	seen+="$l:$(status "$l"):$(csv_cell '[lane] kernel' "$l" 2>&1) "
+done
+want="bullseye:ok:$(cat "$out/lanes/bullseye/kernel" 2>/dev/null) distro:ok:$(cat "$out/lanes/distro/kernel" 2>/dev/null) "
+if [[ $seen =~ ^bullseye:ok:5\.10\..*\ distro:ok:[0-9].*\ $ ]] && [ "$seen" = "$want" ]; then
+	ok columns
+else
+	not_ok columns "expected: $want (bullseye a 5.10 kernel)" "seen: $seen" "$(tail_of)"
+fi
+
+problems=$(python3 "$KD_ROOT/tests/host/compare-check.py" "$out" 2>&1) || true
+check table '' "$problems" "$(tail_of)"
+
+check differs '(absent)|128 (kmalloc_size_roundup(100))' \
+	"$(csv_cell '[lab: kmalloc 100] roundup' bullseye)|$(csv_cell '[lab: kmalloc 100] roundup' distro)"
+
+if cmp -s "$out/stdout" "$out/compare.txt" && [ -s "$out/stdout" ]; then
+	ok printed
+else
+	not_ok printed "expected: the terminal's table is compare.txt" \
+		"seen: $(diff "$out/compare.txt" "$out/stdout" 2>&1 | head -n 20)"
+fi
+[ "$failed" -eq 0 ]
