@@ -76,6 +76,7 @@ if [ -f "$out/compare.csv" ]; then
 	rm -rf "$out/previous"
 	mkdir -p "$out/previous"
 	cp "$out/compare.csv" "$out/previous/"
+	[ ! -f "$out/lanes/run" ] || cp "$out/lanes/run" "$out/previous/"
 fi
 rm -rf "$out/lanes"
 mkdir -p "$out/lanes"
