@@ -142,9 +142,7 @@ class Lane:
         rows = [("lane", "kernel", self.kernel), ("lane", "machine", self.machine)]
         rows += [r for r in rep if not r[0].startswith("lab ")]
         rows += lab_rows(read(os.path.join(d, "lab.tsv")), secs)
-        fields = {}
-        for s, k, v in rows:
-            fields.setdefault(s, {})[k] = v
+        fields = sections(rows)
         # The lab's total counts what kvmalloc's huge mappings took.
         huge = any(observation(s, "reserved", "", kv) for s, kv in fields.items())
         for s, k, v in rows:

@@ -16,15 +16,7 @@ set -euo pipefail
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n compare/$1"; }
-not_ok() {
-	n=$((n + 1)) failed=$((failed + 1))
-	echo "not ok $n compare/$1"
-	shift
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "seen: $3" "${@:4}"; fi; }
+KD_TAP_LANE=compare
 
 echo 'KTAP version 1'
 echo '1..6'
@@ -36,10 +28,10 @@ tail_of() { tail -n 40 "$out/stderr" | sed 's/^/stderr: /'; }
 
 last=$(grep "error: " "$out/stderr" | tail -n 1)
 if [ "$rc" -ne 0 ] && [[ $last == *"1 of 3 lanes failed (host)"* ]]; then
-	ok exit
+	kd_ok exit
 else
-	not_ok exit "expected: a non-zero exit, the last line naming 1 of 3 lanes failed (host)" \
-		"seen: exit $rc, last line: $last" "$(tail_of)"
+	kd_not_ok exit 'a non-zero exit, the last error naming 1 of 3 lanes failed (host)' \
+		"exit $rc, last error: $last"$'\n'"$(tail_of)"
 fi
 
 status() { cat "$out/lanes/$1/status" 2>/dev/null || echo '(no status)'; }
@@ -52,8 +44,12 @@ print(next((r[col] for r in rows[1:] if col is not None and r[0] == sys.argv[2])
 PY
 }
 why='host lane: kernel 0.0.0-kd-none is not installed here (no /lib/modules/0.0.0-kd-none).'
-check failed "failed failed: $why failed" \
-	"$(status host) $(csv_cell '[lane] status' host 2>&1) $(csv_cell '[kmalloc] reserved' host 2>&1)" "$(tail_of)"
+seen="$(status host) $(csv_cell '[lane] status' host 2>&1) $(csv_cell '[kmalloc] reserved' host 2>&1)"
+if [ "$seen" = "failed failed: $why failed" ]; then
+	kd_ok failed
+else
+	kd_not_ok failed "failed failed: $why failed" "$seen"$'\n'"$(tail_of)"
+fi
 
 seen=''
 for l in bullseye distro; do
@@ -61,21 +57,24 @@ for l in bullseye distro; do
 done
 want="bullseye:ok:$(cat "$out/lanes/bullseye/kernel" 2>/dev/null) distro:ok:$(cat "$out/lanes/distro/kernel" 2>/dev/null) "
 if [[ $seen =~ ^bullseye:ok:5\.10\..*\ distro:ok:[0-9].*\ $ ]] && [ "$seen" = "$want" ]; then
-	ok columns
+	kd_ok columns
 else
-	not_ok columns "expected: $want (bullseye a 5.10 kernel)" "seen: $seen" "$(tail_of)"
+	kd_not_ok columns "$want (bullseye a 5.10 kernel)" "$seen"$'\n'"$(tail_of)"
 fi
 
 problems=$(python3 "$KD_ROOT/tests/host/compare-check.py" "$out" 2>&1) || true
-check table '' "$problems" "$(tail_of)"
+if [ -z "$problems" ]; then
+	kd_ok table
+else
+	kd_not_ok table 'no problem found by tests/host/compare-check.py' "$problems"$'\n'"$(tail_of)"
+fi
 
-check differs '(absent)|128 (kmalloc_size_roundup(100))' \
+kd_check differs '(absent)|128 (kmalloc_size_roundup(100))' \
 	"$(csv_cell '[lab: kmalloc 100] roundup' bullseye)|$(csv_cell '[lab: kmalloc 100] roundup' distro)"
 
 if cmp -s "$out/stdout" "$out/compare.txt" && [ -s "$out/stdout" ]; then
-	ok printed
+	kd_ok printed
 else
-	not_ok printed "expected: the terminal's table is compare.txt" \
-		"seen: $(diff "$out/compare.txt" "$out/stdout" 2>&1 | head -n 20)"
+	kd_not_ok printed "the terminal's table is compare.txt" \
+		"$(diff "$out/compare.txt" "$out/stdout" 2>&1 | head -n 20)"
 fi
-[ "$failed" -eq 0 ]

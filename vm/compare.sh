@@ -155,18 +155,12 @@ one() {
 	mv "$d/status.tmp" "$d/status"
 }
 
-jobs=${KD_JOBS:-2}
-[ "$jobs" -ge 1 ] || jobs=1
-if [ -z "${KD_SHARE:-}" ]; then
-	KD_SHARE=$jobs
-	[ ${#lanes[@]} -gt 1 ] || KD_SHARE=1
-fi
-export KD_SHARE
+kd_jobs ${#lanes[@]}
 kd_log "compare: ${lanes[*]}${LAB:+, LAB=\"$LAB\"}${PARAMS:+, PARAMS=\"$PARAMS\"}${bench:+, BENCH=$bench}"
 t0=$EPOCHREALTIME
 running=0
 for lane in "${lanes[@]}"; do
-	if [ "$running" -ge "$jobs" ]; then
+	if [ "$running" -ge "$KD_JOBS_N" ]; then
 		wait -n || true
 		running=$((running - 1))
 	fi

@@ -348,6 +348,21 @@ kd_debian_root() {
 	printf '%s\n' "$root"
 }
 
+# kd_jobs N -- for N lanes about to run side by side: KD_JOBS_N, how many
+# run at once (KD_JOBS, default 2), and KD_SHARE, how many lanes share the
+# CPUs, which stretches the guests' timeouts.  KD_SHARE is exported, so that
+# a harness run inside a script lane (the machines and compare lanes') knows
+# it shares them too; one set by the caller stays.
+kd_jobs() {
+	KD_JOBS_N=${KD_JOBS:-2}
+	[ "$KD_JOBS_N" -ge 1 ] || KD_JOBS_N=1
+	if [ -z "${KD_SHARE:-}" ]; then
+		KD_SHARE=$KD_JOBS_N
+		[ "$1" -gt 1 ] || KD_SHARE=1
+	fi
+	export KD_SHARE
+}
+
 # KTAP for the lanes that are scripts of their own (install, debian13):
 # set KD_TAP_LANE, then kd_ok NAME / kd_not_ok NAME EXPECTED SEEN / kd_check NAME
 # EXPECTED SEEN (ok when SEEN is EXPECTED) number the results in order.

@@ -281,16 +281,7 @@ for lane in "$@"; do
 	# Each lane once, in the order first given.
 	[[ " ${lanes[*]} " == *" $lane "* ]] || lanes+=("$lane")
 done
-jobs=${KD_JOBS:-2}
-[ "$jobs" -ge 1 ] || jobs=1
-# KD_SHARE: how many lanes share the CPUs, which stretches the guests'
-# timeouts; exported, so that a harness run inside a script lane (the
-# machines lane's) knows it shares them too.
-if [ -z "${KD_SHARE:-}" ]; then
-	KD_SHARE=$jobs
-	[ ${#lanes[@]} -gt 1 ] || KD_SHARE=1
-fi
-export KD_SHARE
+kd_jobs ${#lanes[@]}
 last=$KD_CACHE/logs/test-last.ktap
 mkdir -p "${last%/*}"
 : >"$last"
@@ -298,7 +289,7 @@ t0=$EPOCHREALTIME
 pass=0 fail=0 skip=0
 running=0
 for lane in "${lanes[@]}"; do
-	if [ "$running" -ge "$jobs" ]; then
+	if [ "$running" -ge "$KD_JOBS_N" ]; then
 		wait -n || true
 		running=$((running - 1))
 		flush
