@@ -6,19 +6,13 @@
 # Prints one line per problem; silent and status 0 when all is well.
 set -uo pipefail
 . "$(dirname "$0")/../../vm/lib.sh"
+. "$KD_ROOT/tests/host/lib.sh"
 
 need_pkgs libxml2-utils gnuplot-nox
 csv=$KD_ROOT/tests/host/samples/bench-x86.csv
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 problem() { printf '%s\n' "$*"; }
-
-# png_size PNG -- "WIDTHxHEIGHT" from the IHDR chunk, empty if not a PNG.
-png_size() {
-	[ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || return 0
-	od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d\n",
-		$1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
-}
 
 if ! log=$("$KD_ROOT/scripts/plot.sh" "$csv" "$out" 2>&1); then
 	problem "scripts/plot.sh failed: $log"

@@ -12,6 +12,7 @@
 # Prints one line per problem; silent and status 0 when all is well.
 set -uo pipefail
 . "$(dirname "$0")/../../vm/lib.sh"
+. "$KD_ROOT/tests/host/lib.sh"
 
 need_pkgs python3 libxml2-utils gnuplot-nox
 t=$(mktemp -d)
@@ -86,9 +87,5 @@ xmllint --noout "$t/bench-ratios.svg" 2>/dev/null || problem "bench-ratios.svg: 
 for lane in bullseye distro; do
 	grep -q ">$lane<" "$t/bench-ratios.svg" || problem "bench-ratios.svg: no line for $lane"
 done
-size=$(od -An -tu1 -j16 -N8 "$t/bench-ratios.png" | awk '{ printf "%dx%d\n",
-	$1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }')
-magic=$(head -c 8 "$t/bench-ratios.png" | od -An -tx1 | tr -d ' \n')
-if [ "$magic" != 89504e470d0a1a0a ] || [ "$size" != 1200x800 ]; then
-	problem "bench-ratios.png: not a 1200x800 PNG (signature $magic, size $size)"
-fi
+[ "$(png_size "$t/bench-ratios.png")" = 1200x800 ] ||
+	problem "bench-ratios.png: not a 1200x800 PNG (size '$(png_size "$t/bench-ratios.png")')"

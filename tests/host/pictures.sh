@@ -7,6 +7,7 @@
 # Prints one line per problem; silent and status 0 when all is well.
 set -uo pipefail
 . "$(dirname "$0")/../../vm/lib.sh"
+. "$KD_ROOT/tests/host/lib.sh"
 
 need_pkgs libxml2-utils python3 librsvg2-bin
 samples=$KD_ROOT/tests/host/samples
@@ -19,12 +20,6 @@ problem() { printf '%s\n' "$*"; bad=1; }
 # ignored by matching local names).
 xpath() {
 	xmllint --xpath "$2" "$1" 2>/dev/null
-}
-
-# png_size PNG -- "WIDTH HEIGHT" from the IHDR chunk.
-png_size() {
-	od -An -tu1 -j16 -N8 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4,
-		$5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
 }
 
 # runs_drawn SVG REGION -- run lines in REGION's panel of vmalloc.svg.
@@ -43,7 +38,7 @@ for map in "$samples"/*.map; do
 	for p in memmap vmalloc; do
 		svg=$out/$s/$p.svg png=$out/$s/$p.png
 		xmllint --noout "$svg" 2>&1 | sed "s|^|$s/$p.svg: |" | grep . && bad=1
-		want="$(xpath "$svg" 'string(/*/@width)') $(xpath "$svg" 'string(/*/@height)')"
+		want="$(xpath "$svg" 'string(/*/@width)')x$(xpath "$svg" 'string(/*/@height)')"
 		[ "$(png_size "$png")" = "$want" ] ||
 			problem "$s/$p.png: size $(png_size "$png"), the SVG says $want"
 	done
