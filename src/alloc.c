@@ -38,6 +38,7 @@
 #include "params.h"
 #include "pure.h"
 #include "region.h"
+#include "slack.h"
 
 /* What the module allocated when it loaded: one region per allocator. */
 static struct kd_core {
@@ -101,6 +102,7 @@ int kd_alloc_kmalloc(void)
 	 */
 	d->reserved = ksize(p);
 	kd_describe_linear(d);
+	kd_explain_kmalloc(d);
 	kd_region_publish(&kd_core.r_kmalloc);
 	kd_log_alloc(d);
 	return 0;
@@ -148,6 +150,7 @@ noinline int kd_alloc_vmalloc(void)
 		kd_free_vmalloc();
 		return -ENOMEM;
 	}
+	kd_explain_vmalloc(d);
 	kd_region_publish(&kd_core.r_vmalloc);
 	kd_log_alloc(d);
 	return 0;
@@ -190,6 +193,7 @@ int kd_alloc_pages(void)
 	d->addr = (void *)addr;
 	d->reserved = PAGE_SIZE << order;
 	kd_describe_linear(d);
+	kd_explain_pages(d, order);
 	kd_region_publish(&kd_core.r_pages);
 	kd_log_alloc(d);
 	return 0;
@@ -337,6 +341,8 @@ int kd_alloc_objects(void)
 	r->d.reserved = n * kd_core.obj_slot;
 	if (kd_describe_cache(&r->d))
 		return -ENOMEM;		/* the caller's unwinding frees them */
+	kd_explain_objects(&r->d, KD_NAME, sizeof(struct kd_obj),
+			   kd_core.obj_slot);
 	r->ops = &kd_cache_ops;
 	kd_region_publish(r);
 	pr_info("kmem_cache: %lu objects allocated, %zu bytes in %zu bytes of slots\n",

@@ -49,6 +49,29 @@ static inline size_t kd_kmalloc_roundup(size_t n)
 #endif
 
 /*
+ * 5.14: __GFP_ACCOUNT kmallocs have caches of their own, kmalloc-cg-N,
+ * where memcg accounts kernel memory (CONFIG_MEMCG_KMEM, which 6.10 folded
+ * into CONFIG_MEMCG).
+ */
+#if KD_SINCE(5, 14) && (defined(CONFIG_MEMCG_KMEM) || \
+			(KD_SINCE(6, 10) && defined(CONFIG_MEMCG)))
+#define KD_KMALLOC_CG		1
+#else
+#define KD_KMALLOC_CG		0
+#endif
+
+/* 6.6: kmalloc-N has random copies, one picked per call site. */
+#define KD_RANDOM_KMALLOC	IS_ENABLED(CONFIG_RANDOM_KMALLOC_CACHES)
+
+/* 5.12: KFENCE, the sampling memory-error detector. */
+#if KD_SINCE(5, 12)
+#include <linux/kfence.h>
+#define kd_is_kfence(p)		is_kfence_address(p)
+#else
+#define kd_is_kfence(p)		false
+#endif
+
+/*
  * The bulk page allocator: none before 5.13; alloc_pages_bulk_array() from
  * 5.13; 6.14 renamed it alloc_pages_bulk().  Both fill the NULL slots of
  * the array and return how many pages it now holds.

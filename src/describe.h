@@ -37,6 +37,10 @@ struct kd_desc {
 	char zones[KD_ZONES_LEN];	/* zone names, e.g. "DMA32,Normal" */
 	nodemask_t nodes;	/* NUMA nodes the pages come from */
 	struct kd_frames frames;	/* the runs, in the allocation's order */
+	/* Why reserved exceeds requested (slack.c): */
+	char served_by[KD_PART_WHY];	/* which allocator or cache served it */
+	struct kd_parts slack;	/* the causes, summing to reserved - requested */
+	struct kd_parts extra;	/* what the kernel spent beside it */
 };
 
 /*

@@ -182,6 +182,84 @@ static void kd_test_fmt_size(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "8388");
 }
 
+static void kd_test_kmalloc_class(struct kunit *test)
+{
+	/* The classes of a kernel with 8-byte KMALLOC_MIN_SIZE (x86_64). */
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(1, 8), (size_t)8);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(9, 8), (size_t)16);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(65, 8), (size_t)96);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(96, 8), (size_t)96);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(97, 8), (size_t)128);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(129, 8), (size_t)192);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(193, 8), (size_t)256);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(4097, 8), (size_t)8192);
+	/* 64: no 96; 128 (arm64 before 6.5): no 96, no 192, nothing under 128. */
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(65, 64), (size_t)128);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(129, 64), (size_t)192);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(8, 128), (size_t)128);
+	KUNIT_EXPECT_EQ(test, kd_kmalloc_class(129, 128), (size_t)256);
+}
+
+static void kd_test_kmalloc_name(struct kunit *test)
+{
+	char buf[32];
+
+	kd_kmalloc_name(buf, sizeof(buf), "kmalloc-", 96);
+	KUNIT_EXPECT_STREQ(test, buf, "kmalloc-96");
+	kd_kmalloc_name(buf, sizeof(buf), "dma-kmalloc-", 1024);
+	KUNIT_EXPECT_STREQ(test, buf, "dma-kmalloc-1k");
+	kd_kmalloc_name(buf, sizeof(buf), "kmalloc-cg-", SZ_32K);
+	KUNIT_EXPECT_STREQ(test, buf, "kmalloc-cg-32k");
+	kd_kmalloc_name(buf, sizeof(buf), "kmalloc-", SZ_2M);
+	KUNIT_EXPECT_STREQ(test, buf, "kmalloc-2M");
+}
+
+/* The parts of a kmalloc's slack: by cause, and always summing to it. */
+static void kd_test_slack_kmalloc(struct kunit *test)
+{
+	static const size_t mins[] = { 8, 64, 128 };
+	struct kd_parts p;
+	size_t n, res;
+	unsigned int i;
+
+	kd_slack_kmalloc(&p, 100, 128, 8);
+	KUNIT_ASSERT_EQ(test, p.n, 1U);
+	KUNIT_EXPECT_STREQ(test, p.part[0].key, "slack_class");
+	KUNIT_EXPECT_EQ(test, p.part[0].bytes, (size_t)28);
+
+	/* arm64 before 6.5: 8 bytes in kmalloc-128, by alignment alone. */
+	kd_slack_kmalloc(&p, 8, 128, 128);
+	KUNIT_ASSERT_EQ(test, p.n, 1U);
+	KUNIT_EXPECT_STREQ(test, p.part[0].key, "slack_align");
+	KUNIT_EXPECT_EQ(test, p.part[0].bytes, (size_t)120);
+
+	/* 150 bytes there: 42 to the 192 class, 64 more as 192 is missing. */
+	kd_slack_kmalloc(&p, 150, 256, 128);
+	KUNIT_ASSERT_EQ(test, p.n, 2U);
+	KUNIT_EXPECT_EQ(test, p.part[0].bytes, (size_t)42);
+	KUNIT_EXPECT_EQ(test, p.part[1].bytes, (size_t)64);
+
+	/* An exact fit has no slack, and no parts. */
+	kd_slack_kmalloc(&p, 64, 64, 8);
+	KUNIT_EXPECT_EQ(test, p.n, 0U);
+
+	/* What the classes do not explain is named, never dropped. */
+	kd_slack_kmalloc(&p, 100, 256, 8);
+	KUNIT_ASSERT_EQ(test, p.n, 2U);
+	KUNIT_EXPECT_STREQ(test, p.part[1].key, "slack_other");
+	KUNIT_EXPECT_EQ(test, p.part[1].bytes, (size_t)128);
+
+	for (i = 0; i < ARRAY_SIZE(mins); i++)
+		for (n = 1; n <= SZ_8K; n++) {
+			res = kd_kmalloc_class(n, mins[i]);
+			kd_slack_kmalloc(&p, n, res, mins[i]);
+			KUNIT_ASSERT_EQ_MSG(test, kd_parts_sum(&p), res - n,
+					    "%zu bytes, KMALLOC_MIN_SIZE %zu", n,
+					    mins[i]);
+			KUNIT_ASSERT_LE(test, p.n, 2U);
+		}
+}
+
 /* Parse a copy of @text (the parser writes into its line). */
 static int kd_parse(const char *text, struct kd_cmd *cmd)
 {
@@ -329,6 +407,9 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_frames),
 	KUNIT_CASE(kd_test_align),
 	KUNIT_CASE(kd_test_fmt_size),
+	KUNIT_CASE(kd_test_kmalloc_class),
+	KUNIT_CASE(kd_test_kmalloc_name),
+	KUNIT_CASE(kd_test_slack_kmalloc),
 	KUNIT_CASE(kd_test_cmd_numbers),
 	KUNIT_CASE(kd_test_cmd_parse),
 	KUNIT_CASE(kd_test_cmd_refused),

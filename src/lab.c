@@ -30,10 +30,12 @@
 #include "alloc.h"
 #include "bench.h"
 #include "compat.h"
+#include "kmem_demo.h"
 #include "lab.h"
 #include "lab_cmd.h"
 #include "params.h"
 #include "region.h"
+#include "slack.h"
 
 #define KD_LAB_WRITE_MAX	4096	/* bytes taken from one write() */
 #define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
@@ -97,6 +99,7 @@ static int kd_lab_kmalloc(struct kd_exp *e)
 	/* The size class (or the pages) that really backs it. */
 	d->reserved = ksize(e->mem);
 	kd_describe_linear(d);
+	kd_explain_kmalloc(d);
 	return 0;
 }
 
@@ -121,6 +124,7 @@ static noinline int kd_lab_vmalloc(struct kd_exp *e)
 		vfree(e->mem);
 		return -ENOMEM;
 	}
+	kd_explain_vmalloc(d);
 	return 0;
 }
 
@@ -152,10 +156,12 @@ static noinline int kd_lab_kvmalloc(struct kd_exp *e)
 			kvfree(e->mem);
 			return -ENOMEM;
 		}
+		kd_explain_vmalloc(d);
 	} else {
 		e->used = "kmalloc (physically contiguous)";
 		d->reserved = ksize(e->mem);
 		kd_describe_linear(d);
+		kd_explain_kmalloc(d);
 	}
 	return 0;
 }
@@ -181,6 +187,7 @@ static int kd_lab_pages(struct kd_exp *e)
 	d->addr = page_address(e->page);
 	d->reserved = PAGE_SIZE << order;
 	kd_describe_linear(d);
+	kd_explain_pages(d, order);
 	return 0;
 }
 
@@ -224,6 +231,7 @@ static int kd_lab_cache(struct kd_exp *e)
 		kd_lab_cache_put(e->objs, n);
 		return -ENOMEM;
 	}
+	kd_explain_objects(d, KD_NAME, sizeof(struct kd_obj), kd_cache_slot());
 	return 0;
 }
 

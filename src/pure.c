@@ -5,6 +5,9 @@
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
 
 #include "pure.h"
 
@@ -93,4 +96,71 @@ int kd_fmt_size(char *buf, size_t len, unsigned long bytes)
 	if (i < 0)
 		return scnprintf(buf, len, "%lu", bytes);
 	return scnprintf(buf, len, "%lu (%lu %s)", bytes, v, unit[i]);
+}
+
+size_t kd_kmalloc_class(size_t size, size_t min)
+{
+	if (size > 64 && size <= 96 && min <= 32)
+		return 96;
+	if (size > 128 && size <= 192 && min <= 64)
+		return 192;
+	return roundup_pow_of_two(max3(size, min, (size_t)8));
+}
+
+int kd_kmalloc_name(char *buf, size_t len, const char *prefix, size_t class)
+{
+	if (class < SZ_1K || class % SZ_1K)
+		return scnprintf(buf, len, "%s%zu", prefix, class);
+	if (class < SZ_1M || class % SZ_1M)
+		return scnprintf(buf, len, "%s%zuk", prefix, class / SZ_1K);
+	return scnprintf(buf, len, "%s%zuM", prefix, class / SZ_1M);
+}
+
+void kd_parts_add(struct kd_parts *p, const char *key, size_t bytes,
+		  const char *fmt, ...)
+{
+	struct kd_part *part;
+	va_list args;
+
+	if (!bytes || p->n >= KD_PARTS_MAX)
+		return;
+	part = &p->part[p->n++];
+	part->key = key;
+	part->bytes = bytes;
+	va_start(args, fmt);
+	vscnprintf(part->why, sizeof(part->why), fmt, args);
+	va_end(args);
+}
+
+size_t kd_parts_sum(const struct kd_parts *p)
+{
+	size_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		sum += p->part[i].bytes;
+	return sum;
+}
+
+void kd_slack_kmalloc(struct kd_parts *p, size_t requested, size_t reserved,
+		      size_t min)
+{
+	size_t natural = kd_kmalloc_class(requested, 8);
+	size_t here = kd_kmalloc_class(requested, min);
+
+	memset(p, 0, sizeof(*p));
+	if (reserved < requested)
+		return;
+	/* Each step only up to what was reserved: the sum stays exact. */
+	natural = clamp(natural, requested, reserved);
+	here = clamp(here, natural, reserved);
+	kd_parts_add(p, "slack_class", natural - requested,
+		     "kmalloc rounds %zu up to its size class %zu", requested,
+		     natural);
+	kd_parts_add(p, "slack_align", here - natural,
+		     "no class under %zu here: KMALLOC_MIN_SIZE, the DMA alignment",
+		     min);
+	kd_parts_add(p, "slack_other", reserved - here,
+		     "ksize() says %zu, the size classes %zu: not explained",
+		     reserved, here);
 }

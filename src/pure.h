@@ -53,4 +53,50 @@ unsigned int kd_slot_size(unsigned int size, unsigned int align);
 /* "8388608 (8 MiB)": exact bytes, plus binary units when they are exact. */
 int kd_fmt_size(char *buf, size_t len, unsigned long bytes);
 
+/*
+ * kmalloc's size classes: the smallest that holds @size bytes when no class
+ * is below @min (KMALLOC_MIN_SIZE).  Powers of two from 8 bytes, plus 96
+ * and 192, which exist only while @min allows them (at most 32 and 64).
+ */
+size_t kd_kmalloc_class(size_t size, size_t min);
+
+/* A kmalloc cache's name: @prefix ("kmalloc-") and "96", "1k", "2M". */
+int kd_kmalloc_name(char *buf, size_t len, const char *prefix, size_t class);
+
+/*
+ * Where the bytes went, as the report lists them: each part a cause (its
+ * key, its bytes, why).  An allocation's slack parts sum to reserved -
+ * requested; its extra parts are memory or address space the kernel spent
+ * beside it.
+ */
+#define KD_PARTS_MAX	3
+#define KD_PART_WHY	112
+#define KD_PART_KEY_MAX	11	/* "slack_class": the report's columns */
+
+struct kd_part {
+	const char *key;	/* the report's key: "slack_class", ... */
+	size_t bytes;
+	char why[KD_PART_WHY];
+};
+
+struct kd_parts {
+	unsigned int n;
+	struct kd_part part[KD_PARTS_MAX];
+};
+
+/* Add a part (a full list drops it); @bytes 0 adds nothing. */
+__printf(4, 5)
+void kd_parts_add(struct kd_parts *p, const char *key, size_t bytes,
+		  const char *fmt, ...);
+size_t kd_parts_sum(const struct kd_parts *p);
+
+/*
+ * The slack of a kmalloc served by a slab cache, @reserved being ksize():
+ * the size class, then the classes missing under @min, then anything the
+ * classes do not explain ("slack_other", which the tests require absent).
+ * The parts always sum to @reserved - @requested.
+ */
+void kd_slack_kmalloc(struct kd_parts *p, size_t requested, size_t reserved,
+		      size_t min);
+
 #endif /* KMEM_DEMO_PURE_H */

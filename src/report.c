@@ -60,6 +60,31 @@ static void kd_show_size(struct seq_file *m, const char *key, size_t bytes)
 	seq_printf(m, "%-12s %s\n", key, buf);
 }
 
+/* One part per line, its key padded like the others: "slack_class: 28 (...)". */
+static void kd_show_parts(struct seq_file *m, const struct kd_parts *p)
+{
+	char key[KD_PART_KEY_MAX + 2];
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		snprintf(key, sizeof(key), "%s:", p->part[i].key);
+		seq_printf(m, "%-12s %zu (%s)\n", key, p->part[i].bytes,
+			   p->part[i].why);
+	}
+}
+
+/*
+ * Why the slack: who served the request, the causes of the slack (they sum
+ * to it), then what the kernel spent beside the allocation.
+ */
+static void kd_show_why(struct seq_file *m, const struct kd_desc *d)
+{
+	if (d->served_by[0])
+		seq_printf(m, "served_by:   %s\n", d->served_by);
+	kd_show_parts(m, &d->slack);
+	kd_show_parts(m, &d->extra);
+}
+
 /* One region's section: what it asked for, what it got, and where. */
 static void kd_show_region(struct seq_file *m, const struct kd_cursor *c,
 			   const struct kd_region *r)
@@ -78,6 +103,7 @@ static void kd_show_region(struct seq_file *m, const struct kd_cursor *c,
 	kd_show_size(m, "requested:", d->requested);
 	kd_show_size(m, "reserved:", d->reserved);
 	kd_show_size(m, "slack:", d->reserved - d->requested);
+	kd_show_why(m, d);
 	seq_printf(m, "address:     %pK\n", d->addr);
 	seq_printf(m, "map:         %s\n",
 		   d->in_vmalloc ? "vmalloc space" : "direct map");

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmem_demo: why an allocation reserved more than it asked for.
+ *
+ * Every allocator hands out memory in units of its own, and the slack is
+ * the rounding up to that unit:
+ *  - kmalloc up to KMALLOC_MAX_CACHE_SIZE serves each request from a slab
+ *    cache of one size class, the smallest that fits (kmalloc-8 ...
+ *    kmalloc-8k), picked by the flags too: dma-kmalloc-N for GFP_DMA,
+ *    kmalloc-rcl-N for __GFP_RECLAIMABLE, kmalloc-cg-N for __GFP_ACCOUNT
+ *    (5.14+).  No class is smaller than KMALLOC_MIN_SIZE, the alignment
+ *    DMA needs on some architectures.  Above the largest class, kmalloc
+ *    takes whole pages, a power of two of them, from the page allocator.
+ *  - vmalloc maps whole pages, and kvmalloc may map whole huge (PMD)
+ *    blocks; beside the area it spends an array of page pointers and an
+ *    unmapped guard page of address space.
+ *  - The buddy allocator's blocks are 2^order pages: asked in pages, no
+ *    slack.
+ *  - A kmem_cache puts each object in a slot of its cache's alignment.
+ * KFENCE, where it samples an allocation, gives exactly the bytes asked
+ * for, on a page of its own.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "pure.h"
+#include "slack.h"
+
+static void kd_explain_start(struct kd_desc *d)
+{
+	d->served_by[0] = '\0';
+	memset(&d->slack, 0, sizeof(d->slack));
+	memset(&d->extra, 0, sizeof(d->extra));
+}
+
+/* The kmalloc caches' names as the kernel's kmalloc_type() picks them. */
+static const char *kd_kmalloc_prefix(gfp_t gfp)
+{
+	if (IS_ENABLED(CONFIG_ZONE_DMA) && (gfp & __GFP_DMA))
+		return "dma-kmalloc-";
+	if (gfp & __GFP_RECLAIMABLE)
+		return "kmalloc-rcl-";
+	if (KD_KMALLOC_CG && (gfp & __GFP_ACCOUNT))
+		return "kmalloc-cg-";
+	return "kmalloc-";
+}
+
+/* Whole pages from the page allocator: above kmalloc's largest class. */
+static void kd_explain_kmalloc_large(struct kd_desc *d)
+{
+	size_t pages = PAGE_ALIGN(d->requested);
+
+	snprintf(d->served_by, sizeof(d->served_by),
+		 "the page allocator, %zu pages: above %lu, kmalloc's largest size class",
+		 d->reserved >> PAGE_SHIFT, (unsigned long)KMALLOC_MAX_CACHE_SIZE);
+	kd_parts_add(&d->slack, "slack_pages", pages - d->requested,
+		     "whole pages of %lu bytes: %zu of them hold %zu", PAGE_SIZE,
+		     pages >> PAGE_SHIFT, d->requested);
+	if (d->reserved > pages)
+		kd_parts_add(&d->slack, "slack_order", d->reserved - pages,
+			     "order %u: a power of two of pages, %zu for %zu",
+			     get_order(d->reserved), d->reserved >> PAGE_SHIFT,
+			     pages >> PAGE_SHIFT);
+}
+
+void kd_explain_kmalloc(struct kd_desc *d)
+{
+	const char *prefix = kd_kmalloc_prefix(d->gfp);
+	struct page *slab;
+	char name[32];
+
+	kd_explain_start(d);
+	if (kd_is_kfence(d->addr)) {
+		strscpy(d->served_by,
+			"KFENCE: a sampled allocation on a guarded page of its own, exactly the bytes asked for",
+			sizeof(d->served_by));
+		return;
+	}
+	if (d->requested > KMALLOC_MAX_CACHE_SIZE) {
+		kd_explain_kmalloc_large(d);
+		return;
+	}
+	kd_slack_kmalloc(&d->slack, d->requested, d->reserved, KMALLOC_MIN_SIZE);
+	kd_kmalloc_name(name, sizeof(name), prefix, d->reserved);
+	/* Random copies are of the plain caches only, one per call site. */
+	snprintf(d->served_by, sizeof(d->served_by), "%s, a slab cache of %zu-byte objects%s",
+		 name, d->reserved,
+		 KD_RANDOM_KMALLOC && !strcmp(prefix, "kmalloc-") ?
+		 " (or a random copy, kmalloc-rnd-NN-...)" : "");
+	/* The slab (a compound page) this object shares with its class. */
+	slab = virt_to_head_page(d->addr);
+	kd_parts_add(&d->extra, "extra_slab", page_size(slab) - d->reserved,
+		     "the rest of its %lu-byte slab, shared with other %s objects",
+		     page_size(slab), name);
+}
+
+void kd_explain_vmalloc(struct kd_desc *d)
+{
+	size_t pages = PAGE_ALIGN(d->requested);
+	unsigned long nr = d->reserved >> PAGE_SHIFT;
+	size_t array = nr * sizeof(struct page *);
+	char name[32];
+
+	kd_explain_start(d);
+	if (d->reserved > pages)
+		snprintf(d->served_by, sizeof(d->served_by),
+			 "vmalloc, %lu pages mapped in huge (PMD) blocks of %lu MiB",
+			 nr, (unsigned long)(PMD_SIZE >> 20));
+	else
+		snprintf(d->served_by, sizeof(d->served_by),
+			 "vmalloc, %lu pages mapped one by one", nr);
+	kd_parts_add(&d->slack, "slack_pages", pages - d->requested,
+		     "whole pages: vmalloc maps pages of %lu bytes", PAGE_SIZE);
+	if (d->reserved > pages)
+		kd_parts_add(&d->slack, "slack_huge", d->reserved - pages,
+			     "whole %lu MiB blocks: kvmalloc allows huge mappings",
+			     (unsigned long)(PMD_SIZE >> 20));
+	/* vmalloc keeps its pages in an array: kmalloc'd, or vmalloc'd if large. */
+	if (array > PAGE_SIZE) {
+		kd_parts_add(&d->extra, "extra_array", PAGE_ALIGN(array),
+			     "vmalloc's array of %lu page pointers, vmalloc'd itself",
+			     nr);
+	} else {
+		kd_kmalloc_name(name, sizeof(name), "kmalloc-",
+				kd_kmalloc_class(array, KMALLOC_MIN_SIZE));
+		kd_parts_add(&d->extra, "extra_array",
+			     kd_kmalloc_class(array, KMALLOC_MIN_SIZE),
+			     "vmalloc's array of %lu page pointers, in %s", nr,
+			     name);
+	}
+	kd_parts_add(&d->extra, "extra_guard", PAGE_SIZE,
+		     "address space only: the unmapped guard page after the area");
+}
+
+void kd_explain_pages(struct kd_desc *d, unsigned int order)
+{
+	kd_explain_start(d);
+	snprintf(d->served_by, sizeof(d->served_by),
+		 "the buddy allocator, a block of 2^%u = %lu pages aligned to its size",
+		 order, 1UL << order);
+}
+
+void kd_explain_objects(struct kd_desc *d, const char *cache,
+			unsigned int size, unsigned int slot)
+{
+	size_t slabs = d->frames.sum.pages << PAGE_SHIFT;
+
+	kd_explain_start(d);
+	snprintf(d->served_by, sizeof(d->served_by),
+		 "%s, a slab cache of %u-byte objects in %u-byte slots", cache,
+		 size, slot);
+	kd_parts_add(&d->slack, "slack_align", d->reserved - d->requested,
+		     "SLAB_HWCACHE_ALIGN: each %u-byte object in a %u-byte slot",
+		     size, slot);
+	if (slabs > d->reserved)
+		kd_parts_add(&d->extra, "extra_slab", slabs - d->reserved,
+			     "the rest of the %zu bytes of slab holding them: other objects, tails, debug metadata",
+			     slabs);
+}
