@@ -87,23 +87,37 @@ kd_apt_update() {
 	KD_APT_UPDATED=1
 }
 need_pkgs() {
-	local missing=() p pm
+	local pm
 	pm=$(kd_pkg_manager)
 	if [ "$pm" != apt ]; then
 		need_tools "$@"
 		return
 	fi
+	kd_pkgs_missing "$@" || return 0
+	# Parallel lanes may install at the same time, and apt-get update does
+	# not wait for another's lock on the package lists: one at a time,
+	# then look again, as the other may have installed ours.
+	kd_lock apt
+	if kd_pkgs_missing "$@"; then
+		kd_log "installing: ${KD_MISSING[*]}"
+		kd_apt_update
+		kd_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			-o DPkg::Lock::Timeout=600 --no-install-recommends "${KD_MISSING[@]}" >&2 ||
+			kd_die "apt-get install ${KD_MISSING[*]} failed"
+	fi
+	kd_unlock apt
+}
+
+# kd_pkgs_missing PKG... -- true when some PKG is not installed; they are
+# then in KD_MISSING.
+kd_pkgs_missing() {
+	local p
+	KD_MISSING=()
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q 'install ok installed' || missing+=("$p")
+			grep -q 'install ok installed' || KD_MISSING+=("$p")
 	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	kd_log "installing: ${missing[*]}"
-	kd_apt_update
-	# Parallel lanes may install at the same time: wait for dpkg's lock.
-	kd_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		-o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >&2 ||
-		kd_die "apt-get install ${missing[*]} failed"
+	[ ${#KD_MISSING[@]} -gt 0 ]
 }
 
 # kd_pkg_name PKG -- the Debian package PKG as this host's package manager
