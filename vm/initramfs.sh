@@ -36,8 +36,9 @@ kd_module_deps() {
 
 # kd_initramfs BUILDDIR OUT [VAR=VALUE...] -- write OUT, a gzip'd newc cpio
 # with busybox, vm/guest/init (and beside it in /kd: compare.sh, make
-# compare's part, and trouble.ere, the kernel log lines that look like
-# trouble), the modules and helpers built in BUILDDIR,
+# compare's part, trouble.ere, the kernel log lines that look like
+# trouble, and kernel-facilities.sh; kernel.config, the kernel's
+# config), the modules and helpers built in BUILDDIR,
 # the kernel's modules they depend on (kd_module_deps, from LANE_MODDIR,
 # uncompressed, in /kd/deps with their load order in /kd/deps/order),
 # tests/guest/ (or $KD_TESTS_DIR) and /kd/config holding the VAR=VALUE assignments (KD_MODE,
@@ -55,7 +56,13 @@ kd_initramfs() {
 	# cannot list its applets on an amd64 host).
 	ln -s busybox "$root/bin/sh"
 	install -m 0755 "$KD_ROOT/vm/guest/init" "$root/init"
-	cp "$KD_ROOT/vm/guest/compare.sh" "$KD_ROOT/vm/guest/trouble.ere" "$root/kd/"
+	cp "$KD_ROOT/vm/guest/compare.sh" "$KD_ROOT/vm/guest/trouble.ere" \
+		"$KD_ROOT/scripts/kernel-facilities.sh" "$root/kd/"
+	# The kernel's config, from the lane's headers, for
+	# kernel-facilities.sh: /init links it where distributions keep it.
+	if [ -r "${LANE_ROOT:-}${LANE_KDIR:-/nonexistent}/.config" ]; then
+		cp "${LANE_ROOT:-}$LANE_KDIR/.config" "$root/kd/kernel.config"
+	fi
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
 		'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >"$root/etc/passwd"
 	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
