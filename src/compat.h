@@ -66,10 +66,15 @@ static inline size_t kd_kmalloc_roundup(size_t n)
 /* 5.12: KFENCE, the sampling memory-error detector. */
 #if KD_SINCE(5, 12)
 #include <linux/kfence.h>
-#define kd_is_kfence(p)		is_kfence_address(p)
-#else
-#define kd_is_kfence(p)		false
 #endif
+static inline bool kd_is_kfence(const void *p)
+{
+#if KD_SINCE(5, 12)
+	return is_kfence_address(p);
+#else
+	return false;
+#endif
+}
 
 /*
  * The bulk page allocator: none before 5.13; alloc_pages_bulk_array() from
