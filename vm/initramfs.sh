@@ -37,7 +37,7 @@ kd_module_deps() {
 # kd_initramfs BUILDDIR OUT [VAR=VALUE...] -- write OUT, a gzip'd newc cpio
 # with busybox, vm/guest/init (and beside it in /kd: compare.sh, make
 # compare's part, trouble.ere, the kernel log lines that look like
-# trouble, and kernel-facilities.sh; kernel.config, the kernel's
+# trouble, kernel-facilities.sh and kernel-check.sh; kernel.config, the kernel's
 # config), the modules and helpers built in BUILDDIR,
 # the kernel's modules they depend on (kd_module_deps, from LANE_MODDIR,
 # uncompressed, in /kd/deps with their load order in /kd/deps/order),
@@ -57,7 +57,7 @@ kd_initramfs() {
 	ln -s busybox "$root/bin/sh"
 	install -m 0755 "$KD_ROOT/vm/guest/init" "$root/init"
 	cp "$KD_ROOT/vm/guest/compare.sh" "$KD_ROOT/vm/guest/trouble.ere" \
-		"$KD_ROOT/scripts/kernel-facilities.sh" "$root/kd/"
+		"$KD_ROOT/scripts/kernel-facilities.sh" "$KD_ROOT/scripts/kernel-check.sh" "$root/kd/"
 	# The kernel's config, from the lane's headers, for
 	# kernel-facilities.sh: /init links it where distributions keep it.
 	if [ -r "${LANE_ROOT:-}${LANE_KDIR:-/nonexistent}/.config" ]; then
