@@ -39,7 +39,8 @@ mutate() {
 	cp -r "$dir" /tmp/kmut
 	awk -v s="[$1]" -v k="$2:" -v from="$3" -v to="$4" '
 		/^\[.*\]$/ { on = ($0 == s) }
-		on && $1 == k && !done { sub(from, to); done = 1 } { print }' \
+		on && $1 == k && !done { v = $0; sub(/^[^:]*: */, "", v); p = substr($0, 1, length($0) - length(v))
+			sub(from, to, v); $0 = p v; done = 1 } { print }' \
 		"$dir/report.txt" >/tmp/kmut/report.txt
 	_j=$(sh /kd/kernel-check.sh judge /tmp/kmut 2>&1)
 	_st=$?
@@ -48,11 +49,15 @@ mutate() {
 	t_match "changed $2 of [$1]: it says \"differs\" and names $2" \
 		"^  verdict +differs: $2 " "$_j"
 }
-mutate "lab 2" reserved 128 256
-mutate "lab 7" reserved 8192 12288
-mutate "vmalloc" pages 2048 2047
+# now SECTION KEY -- the figure as recorded.
+now() {
+	kd_num "$dir/report.txt" "$1" "$2"
+}
+mutate "lab 2" reserved "^$(now "lab 2" reserved)" $(($(now "lab 2" reserved) * 2))
+mutate "lab 7" reserved "^$(now "lab 7" reserved)" $(($(now "lab 7" reserved) * 2))
+mutate "vmalloc" pages "^$(now vmalloc pages)" $(($(now vmalloc pages) - 1))
 mutate "lab 10" pfn '0x[0-9a-f]+-' '0x1-'
-mutate "kmem_cache" objects 8 9
+mutate "kmem_cache" objects "^$(now kmem_cache objects)" $(($(now kmem_cache objects) + 1))
 
 kd_lab "free all" >/dev/null
 t_run "unload" kd_unload
