@@ -126,10 +126,10 @@ void kd_explain_vmalloc(struct kd_desc *d)
 			     "vmalloc's array of %lu page pointers, vmalloc'd itself",
 			     nr);
 	} else {
-		kd_kmalloc_name(name, sizeof(name), "kmalloc-",
-				kd_kmalloc_class(array, KMALLOC_MIN_SIZE));
-		kd_parts_add(&d->extra, "extra_array",
-			     kd_kmalloc_class(array, KMALLOC_MIN_SIZE),
+		size_t class = kd_kmalloc_class(array, KMALLOC_MIN_SIZE);
+
+		kd_kmalloc_name(name, sizeof(name), "kmalloc-", class);
+		kd_parts_add(&d->extra, "extra_array", class,
 			     "vmalloc's array of %lu page pointers, in %s", nr,
 			     name);
 	}
