@@ -20,25 +20,14 @@ r=/tmp/slack.txt
 ps=$(kd_page_size)
 t_run "load with lab_max_bytes=256 MiB" kd_load lab_max_bytes=268435456 || exit 1
 
-# The kmem tracepoints, for this shell and what it starts.
-T=/sys/kernel/tracing
-[ -e "$T/trace" ] || mount -t tracefs nodev "$T" 2>/dev/null
-[ -e "$T/trace" ] || T=/sys/kernel/debug/tracing
+# The kmem tracepoints, for this shell and what it starts: kernel-check.sh
+# records them.
 trace_on() {
-	: >"$T/trace"
-	echo $$ >"$T/set_event_pid"
-	echo 1 >"$T/options/event-fork"
-	echo 1 >"$T/events/kmem/kmalloc/enable"
-	echo 1 >"$T/tracing_on"
+	sh /kd/kernel-check.sh begin /tmp/ktrace step
 }
 trace_off() {
-	echo 0 >"$T/events/kmem/kmalloc/enable"
-	grep ' kmalloc: ' "$T/trace" >/tmp/trace.txt
-}
-
-# sections FILE -- every section's title, one per line.
-sections() {
-	sed -n 's/^\[\(.*\)\]$/\1/p' "$1"
+	sh /kd/kernel-check.sh end /tmp/ktrace step
+	grep ' kmalloc: ' /tmp/ktrace/trace.step >/tmp/trace.txt
 }
 
 # parts FILE SECTION PREFIX -- the sum of the PREFIX_* fields' numbers.
