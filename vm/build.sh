@@ -4,8 +4,11 @@
 
 # kd_build_dir SUFFIX -- where the current lane builds: in the cache, or
 # inside its build root so that the chrooted build sees the same files.
+# KD_BUILD_TAG=NAME gives a checkout build directories of its own, so that
+# two checkouts sharing the cache can test the same lane at once.
 kd_build_dir() {
-	printf '%s/build/%s%s\n' "${LANE_ROOT:-$KD_CACHE}" "$LANE_NAME" "${1:-}"
+	printf '%s/build/%s%s%s\n' "${LANE_ROOT:-$KD_CACHE}" "$LANE_NAME" \
+		"${KD_BUILD_TAG:+-$KD_BUILD_TAG}" "${1:-}"
 }
 
 # kd_build_module OUTDIR [MAKEVAR=VALUE...] -- build the module sources
