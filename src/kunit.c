@@ -334,6 +334,28 @@ static void kd_test_cmd_parse(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, c.quick);
 }
 
+/* node=N: last, after the FLAGS if any; without it, NUMA_NO_NODE. */
+static void kd_test_cmd_node(struct kunit *test)
+{
+	struct kd_cmd c;
+
+	KUNIT_EXPECT_EQ(test, kd_parse("kmalloc 100", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.node, NUMA_NO_NODE);
+	KUNIT_EXPECT_EQ(test, kd_parse("kmalloc 100 node=1", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.node, 1);
+	KUNIT_EXPECT_TRUE(test, c.gfp == GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, kd_parse("pages 2 GFP_KERNEL|__GFP_THISNODE node=0", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_PAGES);
+	KUNIT_EXPECT_EQ(test, c.node, 0);
+	KUNIT_EXPECT_TRUE(test, c.gfp == (GFP_KERNEL | __GFP_THISNODE));
+	KUNIT_EXPECT_EQ(test, kd_parse("cache 10 node=0x1", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.node, 1);
+	KUNIT_EXPECT_EQ(test, kd_parse("kvmalloc 5M GFP_KERNEL node=99", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.node, 99);	/* no such node: lab.c's to refuse */
+	KUNIT_EXPECT_EQ(test, kd_parse("vmalloc 1M node=1", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), 0);
+}
+
 static void kd_test_cmd_refused(struct kunit *test)
 {
 	static const char * const bad[] = {
@@ -343,6 +365,11 @@ static void kd_test_cmd_refused(struct kunit *test)
 		"kmalloc 1 GFP_KERNEL||__GFP_ZERO", "kmalloc 1 gfp_kernel",
 		"kmalloc 1 GFP_KERNEL x", "cache 1 GFP_KERNEL", "free 1 2",
 		"free all now", "pages 4K", "kmalloc -1", "kmalloc 1,5",
+		"kmalloc 1 node=", "kmalloc 1 node=-1", "kmalloc 1 node=x",
+		"kmalloc 1 node=1K", "kmalloc 1 node=4294967296",
+		"kmalloc 1 node=1 GFP_KERNEL", "kmalloc 1 GFP_KERNEL node=0 node=1",
+		"kmalloc node=1", "cache 1 GFP_KERNEL node=0", "free 1 node=0",
+		"free all node=0", "bench node=0", "kmalloc 1 GFP_KERNEL node=0 x",
 	};
 	struct kd_cmd c;
 	unsigned int i;
@@ -383,6 +410,12 @@ static void kd_test_cmd_gfp_rules(struct kunit *test)
 		{ "vmalloc 1 GFP_KERNEL|__GFP_NOMEMALLOC", !KD_VMALLOC_ANY_GFP },
 		{ "vmalloc 1 GFP_USER|__GFP_ZERO|__GFP_ACCOUNT", true },
 		{ "kvmalloc 1 GFP_KERNEL|__GFP_NOMEMALLOC", true },
+		{ "pages 0 GFP_KERNEL|__GFP_THISNODE node=1", true },
+		{ "kmalloc 1 GFP_KERNEL|__GFP_THISNODE node=1", true },
+		{ "vmalloc 1 GFP_KERNEL node=1", true },
+		{ "vmalloc 1 GFP_KERNEL|__GFP_ZERO node=1", true },
+		{ "vmalloc 1 GFP_KERNEL|__GFP_THISNODE node=1", false },
+		{ "vmalloc 1 GFP_USER node=1", false },
 	};
 	struct kd_cmd c;
 	unsigned int i;
@@ -412,6 +445,7 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_slack_kmalloc),
 	KUNIT_CASE(kd_test_cmd_numbers),
 	KUNIT_CASE(kd_test_cmd_parse),
+	KUNIT_CASE(kd_test_cmd_node),
 	KUNIT_CASE(kd_test_cmd_refused),
 	KUNIT_CASE(kd_test_cmd_gfp_rules),
 	{}

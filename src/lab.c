@@ -14,12 +14,17 @@
  * A command may sleep (GFP_KERNEL reclaims, vmalloc maps pages), so that
  * lock is a mutex; GFP_ATOMIC requests do not need it to be a spinlock
  * either: they just do not sleep themselves.
+ *
+ * With node=N a command calls the allocator's _node form, which asks for
+ * memory on node N first and falls back to the others as the plain call
+ * would, unless __GFP_THISNODE forbids it; without node=, the plain call.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/nodemask.h>
 #include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -46,6 +51,7 @@ struct kd_exp {
 	unsigned long id;		/* 1, 2, ...: never reused while loaded */
 	struct kd_cmd cmd;
 	char command[KD_LAB_LINE_MAX + 1];	/* the line as written */
+	char nodearg[16];		/* ", N": node=N's argument in the call */
 	const char *used;		/* what kvmalloc really used, or NULL */
 	struct kd_region r;		/* its section in the report */
 	union {
@@ -83,16 +89,24 @@ static const struct kd_region_ops kd_lab_region_ops = {
 
 /* ---- one allocator each: allocate, describe, free ---- */
 
+/* Was node=N given: then the allocator's _node form is called. */
+static bool kd_lab_on_node(const struct kd_exp *e)
+{
+	return e->cmd.node != NUMA_NO_NODE;
+}
+
 static int kd_lab_kmalloc(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
+	bool on = kd_lab_on_node(e);
 
-	snprintf(d->call, sizeof(d->call), "kmalloc(%lu, %pGg)", e->cmd.arg,
-		 &d->gfp);
+	snprintf(d->call, sizeof(d->call), "kmalloc%s(%lu, %pGg%s)",
+		 on ? "_node" : "", e->cmd.arg, &d->gfp, e->nodearg);
 	/* What kmalloc will reserve, asked before the call (6.1+). */
 	d->has_roundup = KD_HAVE_KMALLOC_ROUNDUP;
 	d->roundup = kd_kmalloc_roundup(e->cmd.arg);
-	e->mem = kmalloc(e->cmd.arg, d->gfp);
+	e->mem = on ? kmalloc_node(e->cmd.arg, d->gfp, e->cmd.node) :
+		      kmalloc(e->cmd.arg, d->gfp);
 	if (!e->mem)
 		return -ENOMEM;
 	d->addr = e->mem;
@@ -108,14 +122,26 @@ static void kd_lab_kfree(struct kd_exp *e)
 	kfree(e->mem);
 }
 
-/* noinline: /proc/vmallocinfo names this function as the area's caller. */
+/*
+ * noinline: /proc/vmallocinfo names this function as the area's caller.
+ * With node=, vmalloc_node() (GFP_KERNEL) or vzalloc_node() (with
+ * __GFP_ZERO): modules have no __vmalloc_node() taking other flags.
+ */
 static noinline int kd_lab_vmalloc(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
+	bool zero = d->gfp & __GFP_ZERO;
 
-	snprintf(d->call, sizeof(d->call), "__vmalloc(%lu, %pGg)", e->cmd.arg,
-		 &d->gfp);
-	e->mem = __vmalloc(e->cmd.arg, d->gfp);
+	if (!kd_lab_on_node(e)) {
+		snprintf(d->call, sizeof(d->call), "__vmalloc(%lu, %pGg)",
+			 e->cmd.arg, &d->gfp);
+		e->mem = __vmalloc(e->cmd.arg, d->gfp);
+	} else {
+		snprintf(d->call, sizeof(d->call), "%s(%lu%s)",
+			 zero ? "vzalloc_node" : "vmalloc_node", e->cmd.arg, e->nodearg);
+		e->mem = zero ? vzalloc_node(e->cmd.arg, e->cmd.node) :
+				vmalloc_node(e->cmd.arg, e->cmd.node);
+	}
 	if (!e->mem)
 		return -ENOMEM;
 	d->addr = e->mem;
@@ -143,9 +169,12 @@ static noinline int kd_lab_kvmalloc(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
 
-	snprintf(d->call, sizeof(d->call), "kvmalloc(%lu, %pGg)", e->cmd.arg,
-		 &d->gfp);
-	e->mem = kvmalloc(e->cmd.arg, d->gfp);
+	bool on = kd_lab_on_node(e);
+
+	snprintf(d->call, sizeof(d->call), "kvmalloc%s(%lu, %pGg%s)",
+		 on ? "_node" : "", e->cmd.arg, &d->gfp, e->nodearg);
+	e->mem = on ? kvmalloc_node(e->cmd.arg, d->gfp, e->cmd.node) :
+		      kvmalloc(e->cmd.arg, d->gfp);
 	if (!e->mem)
 		return -ENOMEM;
 	d->addr = e->mem;
@@ -177,9 +206,15 @@ static int kd_lab_pages(struct kd_exp *e)
 	struct kd_desc *d = &e->r.d;
 	unsigned int order = e->cmd.arg;
 
-	snprintf(d->call, sizeof(d->call), "alloc_pages(%pGg, %u)", &d->gfp,
-		 order);
-	e->page = alloc_pages(d->gfp, order);
+	if (!kd_lab_on_node(e)) {
+		snprintf(d->call, sizeof(d->call), "alloc_pages(%pGg, %u)",
+			 &d->gfp, order);
+		e->page = alloc_pages(d->gfp, order);
+	} else {
+		snprintf(d->call, sizeof(d->call), "alloc_pages_node(%d, %pGg, %u)",
+			 e->cmd.node, &d->gfp, order);
+		e->page = alloc_pages_node(e->cmd.node, d->gfp, order);
+	}
 	if (!e->page)
 		return -ENOMEM;
 	kd_pages_taken(order);
@@ -212,14 +247,16 @@ static int kd_lab_cache(struct kd_exp *e)
 	struct kd_desc *d = &e->r.d;
 	unsigned long i, n = e->cmd.arg;
 
-	snprintf(d->call, sizeof(d->call), "kmem_cache_alloc(cache, %pGg) x %lu",
-		 &d->gfp, n);
+	snprintf(d->call, sizeof(d->call), "kmem_cache_alloc%s(cache, %pGg%s) x %lu",
+		 kd_lab_on_node(e) ? "_node" : "", &d->gfp, e->nodearg, n);
 	/* Bookkeeping, not the experiment: kvmalloc fits any COUNT. */
 	e->objs = kvmalloc_array(n, sizeof(*e->objs), GFP_KERNEL);
 	if (!e->objs)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		e->objs[i] = kmem_cache_alloc(kd_cache(), d->gfp);
+		e->objs[i] = kd_lab_on_node(e) ?
+			     kmem_cache_alloc_node(kd_cache(), d->gfp, e->cmd.node) :
+			     kmem_cache_alloc(kd_cache(), d->gfp);
 		if (!e->objs[i]) {
 			kd_lab_cache_put(e->objs, i);
 			return -ENOMEM;
@@ -338,6 +375,26 @@ static int kd_lab_check_budget(struct kd_cmd *cmd, unsigned long bytes)
 	return 0;
 }
 
+/*
+ * node=N must name a node the page allocator can use: one that exists, is
+ * online and has memory.  The _node calls trust their caller: a node past
+ * nr_node_ids indexes past the kernel's per-node tables, and
+ * alloc_pages_node() warns about an offline one.
+ */
+static int kd_lab_check_node(struct kd_cmd *cmd)
+{
+	int nid = cmd->node;
+
+	if (nid == NUMA_NO_NODE)
+		return 0;
+	cmd->why = (unsigned int)nid >= nr_node_ids || !node_possible(nid) ?
+		   "node=N: this machine has no such node (see /sys/devices/system/node/)" :
+		   !node_online(nid) ? "node=N: that node is offline" :
+		   !node_state(nid, N_MEMORY) ? "node=N: that node has no memory, only CPUs" :
+		   NULL;
+	return cmd->why ? -EINVAL : 0;
+}
+
 /* ---- commands ---- */
 
 static void kd_lab_log(const struct kd_exp *e)
@@ -357,7 +414,9 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 	struct kd_exp *e;
 	int ret;
 
-	ret = kd_lab_check_size(cmd, &estimate);
+	ret = kd_lab_check_node(cmd);
+	if (!ret)
+		ret = kd_lab_check_size(cmd, &estimate);
 	if (!ret)
 		ret = kd_lab_check_budget(cmd, estimate);
 	if (ret)
@@ -368,6 +427,8 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 		return -ENOMEM;
 	e->cmd = *cmd;
 	strscpy(e->command, line, sizeof(e->command));
+	if (cmd->node != NUMA_NO_NODE)
+		snprintf(e->nodearg, sizeof(e->nodearg), ", %d", cmd->node);
 	e->r.d.allocator = op->allocator;
 	e->r.d.gfp = cmd->gfp;
 	e->r.d.requested = cmd->word == KD_LAB_PAGES ? PAGE_SIZE << cmd->arg : cmd->arg;

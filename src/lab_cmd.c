@@ -5,9 +5,14 @@
  * Pure code: nothing here allocates or touches kernel state, so the KUnit
  * suite (kunit.c) tests it directly.  lab.c runs what this accepts.
  *
- *   kmalloc SIZE [FLAGS]    vmalloc SIZE [FLAGS]    kvmalloc SIZE [FLAGS]
- *   pages ORDER [FLAGS]     cache COUNT             free ID | free all
+ *   kmalloc SIZE [FLAGS] [node=N]    vmalloc SIZE [FLAGS] [node=N]
+ *   kvmalloc SIZE [FLAGS] [node=N]   pages ORDER [FLAGS] [node=N]
+ *   cache COUNT [node=N]             free ID | free all
  *   bench [quick]
+ *
+ * node=N asks for memory on NUMA node N: the _node form of the allocator
+ * (kmalloc_node, vmalloc_node, kvmalloc_node, alloc_pages_node,
+ * kmem_cache_alloc_node).  Whether node N exists is lab.c's to check.
  *
  * Every refusal comes with a reason (cmd->why) that the log line shows, so
  * a refused command teaches the rule it broke.
@@ -25,14 +30,15 @@ static const struct kd_word_info {
 	const char *name;
 	bool sized;		/* SIZE takes K, M, G suffixes */
 	bool flags;		/* takes [FLAGS] */
+	bool node;		/* takes [node=N] */
 } kd_words[KD_NR_LAB_WORDS] = {
-	[KD_LAB_KMALLOC]	 = { "kmalloc",  true,  true },
-	[KD_LAB_VMALLOC]	 = { "vmalloc",  true,  true },
-	[KD_LAB_KVMALLOC] = { "kvmalloc", true,  true },
-	[KD_LAB_PAGES]	 = { "pages",    false, true },
-	[KD_LAB_CACHE]	 = { "cache",    false, false },
-	[KD_LAB_FREE]	 = { "free",     false, false },
-	[KD_LAB_BENCH]	 = { "bench",    false, false },
+	[KD_LAB_KMALLOC]	 = { "kmalloc",  true,  true,  true },
+	[KD_LAB_VMALLOC]	 = { "vmalloc",  true,  true,  true },
+	[KD_LAB_KVMALLOC] = { "kvmalloc", true,  true,  true },
+	[KD_LAB_PAGES]	 = { "pages",    false, true,  true },
+	[KD_LAB_CACHE]	 = { "cache",    false, false, true },
+	[KD_LAB_FREE]	 = { "free",     false, false, false },
+	[KD_LAB_BENCH]	 = { "bench",    false, false, false },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)
@@ -50,7 +56,9 @@ const char *kd_lab_word_name(enum kd_lab_word word)
  *   GFP_ATOMIC  never sleeps, and may use part of the emergency reserves
  * The zone modifiers GFP_DMA (below 16 MiB on x86), GFP_DMA32 (below
  * 4 GiB) and __GFP_HIGHMEM pick where the pages come from; the __GFP_*
- * modifiers change how hard the allocator tries and what it hands out.
+ * modifiers change how hard the allocator tries and what it hands out;
+ * __GFP_THISNODE forbids falling back to another NUMA node: the request
+ * fails rather than take memory elsewhere.
  */
 static const struct {
 	const char *name;
@@ -76,6 +84,7 @@ static const struct {
 	{ "__GFP_HIGH",		 __GFP_HIGH },
 	{ "__GFP_ACCOUNT",	 __GFP_ACCOUNT },
 	{ "__GFP_NOMEMALLOC",	 __GFP_NOMEMALLOC },
+	{ "__GFP_THISNODE",	 __GFP_THISNODE },
 };
 
 static int kd_refuse(struct kd_cmd *cmd, int err, const char *why)
@@ -195,6 +204,26 @@ static int kd_split(char *line, char **word, int max)
 }
 
 /*
+ * "node=N": N decimal or 0x hex, no sign (NUMA_NO_NODE is what leaving it
+ * out means).  Whether node N exists is checked where it is used.
+ */
+static int kd_parse_node(const char *s, int *node, const char **why)
+{
+	unsigned long v;
+
+	if (kd_parse_number(s + strlen("node="), false, &v, why)) {
+		*why = "node=N: N is a node number (decimal or 0x hex)";
+		return -EINVAL;
+	}
+	if (v > INT_MAX) {
+		*why = "node=N: no such node";
+		return -EINVAL;
+	}
+	*node = v;
+	return 0;
+}
+
+/*
  * Parse one command line (no newline; it is modified).  Returns 0, or
  * -EINVAL with cmd->why set.  Flag rules and size limits are checked later
  * (kd_cmd_check_gfp(), lab.c): a well-formed command is parsed first.
@@ -202,11 +231,12 @@ static int kd_split(char *line, char **word, int max)
 int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 {
 	const struct kd_word_info *info;
-	char *words[3];
+	char *words[4];
 	int n, ret;
 
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->word = KD_NR_LAB_WORDS;	/* no command word yet */
+	cmd->node = NUMA_NO_NODE;
 	n = kd_split(line, words, ARRAY_SIZE(words));
 	if (n == 0)
 		return kd_refuse(cmd, -EINVAL, "empty command");
@@ -225,6 +255,15 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	}
 	if (n < 2)
 		return kd_refuse(cmd, -EINVAL, "missing argument");
+	if (n > (int)ARRAY_SIZE(words))	/* kd_split() stopped counting */
+		return kd_refuse(cmd, -EINVAL, "extra argument");
+	/* node=N comes last, after the FLAGS if there are any. */
+	if (info->node && n > 2 && !strncmp(words[n - 1], "node=", 5)) {
+		ret = kd_parse_node(words[n - 1], &cmd->node, &cmd->why);
+		if (ret)
+			return ret;
+		n--;
+	}
 	if (n > (info->flags ? 3 : 2))
 		return kd_refuse(cmd, -EINVAL, "extra argument");
 
@@ -301,5 +340,13 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 	if (cmd->word == KD_LAB_PAGES && (gfp & __GFP_COMP) && cmd->arg == 0)
 		return kd_refuse(cmd, -EINVAL,
 				 "__GFP_COMP joins 2^order pages into one compound page: order 0 is a single page");
+	/*
+	 * The flags-and-node form, __vmalloc_node(), is not exported to
+	 * modules: vmalloc_node() is GFP_KERNEL, vzalloc_node() adds __GFP_ZERO.
+	 */
+	if (cmd->word == KD_LAB_VMALLOC && cmd->node != NUMA_NO_NODE &&
+	    gfp != GFP_KERNEL && gfp != (GFP_KERNEL | __GFP_ZERO))
+		return kd_refuse(cmd, -EINVAL,
+				 "vmalloc with node=: modules have vmalloc_node() (GFP_KERNEL) and vzalloc_node() (GFP_KERNEL|__GFP_ZERO), no other flags");
 	return 0;
 }

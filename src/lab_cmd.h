@@ -8,6 +8,7 @@
 #define KMEM_DEMO_LAB_CMD_H
 
 #include <linux/gfp.h>
+#include <linux/numa.h>
 #include <linux/types.h>
 
 #define KD_LAB_LINE_MAX	256	/* bytes in one command line */
@@ -30,6 +31,7 @@ struct kd_cmd {
 	bool free_all;		/* "free all" */
 	bool quick;		/* "bench quick" */
 	gfp_t gfp;		/* FLAGS, GFP_KERNEL when none are given */
+	int node;		/* node=N, or NUMA_NO_NODE: the plain call */
 	const char *why;	/* why it was refused */
 	unsigned long limit;	/* the limit it went over, if any */
 };
