@@ -27,6 +27,32 @@
 
 #include "describe.h"
 
+/*
+ * Count one page (or object) on node @nid.  The counts stay sorted by node
+ * number; a machine with more nodes than KD_NODES_COUNTED gets the rest
+ * counted together.
+ */
+static void kd_count_node(struct kd_desc *d, int nid)
+{
+	struct kd_node_count *c = d->node_count;
+	unsigned int i, n = d->node_counted;
+
+	for (i = 0; i < n && c[i].nid < nid; i++)
+		;
+	if (i < n && c[i].nid == nid) {
+		c[i].n++;
+		return;
+	}
+	if (n == KD_NODES_COUNTED) {
+		d->node_rest++;
+		return;
+	}
+	memmove(&c[i + 1], &c[i], (n - i) * sizeof(*c));
+	c[i].nid = nid;
+	c[i].n = 1;
+	d->node_counted++;
+}
+
 /* Record the zone and node a page belongs to. */
 static void kd_note_zone(struct kd_desc *d, struct page *page)
 {
@@ -34,6 +60,7 @@ static void kd_note_zone(struct kd_desc *d, struct page *page)
 	size_t used = strlen(d->zones);
 
 	node_set(page_to_nid(page), d->nodes);
+	kd_count_node(d, page_to_nid(page));
 
 	/* Zones are few; a name is added the first time it is seen. */
 	if (!strstr(d->zones, zone))
@@ -53,6 +80,9 @@ static void kd_describe_start(struct kd_desc *d)
 	memset(&d->runs, 0, sizeof(d->runs));
 	memset(&d->frames, 0, sizeof(d->frames));
 	nodes_clear(d->nodes);
+	d->node_unit = "page";
+	d->node_counted = 0;
+	d->node_rest = 0;
 	d->zones[0] = '\0';
 	d->in_vmalloc = is_vmalloc_addr(d->addr);
 }
@@ -206,6 +236,7 @@ int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n)
 	d->addr = objs[0];
 	kd_describe_start(d);
 	d->contiguous = false;
+	d->node_unit = "object";
 	for (i = 0; i < n; i++)
 		kd_note_zone(d, virt_to_page(objs[i]));
 	pfn = kvmalloc_array(n, sizeof(*pfn), GFP_KERNEL);

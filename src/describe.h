@@ -19,6 +19,13 @@
 
 #define KD_ZONES_LEN	48
 #define KD_RUNS_MAX	1024	/* runs stored per allocation, for the map */
+#define KD_NODES_COUNTED 4	/* nodes counted one by one; the rest together */
+
+/* How many pages (or objects) of an allocation one NUMA node holds. */
+struct kd_node_count {
+	int nid;
+	unsigned long n;
+};
 
 struct kd_desc {
 	const char *allocator;	/* kmalloc, vmalloc, __get_free_pages, ... */
@@ -36,6 +43,10 @@ struct kd_desc {
 	struct kd_runs runs;	/* backing pages and their physical runs */
 	char zones[KD_ZONES_LEN];	/* zone names, e.g. "DMA32,Normal" */
 	nodemask_t nodes;	/* NUMA nodes the pages come from */
+	const char *node_unit;	/* what is counted per node: "page", "object" */
+	unsigned int node_counted;	/* entries in node_count, by node number */
+	struct kd_node_count node_count[KD_NODES_COUNTED];
+	unsigned long node_rest;	/* on nodes past KD_NODES_COUNTED others */
 	struct kd_frames frames;	/* the runs, in the allocation's order */
 	/* Why reserved exceeds requested (slack.c): */
 	char served_by[KD_PART_WHY];	/* which allocator or cache served it */

@@ -85,6 +85,28 @@ static void kd_show_why(struct seq_file *m, const struct kd_desc *d)
 	kd_show_parts(m, &d->extra);
 }
 
+/*
+ * The NUMA nodes the memory came from: on one node just its number; on
+ * several, each with its share ("0 (1024 pages), 1 (1024 pages)").
+ */
+static void kd_show_nodes(struct seq_file *m, const struct kd_desc *d)
+{
+	const struct kd_node_count *c = d->node_count;
+	unsigned int i;
+
+	if (nodes_weight(d->nodes) <= 1) {
+		seq_printf(m, "node:        %*pbl\n", nodemask_pr_args(&d->nodes));
+		return;
+	}
+	seq_puts(m, "node:       ");
+	for (i = 0; i < d->node_counted; i++)
+		seq_printf(m, "%s %d (%lu %s%s)", i ? "," : "", c[i].nid, c[i].n,
+			   d->node_unit, c[i].n == 1 ? "" : "s");
+	if (d->node_rest)
+		seq_printf(m, ", other nodes (%lu %ss)", d->node_rest, d->node_unit);
+	seq_putc(m, '\n');
+}
+
 /* One region's section: what it asked for, what it got, and where. */
 static void kd_show_region(struct seq_file *m, const struct kd_cursor *c,
 			   const struct kd_region *r)
@@ -125,7 +147,7 @@ static void kd_show_region(struct seq_file *m, const struct kd_cursor *c,
 		seq_printf(m, "roundup:     %zu (kmalloc_size_roundup(%zu))\n",
 			   d->roundup, d->requested);
 	seq_printf(m, "zone:        %s\n", d->zones);
-	seq_printf(m, "node:        %*pbl\n", nodemask_pr_args(&d->nodes));
+	kd_show_nodes(m, d);
 }
 
 static int kd_report_show(struct seq_file *m, void *v)
