@@ -463,6 +463,7 @@ kd_overlay_exec() {
 #   LANE_APPEND     extra kernel command line for every boot of this lane
 #   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG),
 #                   the row's "slow"
+#   LANE_NODES      NUMA nodes of the VM, the row's "nodes" (kd_qemu_numa)
 #   LANE_INFO       one line for the support table: "kernel arch page-size"
 #   LANE_MODDIR     the kernel's modules directory (lib/modules/KVER), where
 #                   the modules kmem_demo's modules depend on come from
@@ -486,7 +487,7 @@ kd_lane_row() {
 # (checks, script, kernel) only the lanes whose "runs" column is KIND:FILE,
 # with "test" only those "make test" runs by default (column "all": yes).
 kd_lanes() {
-	kd_lane_rows | awk -v k="${1:-}" 'k == "" || (k == "test" && $8 == "yes") ||
+	kd_lane_rows | awk -v k="${1:-}" 'k == "" || (k == "test" && $9 == "yes") ||
 		index($2, k ":") == 1 { print $1 }'
 }
 
@@ -517,8 +518,8 @@ kd_page_size() {
 # Dies for an unknown lane and for one that boots no kernel (the static
 # checks, a script lane).
 kd_lane() {
-	local runs arch cpu slow f
-	read -r _ runs arch _ _ cpu slow _ <<<"$(kd_lane_row "$1")"
+	local runs arch cpu slow nodes f
+	read -r _ runs arch _ _ cpu slow nodes _ <<<"$(kd_lane_row "$1")"
 	case $runs in
 	kernel:*) f=$KD_ROOT/${runs#kernel:} ;;
 	'') kd_die "unknown lane '$1' (have: $(kd_lanes kernel | paste -sd ' '))" ;;
@@ -526,14 +527,16 @@ kd_lane() {
 	esac
 	[ -f "$f" ] || kd_die "lane $1: its lane file ${runs#kernel:} (vm/lanes.tsv) does not exist"
 	[[ $slow =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: slow '$slow' in vm/lanes.tsv is not a whole number"
+	[[ $nodes =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: nodes '$nodes' in vm/lanes.tsv is not a whole number"
 	# shellcheck source=/dev/null
 	. "$f"
 	# shellcheck disable=SC2034 # read by the harness
-	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE=''
+	LANE_NAME=$1 LANE_SLOW=$slow LANE_NODES=$nodes LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE=''
 	# shellcheck disable=SC2034
 	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH=''
 	lane_prepare "$1"
 	kd_qemu "${LANE_DEB_ARCH:-$arch}" "$cpu" "$LANE_KERNEL"
+	kd_qemu_numa "$nodes"
 }
 
 # kd_lock NAME / kd_unlock NAME -- hold / release the lock NAME, shared by
@@ -697,4 +700,31 @@ kd_qemu() {
 		;;
 	*) kd_die "lane ${LANE_NAME:-?}: arch '$arch' in vm/lanes.tsv is neither amd64 nor arm64" ;;
 	esac
+}
+
+# kd_qemu_numa NODES -- with more than one node, split the guest's memory
+# (KD_MEM, default 512M) and CPUs (KD_SMP, default 2) evenly over NODES
+# NUMA nodes: one RAM backend per node, and the CPUs in order.  The guest
+# learns the layout from the firmware tables (ACPI SRAT, or the device tree
+# on arm64); distances between nodes are declared only: under TCG remote
+# memory is no slower than local.
+kd_qemu_numa() {
+	local nodes=$1 mem=${KD_MEM:-512M} smp=${KD_SMP:-2} mib i
+	[ "$nodes" -gt 1 ] || return 0
+	case $mem in
+	*G) mib=$((${mem%G} * 1024)) ;;
+	*M) mib=${mem%M} ;;
+	*) kd_die "lane $LANE_NAME: KD_MEM=$mem: give it in M or G (e.g. 512M) to split it over $nodes NUMA nodes" ;;
+	esac
+	[[ $mib =~ ^[0-9]+$ ]] && [ $((mib % nodes)) -eq 0 ] && [ $((smp % nodes)) -eq 0 ] ||
+		kd_die "lane $LANE_NAME: KD_MEM=$mem and KD_SMP=$smp do not split evenly over $nodes NUMA nodes (memory in MiB and CPUs each a multiple of $nodes)"
+	# One socket per node: CPUs of one socket share a last-level cache,
+	# which the kernel expects within one node (it warns otherwise).
+	for i in "${!LANE_QEMU[@]}"; do
+		[ "${LANE_QEMU[i]}" = -smp ] && LANE_QEMU[i + 1]="$smp,sockets=$nodes,cores=$((smp / nodes)),threads=1"
+	done
+	for ((i = 0; i < nodes; i++)); do
+		LANE_QEMU+=(-object "memory-backend-ram,id=kd-node$i,size=$((mib / nodes))M"
+			-numa "node,nodeid=$i,cpus=$((i * smp / nodes))-$(((i + 1) * smp / nodes - 1)),memdev=kd-node$i")
+	done
 }

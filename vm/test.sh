@@ -34,11 +34,13 @@ set -euo pipefail
 if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
 	host=$(kd_host_release)
-	while read -r name _ arch suite flavour cpu _ all desc; do
+	while read -r name _ arch suite flavour cpu _ nodes all desc; do
 		if [ "$desc" = - ]; then
 			[ "$suite" != host ] || suite="$host (the host's)"
 			desc="Debian $suite, $arch, flavour $flavour, qemu -cpu $cpu"
 		fi
+		[ "$nodes" = - ] || [ "$nodes" -le 1 ] || [[ $desc == *NUMA* ]] ||
+			desc="$desc, $nodes NUMA nodes"
 		[ "$all" = yes ] || desc="$desc; only when named"
 		printf '  %-11s %s\n' "$name" "$desc"
 	done < <(kd_lane_rows)

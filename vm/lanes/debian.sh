@@ -88,18 +88,29 @@ lane_root() {
 	kd_debian_root "$name" "$suite" "$KD_CACHE/apt/$suite/sources.list" "${inc[@]}"
 }
 
+# lane_first NAME -- the first lane of the registry that boots the same
+# kernel as lane NAME (same lane file, arch, suite and flavour): lanes that
+# differ only in the machine (the numa lane) share its preparation.
+lane_first() {
+	local runs arch suite flavour
+	read -r _ runs arch suite flavour _ <<<"$(kd_lane_row "$1")"
+	kd_lane_rows | awk -v r="$runs" -v a="$arch" -v s="$suite" -v f="$flavour" \
+		'$2 == r && $3 == a && $4 == s && $5 == f { print $1; exit }'
+}
+
 # The LANE_* variables are read by the harness after kd_lane returns.
 # shellcheck disable=SC2034
 lane_prepare() {
 	local name arch suite flavour stamp dir tree cross='' host build=root
-	read -r name _ arch suite flavour _ <<<"$(kd_lane_row "$1")"
+	read -r _ _ arch suite flavour _ <<<"$(kd_lane_row "$1")"
+	name=$(lane_first "$1")
 	kd_debian_archive
 	# A Debian host builds its own release's kernels and its backports',
 	# which are built with the release's compiler; any other host builds
 	# every Debian kernel in a root of its release.
 	host=$(kd_host_release)
 	if [ "$suite" = host ] && ! kd_debian_host; then
-		kd_die "lane $name is this Debian host's own release, and this host is $(kd_os PRETTY_NAME).
+		kd_die "lane $1 is this Debian host's own release, and this host is $(kd_os PRETTY_NAME).
     The kernel installed here: make run KERNEL=host
     One of Debian's, by its lane: make run KERNEL=trixie (or bullseye, sid, arm64, ...: make help), with KD_DEBIAN_MIRROR=URI"
 	fi
