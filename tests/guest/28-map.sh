@@ -73,9 +73,9 @@ check() {
 	# Every run lies in a zone the report names.
 	t_eq "$_n: every run in a zone of the report's ($(kd_field "$r" "$_s" zone))" "" \
 		"$(printf '%s\n' "$_runs" | awk -v zs=",$(kd_field "$r" "$_s" zone)," '
-			FNR == NR { if ($1 == "zone") { s[$3] = $4; e[$3] = $4 + $5 }; next }
-			{ ok = 0; for (z in s) if ($1 >= s[z] && $1 + $2 <= e[z] &&
-				index(zs, "," z ",")) ok = 1
+			FNR == NR { if ($1 == "zone") { z[++nz] = $3; s[nz] = $4; e[nz] = $4 + $5 }; next }
+			{ ok = 0; for (i = 1; i <= nz; i++) if ($1 >= s[i] && $1 + $2 <= e[i] &&
+				index(zs, "," z[i] ",")) ok = 1
 			  if (!ok) print "run", $1, $2, "outside" }' "$m" -)"
 	case $_kind in
 	slab) return ;;
