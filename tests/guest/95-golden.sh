@@ -10,12 +10,22 @@
 # address, a frame, a run count, a zone, a CPU, a time) or on the host (its
 # CPU model, KVM) is masked as <...>; everything else is compared as it is.
 # A kernel with no sample is skipped, and its output printed as "# golden: "
-# lines, which tests/host/golden-record.sh turns into the sample.
+# lines, which tests/host/golden-record.sh turns into the sample.  The
+# samples are of one-node machines: on a NUMA machine (the numa lane) the
+# node lines and the map's zones differ by design, and 36-numa checks them.
 # kd-boot: slub
 # kd-timeout: 240
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"
 . "${0%/*}/lab.sh"
+
+nodes=$(cat /sys/devices/system/node/has_memory 2>/dev/null)
+case $nodes in
+*[,-]*)
+	t_skip "outputs as recorded" "the samples are of one-node machines, this one has nodes $nodes"
+	exit 0
+	;;
+esac
 
 out=/tmp/golden.txt
 : >"$out"
