@@ -287,7 +287,7 @@ static const char *const flags[] = {
 	"GFP_USER", "GFP_DMA", "GFP_DMA32", "__GFP_DMA", "__GFP_DMA32",
 	"__GFP_HIGHMEM", "__GFP_ZERO", "__GFP_NOWARN", "__GFP_NORETRY",
 	"__GFP_RETRY_MAYFAIL", "__GFP_NOFAIL", "__GFP_COMP", "__GFP_HIGH",
-	"__GFP_ACCOUNT", "__GFP_NOMEMALLOC",
+	"__GFP_ACCOUNT", "__GFP_NOMEMALLOC", "__GFP_THISNODE",
 };
 
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
@@ -323,11 +323,29 @@ static int some_flags(char *out, size_t len, int anything)
 	return k;
 }
 
+/*
+ * " node=N" after an allocating command, now and then: node 0 always
+ * exists; @anything adds node 1 (which only a NUMA machine has) and names
+ * of no node at all.
+ */
+static const char *some_node(int anything)
+{
+	static const char *const any[] = {
+		" node=0", " node=1", " node=99", " node=-1", " node=x", " node=",
+		" node=0x1",
+	};
+
+	if (pick(4))
+		return "";
+	return anything ? any[pick(sizeof(any) / sizeof(any[0]))] : " node=0";
+}
+
 /* A command line the lab accepts (@anything: with any flag combination). */
 static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 {
 	char fl[128];
 	int with = pick(2);
+	const char *node = some_node(anything);
 
 	some_flags(fl, sizeof(fl), anything);
 	/* Now and then, the limits: E2BIG, ENOSPC, orders up to 15. */
@@ -336,27 +354,30 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 		static const char *const unit[] = { "", "K", "M", "G" };
 
 		if (pick(4))
-			return snprintf(out, len, "%s %lu%s%s%s", op[pick(3)],
+			return snprintf(out, len, "%s %lu%s%s%s%s", op[pick(3)],
 					1 + pick(4096), unit[pick(4)],
-					with ? " " : "", with ? fl : "");
-		return snprintf(out, len, "pages %lu%s%s", pick(16),
-				with ? " " : "", with ? fl : "");
+					with ? " " : "", with ? fl : "", node);
+		return snprintf(out, len, "pages %lu%s%s%s", pick(16),
+				with ? " " : "", with ? fl : "", node);
 	}
 	switch (pick(anything ? 7 : 6)) {
 	case 0:
-		return snprintf(out, len, "kmalloc %lu%s%s", some_size(),
-				with ? " " : "", with ? fl : "");
+		return snprintf(out, len, "kmalloc %lu%s%s%s", some_size(),
+				with ? " " : "", with ? fl : "", node);
 	case 1:
-		return snprintf(out, len, "vmalloc %lu%s%s", some_size(),
-				with ? " " : "", with ? fl : "");
+		/* With node=, vmalloc takes GFP_KERNEL or nothing (vmalloc_node()). */
+		if (!anything && *node)
+			return snprintf(out, len, "vmalloc %lu%s", some_size(), node);
+		return snprintf(out, len, "vmalloc %lu%s%s%s", some_size(),
+				with ? " " : "", with ? fl : "", node);
 	case 2:
-		return snprintf(out, len, "kvmalloc %lu%s%s", some_size(),
-				with ? " " : "", with ? fl : "");
+		return snprintf(out, len, "kvmalloc %lu%s%s%s", some_size(),
+				with ? " " : "", with ? fl : "", node);
 	case 3:
-		return snprintf(out, len, "pages %lu%s%s", pick(4),
-				with ? " " : "", with ? fl : "");
+		return snprintf(out, len, "pages %lu%s%s%s", pick(4),
+				with ? " " : "", with ? fl : "", node);
 	case 4:
-		return snprintf(out, len, "cache %lu", 1 + pick(64));
+		return snprintf(out, len, "cache %lu%s", 1 + pick(64), node);
 	case 5:
 		return snprintf(out, len, "free %lu", 1 + pick(max_id + 1));
 	default:
