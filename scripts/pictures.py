@@ -13,7 +13,9 @@ PNG.  Only the Python standard library is used.
 The map's format is documented in docs/pictures.md ("The frame map").
 Elements carry classes the tests count: every run of an allocation is one
 <g class="run">, every run of a vmalloc area one <line class="run">
-inside its <g class="panel">.
+inside its <g class="panel">, and every node boundary (where a NUMA node
+other than the lowest-numbered starts) one <g class="node-boundary"
+data-node="N" data-frame="PFN"> in memmap.svg.
 """
 import argparse
 import math
@@ -26,6 +28,8 @@ FONT = 'DejaVu Sans, Bitstream Vera Sans, sans-serif'
 PALETTE = ['#E69F00', '#0072B2', '#009E73', '#D55E00', '#CC79A7', '#56B4E9',
            '#000000', '#F0E442', '#8C564B', '#7F7F7F', '#17BECF', '#BCBD22']
 ZONE_TINTS = ['#F5EBD7', '#DCEAF5', '#E1F0E1', '#F2E1EE', '#EEEEDD', '#E6E6E6']
+# Node boundaries: a dark red none of the allocations or zones has.
+BOUNDARY = '#B2182B'
 
 
 class MapError(Exception):
@@ -143,6 +147,34 @@ def zone_tint(i):
     return ZONE_TINTS[i % len(ZONE_TINTS)]
 
 
+def node_spans(zones):
+    """[(node, first frame, one past the last)] from the zones, by node
+    number: from its first zone's start to its last zone's end."""
+    spans = {}
+    for z in zones:
+        lo, hi = spans.get(z['node'], (z['start'], z['start'] + z['span']))
+        spans[z['node']] = (min(lo, z['start']), max(hi, z['start'] + z['span']))
+    return [(n, lo, hi) for n, (lo, hi) in sorted(spans.items())]
+
+
+def node_starts(zones):
+    """[(node, first frame)] of every node but the lowest-numbered: where a
+    node boundary is drawn.  Empty on a one-node map."""
+    return [(n, lo) for n, lo, _ in node_spans(zones)[1:]]
+
+
+def nodes_text(zones, ps):
+    """The nodes' frames and physical addresses, for a subtitle."""
+    return '; '.join('node %d: frames %d-%d at %s-%s'
+                     % (n, lo, hi - 1, address_text(lo * ps), address_text(hi * ps))
+                     for n, lo, hi in node_spans(zones)) + \
+        '; a dark red line marks where a node starts'
+
+
+def address_text(a):
+    return size_text(a) if a else '0'
+
+
 def draw_memmap(m, title, path):
     """The frames as rows, left to right, top to bottom."""
     ps = m['page_size']
@@ -153,10 +185,16 @@ def draw_memmap(m, title, path):
     lo -= lo % per_row
     rows = math.ceil((hi - lo) / per_row)
     left, top, width, row_h, pitch = 150, 92, 1024, 9, 13
+    starts = node_starts(zones)
+    # More than one node: a line of the nodes' frames above the rows, and
+    # room on the right for the boundaries' labels.
+    if starts:
+        top += 18
+    margin = 24 + (140 if starts else 0)
     px = width / per_row
     regions = m['regions']
     legend_h = 24 + 34 * len(regions)
-    svg = Svg(left + width + 24, top + rows * pitch + 28 + legend_h, title)
+    svg = Svg(left + width + margin, top + rows * pitch + 28 + legend_h, title)
     svg.text(16, 26, title, 16, weight='bold')
     svg.text(16, 46, '%d page frames of %s, %d per row (%s); every coloured mark is '
              'an allocation\'s frames' % (hi - lo, size_text(ps), per_row,
@@ -170,6 +208,8 @@ def draw_memmap(m, title, path):
             size_text(z['span'] * ps))
         svg.text(x + 20, 70, s, 12)
         x += 28 + 7 * len(s)
+    if starts:
+        svg.text(16, 92, nodes_text(zones, ps), 12, fill=BOUNDARY)
 
     def segments(start, n):
         """(row, x, w) pieces of frames [start, start + n)."""
@@ -184,8 +224,7 @@ def draw_memmap(m, title, path):
     for row in range(rows):
         y = top + row * pitch
         pfn = lo + row * per_row
-        svg.text(left - 8, y + row_h - 1, '%#x  %s' % (pfn, size_text(pfn * ps)
-                                                     if pfn else '0'),
+        svg.text(left - 8, y + row_h - 1, '%#x  %s' % (pfn, address_text(pfn * ps)),
                  9, anchor='end', fill='#555555')
         svg.rect(left, y, width, row_h, '#FFFFFF', ' stroke="#DDDDDD" stroke-width="0.5"')
     svg.add('<g class="zones">')
@@ -213,6 +252,24 @@ def draw_memmap(m, title, path):
                 y = top + row * pitch
                 svg.add('<path d="M%.2f %.2f l-4 -6 h8 z" fill="%s" stroke="#FFFFFF" '
                         'stroke-width="0.5"/>' % (x + 1, y - 0.5, col))
+        svg.add('</g>')
+    # Node boundaries, on top: in the gaps between the rows, a line between
+    # the node's first frame and the frame before it (a step when the
+    # node starts mid-row), then out to the right margin and its label.
+    gap = (pitch - row_h) / 2
+    for node, pfn in starts:
+        row, x, _ = next(segments(pfn, 1))
+        above = top + row * pitch - gap
+        below = top + row * pitch + row_h + gap
+        d = 'M%.2f %.2f H%.2f V%.2f ' % (left, below, x, above) if x > left else \
+            'M%.2f %.2f ' % (left, above)
+        svg.add('<g class="node-boundary" data-node="%d" data-frame="%d">' % (node, pfn))
+        svg.add('<path d="%sH%.2f" fill="none" stroke="%s" stroke-width="2.5"/>'
+                % (d, left + width + 8, BOUNDARY))
+        svg.text(left + width + 12, above + 1, 'node %d starts:' % node, 11,
+                 weight='bold', fill=BOUNDARY)
+        svg.text(left + width + 12, above + 13, 'frame %d (%s)'
+                 % (pfn, address_text(pfn * ps)), 11, fill=BOUNDARY)
         svg.add('</g>')
     # Legend.
     y = top + rows * pitch + 28
