@@ -15,7 +15,8 @@ Elements carry classes the tests count: every run of an allocation is one
 <g class="run">, every run of a vmalloc area one <line class="run">
 inside its <g class="panel">, and every node boundary (where a NUMA node
 other than the lowest-numbered starts) one <g class="node-boundary"
-data-node="N" data-frame="PFN"> in memmap.svg.
+data-node="N" data-frame="PFN">, in memmap.svg and in each panel whose
+frames span it.
 """
 import argparse
 import math
@@ -295,26 +296,41 @@ def draw_vmalloc(m, title, path):
     cols = 2 if len(panels) > 1 else 1
     pw, ph = 540, 400
     nrows = max(1, math.ceil(len(panels) / cols))
-    svg = Svg(cols * pw + 20, 70 + nrows * ph + (20 if len(areas) > 5 else 0), title)
+    zones = sorted(m['zones'], key=lambda z: z['start'])
+    starts = node_starts(zones)
+    # More than one node: a line of the nodes' frames under the subtitle.
+    top = 60 + (18 if starts else 0)
+    svg = Svg(cols * pw + 20, top + 10 + nrows * ph + (20 if len(areas) > 5 else 0),
+              title)
     svg.text(16, 26, title, 16, weight='bold')
     svg.text(16, 46, 'x: page index inside the allocation (virtual order); '
              'y: page frame number behind it.  A straight diagonal is '
              'physically contiguous; a jump is a new run.', 12)
+    if starts:
+        svg.text(16, 64, nodes_text(zones, ps), 12, fill=BOUNDARY)
     if not panels:
-        svg.text(16, 90, 'no vmalloc area in this map', 14)
-    zones = sorted(m['zones'], key=lambda z: z['start'])
+        svg.text(16, top + 30, 'no vmalloc area in this map', 14)
     span = (min(z['start'] for z in zones), max(z['start'] + z['span'] for z in zones))
     for i, r in enumerate(panels):
-        ox, oy = 10 + (i % cols) * pw, 60 + (i // cols) * ph
+        ox, oy = 10 + (i % cols) * pw, top + (i // cols) * ph
         draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span)
     if len(areas) > 5:
-        svg.text(16, 60 + nrows * ph + 12, '%d more vmalloc areas not drawn'
+        svg.text(16, top + nrows * ph + 12, '%d more vmalloc areas not drawn'
                  % (len(areas) - 5), 12)
     svg.write(path)
 
 
 def draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span):
     runs = r['runs_list']
+    nodes, starts = node_spans(zones), node_starts(zones)
+    # With more than one node: which ones the runs are on.
+    on = [str(n) for n, lo, hi in nodes if any(p < hi and lo < p + k for p, k in runs)]
+    if not starts or not on:
+        on = ''
+    elif len(on) == 1:
+        on = ', on node ' + on[0]
+    else:
+        on = ', on nodes %s and %s' % (', '.join(on[:-1]), on[-1])
     px0, py0, w, h = ox + 90, oy + 44, pw - 120, ph - 100
     xmax = max(1, sum(n for _, n in runs))
     ymin = min(p for p, _ in runs) if runs else 0
@@ -333,19 +349,30 @@ def draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span):
     svg.add('<g class="panel" data-region=%s>' % quoteattr(r['name']))
     kind = 'contiguous block' if r['kind'] == 'linear' else 'vmalloc area'
     svg.text(ox + 10, oy + 16, '%s (%s)' % (region_label(r), kind), 13, weight='bold')
-    svg.text(ox + 10, oy + 32, '%s: %d pages in %d run%s%s' % (
+    svg.text(ox + 10, oy + 32, '%s: %d pages in %d run%s%s%s' % (
         size_text(r['reserved']), r['pages'], r['runs'],
         '' if r['runs'] == 1 else 's',
-        ', longest %d' % r['longest'] if r['runs'] > 1 else ''), 11, fill='#444444')
+        ', longest %d' % r['longest'] if r['runs'] > 1 else '', on), 11, fill='#444444')
     svg.rect(px0, py0, w, h, '#FAFAFA', ' stroke="#999999"')
-    # Zone boundaries inside the range.
+    # Zone boundaries inside the range; where a node starts, the node's.
     for z in zones:
-        if ymin < z['start'] < ymax:
+        if ymin < z['start'] < ymax and z['start'] not in [p for _, p in starts]:
             y = Y(z['start'])
             svg.add('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#999999" '
                     'stroke-dasharray="4 3"/>' % (px0, y, px0 + w, y))
             svg.text(px0 + w - 4, y - 3, '%s starts' % z['name'], 10, anchor='end',
                      fill='#777777')
+    for node, pfn in starts:
+        if ymin < pfn < ymax:
+            y = Y(pfn)
+            svg.add('<g class="node-boundary" data-node="%d" data-frame="%d">'
+                    % (node, pfn))
+            svg.add('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" '
+                    'stroke-width="2"/>' % (px0, y, px0 + w, y, BOUNDARY))
+            svg.text(px0 + w - 4, y - 4, 'node %d starts: frame %d (%s)'
+                     % (node, pfn, address_text(pfn * ps)), 10, anchor='end',
+                     weight='bold', fill=BOUNDARY)
+            svg.add('</g>')
     # Axes: five ticks each.
     for t in range(5):
         xv = round(xmax * t / 4)
