@@ -3,7 +3,9 @@
 # Host test of the pictures (scripts/pictures.sh) on recorded frame maps in
 # tests/host/samples/: every SVG is well-formed (xmllint), every PNG has the
 # SVG's size, each vmalloc area is drawn with as many runs as the map
-# lists, a one-run area as exactly one, and a malformed map is refused.
+# lists, a one-run area as exactly one, a node boundary is drawn where
+# each NUMA node but the lowest-numbered starts (none on a one-node map),
+# and a malformed map is refused.
 # Prints one line per problem; silent and status 0 when all is well.
 set -uo pipefail
 . "$(dirname "$0")/../../vm/lib.sh"
@@ -25,6 +27,36 @@ xpath() {
 # runs_drawn SVG REGION -- run lines in REGION's panel of vmalloc.svg.
 runs_drawn() {
 	xpath "$1" "count(//*[local-name()='g'][@class='panel'][@data-region='$2']//*[local-name()='line'][@class='run'])"
+}
+
+# node_starts MAP -- "NODE PFN" for every node but the lowest-numbered: its
+# first frame, the lowest start of its zone lines.
+node_starts() {
+	awk '$1 == "zone" && (!($2 in lo) || $4 + 0 < lo[$2]) { lo[$2] = $4 + 0 }
+		END { for (n in lo) print n, lo[n] }' "$1" | sort -n | tail -n +2
+}
+
+# boundaries SVG [PREDICATES [WITHIN]] -- how many node boundaries SVG
+# draws (that match PREDICATES, inside the elements WITHIN selects).
+boundaries() {
+	xpath "$1" "count(${3:-}//*[local-name()='g'][@class='node-boundary']${2:-})"
+}
+
+# check_boundaries NAME SVG MAP -- exactly one boundary where each node but
+# the lowest-numbered starts, labelled with its frame, and no other.
+check_boundaries() {
+	local starts want got node pfn
+	starts=$(node_starts "$3")
+	want=$(printf '%s' "$starts" | grep -c .)
+	got=$(boundaries "$2")
+	[ "$got" = "$want" ] ||
+		problem "$1: $want node boundaries expected in $(basename "$2"), $got drawn"
+	while read -r node pfn; do
+		[ -n "$node" ] || continue
+		got=$(boundaries "$2" "[@data-node='$node'][@data-frame='$pfn'][contains(., 'node $node starts')][contains(., 'frame $pfn (')]")
+		[ "$got" = 1 ] ||
+			problem "$1: node $node starts at frame $pfn: $got boundaries labelled so there in $(basename "$2")"
+	done <<<"$starts"
 }
 
 for map in "$samples"/*.map; do
@@ -51,11 +83,39 @@ for map in "$samples"/*.map; do
 			got=$(xpath "$out/$s/memmap.svg" "count(//*[@data-region='$name']/*[@class='run'])")
 			[ "$got" = "$listed" ] || echo "$s: $name: $listed runs listed, $got drawn in memmap.svg"
 		done | grep . && bad=1
+	check_boundaries "$s" "$out/$s/memmap.svg" "$map"
+	[ -n "$(node_starts "$map")" ] || [ "$(boundaries "$out/$s/vmalloc.svg")" = 0 ] ||
+		problem "$s: one node, yet a node boundary in vmalloc.svg"
 done
 
 # The single contiguous block: one straight line, one run on the map.
 [ "$(runs_drawn "$out/one-run/vmalloc.svg" vmalloc)" = 1 ] ||
 	problem "one-run: the vmalloc area is not drawn as exactly one run"
+
+# A vmalloc area whose frames lie on both sides of node 1's first frame has
+# the boundary in its panel; an area on one node has none.
+cat >"$out/straddle.map" <<'EOF'
+kmem_demo_map 1
+page_size 4096
+runs_max 1024
+zone 0 DMA32 4096 61440 61440
+zone 1 DMA32 65536 65536 65536
+region vmalloc kind=vmalloc alloc=vmalloc requested=1048576 reserved=1048576 pages=256 runs=2 longest=128 listed=2
+run 65000 128
+run 66000 128
+region lab:1 kind=vmalloc alloc=vmalloc requested=524288 reserved=524288 pages=128 runs=1 longest=128 listed=1
+run 100000 128
+EOF
+if "$KD_ROOT/scripts/pictures.sh" "$out/straddle.map" "$out/straddle" >/dev/null 2>&1; then
+	check_boundaries straddle "$out/straddle/memmap.svg" "$out/straddle.map"
+	panel="//*[local-name()='g'][@class='panel']"
+	[ "$(boundaries "$out/straddle/vmalloc.svg" "[@data-node='1'][@data-frame='65536']" "${panel}[@data-region='vmalloc']")" = 1 ] ||
+		problem "straddle: no node boundary at frame 65536 in the panel of an area on both nodes"
+	[ "$(boundaries "$out/straddle/vmalloc.svg" "" "${panel}[@data-region='lab:1']")" = 0 ] ||
+		problem "straddle: a node boundary in the panel of an area on node 1 only"
+else
+	problem "straddle: scripts/pictures.sh failed"
+fi
 
 # A map whose run lines disagree with its region line is refused.
 if "$KD_ROOT/scripts/pictures.sh" "$samples/bad-listed.map" "$out/bad" >/dev/null 2>&1; then
