@@ -29,11 +29,11 @@ t0=$EPOCHREALTIME
 kd_lane "$lane"
 bdir=$(kd_build_dir "")
 kd_build_module "$bdir"
-img=$KD_CACHE/initramfs/$LANE_NAME-bench.cpio.gz
+img=$KD_CACHE/initramfs/$(kd_lane_key)-bench.cpio.gz
 mkdir -p "${img%/*}"
 kd_initramfs "$bdir" "$img" KD_MODE=bench KD_BENCH="$mode" KD_BENCH_RUNS="$runs" \
 	KD_PARAMS="${PARAMS:-}"
-log=$KD_CACHE/logs/$LANE_NAME-bench.log
+log=$KD_CACHE/logs/$(kd_lane_key)-bench.log
 rc=0
 kd_log "benchmark${mode:+ ($mode)} on $LANE_NAME: ${LANE_QEMU[*]}"
 KD_BOOT_TIMEOUT=${KD_BOOT_TIMEOUT:-$((600 * LANE_SLOW))} kd_boot "$img" "$log" || rc=$?

@@ -2,13 +2,18 @@
 # shellcheck shell=bash
 # kd_build_module: build kmem_demo for the current lane.  Sourced.
 
+# kd_lane_key -- the current lane's name in the cache's build directories,
+# initramfs images and console logs: LANE, or LANE-TAG with KD_BUILD_TAG=TAG,
+# which gives a checkout names of its own, so that two checkouts sharing
+# the cache can run the same lane at once.
+kd_lane_key() {
+	printf '%s%s\n' "$LANE_NAME" "${KD_BUILD_TAG:+-$KD_BUILD_TAG}"
+}
+
 # kd_build_dir SUFFIX -- where the current lane builds: in the cache, or
 # inside its build root so that the chrooted build sees the same files.
-# KD_BUILD_TAG=NAME gives a checkout build directories of its own, so that
-# two checkouts sharing the cache can test the same lane at once.
 kd_build_dir() {
-	printf '%s/build/%s%s%s\n' "${LANE_ROOT:-$KD_CACHE}" "$LANE_NAME" \
-		"${KD_BUILD_TAG:+-$KD_BUILD_TAG}" "${1:-}"
+	printf '%s/build/%s%s\n' "${LANE_ROOT:-$KD_CACHE}" "$(kd_lane_key)" "${1:-}"
 }
 
 # kd_build_module OUTDIR [MAKEVAR=VALUE...] -- build the module sources

@@ -104,7 +104,7 @@ one() {
 		# the same lane at the same time.
 		bdir=$(kd_build_dir -compare)
 		kd_build_module "$bdir"
-		img=$KD_CACHE/initramfs/$LANE_NAME-compare.cpio.gz
+		img=$KD_CACHE/initramfs/$(kd_lane_key)-compare.cpio.gz
 		mkdir -p "${img%/*}"
 		kd_initramfs "$bdir" "$img" KD_MODE=compare KD_PARAMS="${PARAMS:-}" \
 			KD_LAB="${LAB:-}" KD_BENCH="$bench"

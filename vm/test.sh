@@ -187,7 +187,7 @@ run_lane() {
 	mapfile -t groups < <(cut -d' ' -f1 "$work/plan" | sort -u)
 	for g in "${groups[@]}"; do
 		mapfile -t scripts < <(awk -v g="$g" '$1 == g { print $2 }' "$work/plan")
-		img=$KD_CACHE/initramfs/$LANE_NAME-$g.cpio.gz
+		img=$KD_CACHE/initramfs/$(kd_lane_key)-$g.cpio.gz
 		mkdir -p "${img%/*}"
 		kd_initramfs "$bdir" "$img" KD_MODE=test KD_TESTS="${scripts[*]}" \
 			KD_TEST_TIMEOUT="$test_to"
@@ -199,7 +199,8 @@ run_lane() {
 			sum=$((sum + ${t:-$test_to}))
 		done
 		boot_to=${KD_BOOT_TIMEOUT:-$(((120 + sum) * LANE_SLOW))}
-		local try log=$KD_CACHE/logs/$LANE_NAME-$g.log
+		local try log
+		log=$KD_CACHE/logs/$(kd_lane_key)-$g.log
 		for try in 1 2; do
 			kd_log "booting $LANE_NAME/$g: ${scripts[*]}"
 			local t0=$EPOCHREALTIME
