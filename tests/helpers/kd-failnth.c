@@ -5,9 +5,12 @@
  *   kd-failnth MODULE.ko N [param=value ...]
  *	Arms /proc/thread-self/fail-nth with N, loads MODULE.ko with
  *	finit_module() and prints
- *	    nth=N injected=<0|1> ret=<0|-errno> <ERRNO_NAME|OK>
- *	injected=0 means the load passed fewer than N fault points, so a
- *	walk N=1,2,... is complete.
+ *	    nth=N injected=<0|1> left=L ret=<0|-errno> <ERRNO_NAME|OK> init=<I>
+ *	injected=0 means the load passed fewer than N fault points (N - L of
+ *	them), so a walk N=1,2,... is complete.  I is what the module's init
+ *	said in the kernel log during the load (/dev/kmsg): "failed" for
+ *	"NAME: load failed at step", "ran" for "NAME: loaded:", else "none"
+ *	(the load failed before the module's init ran).
  *   kd-failnth -r NAME
  *	delete_module(NAME, O_NONBLOCK); prints "rmmod NAME ret=..."
  *
@@ -24,6 +27,44 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/*
+ * What the module's init said, from the kernel log records written since
+ * @fd (opened on /dev/kmsg, at its end) was opened: the init's own lines
+ * start with "NAME: " (its pr_fmt).
+ */
+static const char *init_said(int fd, const char *name)
+{
+	char rec[8192], failed[96], loaded[96];
+	const char *said = "none";
+	ssize_t len;
+
+	snprintf(failed, sizeof(failed), ";%s: load failed at step", name);
+	snprintf(loaded, sizeof(loaded), ";%s: loaded:", name);
+	if (fd < 0)
+		return "unknown";
+	/* One record per read(); EAGAIN when there is no more, EPIPE when
+	 * records were overwritten (skipped: the next read goes on). */
+	while ((len = read(fd, rec, sizeof(rec) - 1)) > 0 || (len < 0 && errno == EPIPE)) {
+		if (len <= 0)
+			continue;
+		rec[len] = '\0';
+		if (strstr(rec, failed))
+			said = "failed";
+		else if (strstr(rec, loaded) && strcmp(said, "failed"))
+			said = "ran";
+	}
+	return said;
+}
+
+/* The module's name: the file name without directories and ".ko". */
+static void module_name(const char *path, char *name, size_t len)
+{
+	const char *base = strrchr(path, '/');
+
+	snprintf(name, len, "%s", base ? base + 1 : path);
+	name[strcspn(name, ".")] = '\0';
+}
 
 static const char *errname(int err)
 {
@@ -104,8 +145,8 @@ static char *join_params(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	char buf[32], *params, *end;
-	int kofd, nthfd, ret, err, n;
+	char buf[32], name[64], *params, *end;
+	int kofd, nthfd, kmsgfd, ret, err, n;
 	unsigned long nth, left;
 	ssize_t len;
 
@@ -119,6 +160,11 @@ int main(int argc, char **argv)
 		return usage();
 
 	params = join_params(argc - 3, argv + 3);
+	module_name(argv[1], name, sizeof(name));
+	/* Opened, and moved to the log's end, before arming. */
+	kmsgfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsgfd >= 0)
+		lseek(kmsgfd, 0, SEEK_END);
 	kofd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	nthfd = open_fail_nth();
 	if (!params || kofd < 0 || nthfd < 0) {
@@ -144,7 +190,7 @@ int main(int argc, char **argv)
 	buf[len] = '\0';
 	left = strtoul(buf, NULL, 10);
 
-	printf("nth=%lu injected=%d ret=%d %s\n", nth, left == 0, -err,
-	       errname(err));
+	printf("nth=%lu injected=%d left=%lu ret=%d %s init=%s\n", nth, left == 0,
+	       left, -err, errname(err), init_said(kmsgfd, name));
 	return err ? 1 : 0;
 }
