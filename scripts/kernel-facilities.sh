@@ -87,14 +87,18 @@ zeroing init_on_free INIT_ON_FREE_DEFAULT_ON "heap free"
 
 # slub_debug: the flags in force, read from each cache of its own.
 if [ -e /sys/kernel/slab ] && ls /sys/kernel/slab/*/red_zone >/dev/null 2>&1; then
+	# The shell's own read, not a process per file: a machine has
+	# hundreds of caches.
 	dbg=$(for d in /sys/kernel/slab/*/; do
-		[ -L "${d%/}" ] && continue
+		d=${d%/}
+		[ -L "$d" ] && continue
 		f=
-		[ "$(cat "$d/sanity_checks" 2>/dev/null)" = 1 ] && f=${f}F
-		[ "$(cat "$d/red_zone" 2>/dev/null)" = 1 ] && f=${f}Z
-		[ "$(cat "$d/poison" 2>/dev/null)" = 1 ] && f=${f}P
-		[ "$(cat "$d/store_user" 2>/dev/null)" = 1 ] && f=${f}U
-		[ -n "$f" ] && echo "$f $(basename "$d")"
+		for k in sanity_checks:F red_zone:Z poison:P store_user:U; do
+			v=0
+			read -r v <"$d/${k%:*}" 2>/dev/null
+			[ "$v" = 1 ] && f=$f${k#*:}
+		done
+		[ -n "$f" ] && echo "$f ${d##*/}"
 	done)
 	all=$(find /sys/kernel/slab -mindepth 1 -maxdepth 1 -type d | wc -l)
 	n=$(printf '%s' "$dbg" | grep -c .)
