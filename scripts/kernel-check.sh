@@ -98,6 +98,22 @@ judge() {
 		return n
 	}
 	function num(v) { return v ~ /^0x/ ? hex2num(v) : v + 0 }
+	BEGIN {
+		G["__GFP_RECLAIM"] = "__GFP_DIRECT_RECLAIM|__GFP_KSWAPD_RECLAIM"
+		G["GFP_NOIO"] = "__GFP_RECLAIM"
+		G["GFP_NOFS"] = "GFP_NOIO|__GFP_IO"
+		G["GFP_KERNEL"] = "GFP_NOFS|__GFP_FS"
+		G["GFP_KERNEL_ACCOUNT"] = "GFP_KERNEL|__GFP_ACCOUNT"
+		G["GFP_USER"] = "GFP_KERNEL|__GFP_HARDWALL"
+		G["GFP_HIGHUSER"] = "GFP_USER|__GFP_HIGHMEM"
+		G["GFP_HIGHUSER_MOVABLE"] = "GFP_HIGHUSER|__GFP_MOVABLE"
+		G["GFP_TRANSHUGE_LIGHT"] = "__GFP_IO|__GFP_FS|__GFP_HARDWALL|__GFP_HIGHMEM|__GFP_MOVABLE|__GFP_COMP|__GFP_NOMEMALLOC|__GFP_NOWARN"
+		G["GFP_TRANSHUGE"] = "GFP_TRANSHUGE_LIGHT|__GFP_DIRECT_RECLAIM"
+		G["GFP_ATOMIC"] = "__GFP_HIGH|__GFP_KSWAPD_RECLAIM"
+		G["GFP_NOWAIT"] = "__GFP_KSWAPD_RECLAIM"
+		G["GFP_DMA"] = "__GFP_DMA"
+		G["GFP_DMA32"] = "__GFP_DMA32"
+	}
 	function base(f) { f = FILENAME; sub(/.*\//, "", f); return f }
 	base() == "slab.txt" { obj[$1] = $2; slab[$1] = $3; per[$1] = $4; ord[$1] = $5; next }
 	base() == "vmallocinfo.txt" {
@@ -131,6 +147,59 @@ judge() {
 		return t " gfp_flags=" evf[E, "gfp_flags"]
 	}
 	function differ(what) { bad = bad (bad == "" ? "" : "; ") what }
+	# The flag names of a decoded gfp text in set: each name, and each
+	# composite also as the flags it stands for (include/linux/gfp_types.h,
+	# the part every kernel since 5.10 shares), as a decoder that saw more
+	# flags may have printed a larger composite or none; set["0x"] sums
+	# the bits printed as a bare hex number, which no name covers.
+	function gfpadd(name, set,   n, i, p) {
+		if (name in set) return
+		set[name] = 1
+		if (name in G) { n = split(G[name], p, "|"); for (i = 1; i <= n; i++) gfpadd(p[i], set) }
+	}
+	function gfpset(text, set,   n, i, p) {
+		split("", set)
+		n = split(text, p, "|")
+		for (i = 1; i <= n; i++) {
+			if (p[i] ~ /^0x[0-9a-fA-F]+$/) set["0x"] += hex2num(p[i])
+			else if (p[i] != "" && p[i] != "none") gfpadd(p[i], set)
+		}
+	}
+	# bitsin(a, b) -- every bit of a is set in b (awk has no bit operators).
+	function bitsin(a, b) {
+		for (; a > 0; a = int(a / 2)) { if (a % 2 && !(b % 2)) return 0; b = int(b / 2) }
+		return 1
+	}
+	# gfpmiss(REPORT, EVENT) -- the names of REPORT that EVENT lacks, joined
+	# by "|"; empty when the event has all of them (it may have more).
+	function gfpmiss(r, e,   n, i, p, k, miss) {
+		gfpset(e, GE)
+		n = split(r, p, "|"); miss = ""
+		for (i = 1; i <= n; i++) {
+			if (p[i] == "" || p[i] == "none" || (p[i] in GE)) continue
+			if (p[i] ~ /^0x/) {
+				if (!bitsin(hex2num(p[i]), GE["0x"] + 0)) miss = miss "|" p[i]
+				continue
+			}
+			gfpset(p[i], GR)
+			for (k in GR) if (!(k in G) && !(k in GE)) { miss = miss "|" p[i]; break }
+		}
+		return substr(miss, 2)
+	}
+	# The gfp text of the report, without its value in hex.
+	function gfptext(s,   r) { r = field(s, "gfp"); sub(/ *\(0x[0-9a-fA-F]+\)$/, "", r); return r }
+	# gfpcheck(s, E) -- every flag of the report among those of event E: 1 when so.
+	function gfpcheck(s, E,   r, m) {
+		r = gfptext(s)
+		if (!((E, "gfp_flags") in evf)) return 1
+		m = gfpmiss(r, evf[E, "gfp_flags"])
+		if (m == "") return 1
+		differ("gfp (report " r ", kmem:" evname[E] " gfp_flags " evf[E, "gfp_flags"] ")")
+		return 0
+	}
+	function gfpshow(s, what, seen) {
+		show("gfp", "report " gfptext(s) ": each flag in " what " gfp_flags " seen)
+	}
 	function slabline(c) {
 		if (!(c in slab)) return
 		show("slab sysfs", c ": object_size=" obj[c] " slab_size=" slab[c] " objs_per_slab=" per[c] " order=" ord[c])
@@ -148,6 +217,7 @@ judge() {
 		}
 		if (i < 1) { nogood = "no kmem:kmalloc event with bytes_req=" req " in trace." step; return }
 		show("kmem:" evname[E], evtext(E))
+		if (gfpcheck(s, E)) gfpshow(s, "kmem:" evname[E], evf[E, "gfp_flags"])
 		got = evf[E, "bytes_alloc"]
 		if (by ~ /^the page allocator/) {
 			if (got != res) differ("reserved (report " res ", kmem:kmalloc bytes_alloc " got ")")
@@ -175,6 +245,7 @@ judge() {
 			return
 		}
 		show("kmem:mm_page_alloc", evtext(E))
+		if (gfpcheck(s, E)) gfpshow(s, "kmem:mm_page_alloc", evf[E, "gfp_flags"])
 	}
 	function check_vmalloc(s,   a, line, n, sz, pg, vp, res, guard, arr, tot, x, m, t) {
 		a = field(s, "address"); line = va[a]
@@ -202,6 +273,11 @@ judge() {
 		}
 		if (!k) { nogood = "no kmem:kmem_cache_alloc event from kd_alloc_objects or kd_lab_cache in trace." step; return }
 		show("kmem:" evname[last], evtext(last) " (x " k ")")
+		for (i = 1; i <= nev[step]; i++) {
+			E = step SUBSEP i
+			if (evname[E] ~ /^kmem_cache_alloc/ && site[E] ~ /^kd_(alloc_objects|lab_cache)$/ && !gfpcheck(s, E)) break
+		}
+		if (i > nev[step]) gfpshow(s, "all " k " kmem:" evname[last], evf[last, "gfp_flags"])
 		slabline("kmem_demo")
 		if (k != n) differ("objects (report " n ", kmem:kmem_cache_alloc events " k ")")
 		res = first(s, "reserved"); slot = res / n; got = evf[last, "bytes_alloc"]
