@@ -17,9 +17,11 @@
 #       insmod (STEP: load) and lab commands (one traced write each).
 #
 # The evidence: kmem:kmalloc (and kmalloc_node), kmem:kmem_cache_alloc and
-# kmem:mm_page_alloc events of the writer; /proc/vmallocinfo;
+# kmem:mm_page_alloc events of the writer, their sizes, pfn and gfp_flags;
+# /proc/vmallocinfo; the frames of each vmalloc area (/proc/kmem_demo_map);
 # /sys/kernel/slab/CACHE's sizes; SLUB's alloc_traces where slub_debug=U
-# is on for a cache.  POSIX sh and awk: it runs in the guest's busybox too.
+# is on for a cache.  An instrument that is missing is named, with what
+# turns it on.  POSIX sh and awk: it runs in the guest's busybox too.
 set -u
 
 die() {
@@ -34,13 +36,24 @@ tracefs() {
 	[ -e "$T/trace" ] || die "no tracefs (mount -t tracefs nodev /sys/kernel/tracing, as root; or a kernel with CONFIG_TRACING)"
 }
 
-EVENTS='kmalloc kmalloc_node kmem_cache_alloc kmem_cache_alloc_node mm_page_alloc'
+EVENTS='kmalloc kmalloc_node kmem_cache_alloc kmem_cache_alloc_node mm_page_alloc mm_page_alloc_zone_locked'
+# The trace buffer, KiB per CPU: the load alone writes over 2048 page
+# events (the 8 MiB vmalloc; 16384 for vmalloc_size's 64 MiB) besides the
+# module loader's, and an overflow would drop the oldest.
+BUFFER_KB=4096
 
 # begin DIR STEP -- trace this shell and its children from now on.
 begin() {
 	tracefs
 	mkdir -p "$1" || die "cannot make $1"
 	echo 0 >"$T/tracing_on"
+	# "1408", or "7 (expanded: 1408)" before the buffer was first used.
+	kb=$(sed 's/.*expanded: *\([0-9]*\).*/\1/; s/[^0-9].*//' "$T/buffer_size_kb")
+	[ "${kb:-0}" -ge "$BUFFER_KB" ] || echo "$BUFFER_KB" >"$T/buffer_size_kb"
+	# The pages on the per-CPU free lists now: alloc_pages_bulk (5.13+)
+	# hands those out with no event, so at most this many pages of the
+	# step can lack one.
+	awk '/^ *count:/ { n += $2 } END { print n + 0 }' /proc/zoneinfo >"$1/.pcp.$2"
 	: >"$T/trace"
 	echo "$PPID $$" >"$T/set_event_pid" || die "cannot write $T/set_event_pid (root?)"
 	echo 1 >"$T/options/event-fork"
@@ -50,26 +63,54 @@ begin() {
 	echo 1 >"$T/tracing_on"
 }
 
-# end DIR STEP -- stop, and keep the events as DIR/trace.STEP.
+# end DIR STEP -- stop, and keep the events as DIR/trace.STEP, after three
+# lines of header: the kmem events this kernel has, the pages on the
+# per-CPU lists at begin, and the trace's own
+# "entries-in-buffer/entries-written: A/B" (A < B: events were lost).
 end() {
 	tracefs
+	have=
 	for e in $EVENTS; do
-		[ -e "$T/events/kmem/$e/enable" ] && echo 0 >"$T/events/kmem/$e/enable"
+		[ -e "$T/events/kmem/$e/enable" ] || continue
+		echo 0 >"$T/events/kmem/$e/enable"
+		have="$have $e"
 	done
 	echo >"$T/set_event_pid"
-	grep -E ' (kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc): ' \
-		"$T/trace" >"$1/trace.$2"
+	echo "# kmem events:$have" >"$1/trace.$2"
+	echo "# per-cpu free pages at begin: $(cat "$1/.pcp.$2" 2>/dev/null || echo -)" >>"$1/trace.$2"
+	rm -f "$1/.pcp.$2"
+	awk '/^# entries-in-buffer/ && !h { h = 1; print; next }
+		/ (kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked): / { print }' \
+		"$T/trace" >>"$1/trace.$2"
 }
 
 # save DIR -- the report and the kernel's views, as they are now.
 save() {
 	cat /proc/kmem_demo >"$1/report.txt" || die "cannot read /proc/kmem_demo: is kmem_demo loaded?"
 	grep '\[kmem_demo\]' /proc/vmallocinfo >"$1/vmallocinfo.txt" 2>/dev/null
+	# The frame map lists page frames: root only, like the report's pfn.
+	rm -f "$1/map.txt"
+	if [ ! -e /proc/kmem_demo_map ]; then
+		map=absent
+	elif cat /proc/kmem_demo_map >"$1/map.txt" 2>/dev/null; then
+		map=saved
+	else
+		map=unreadable
+		rm -f "$1/map.txt"
+	fi
+	# Per cache: its sizes, store_user (slub_debug=U; "-" without
+	# CONFIG_SLUB_DEBUG) and the cache it was merged into ("-": its own).
 	: >"$1/slab.txt"
 	for c in kmem_demo $(sed -n 's/^served_by: *\([a-z0-9-]*kmalloc-[0-9a-zA-Z]*\),.*/\1/p' "$1/report.txt" | sort -u); do
 		d=/sys/kernel/slab/$c
-		[ -r "$d/slab_size" ] || continue
-		echo "$c $(cat "$d/object_size") $(cat "$d/slab_size") $(cat "$d/objs_per_slab") $(cat "$d/order")" >>"$1/slab.txt"
+		if [ ! -r "$d/slab_size" ]; then
+			echo "$c - - - - - -" >>"$1/slab.txt"
+			continue
+		fi
+		m=-
+		[ -L "$d" ] && m=$(readlink "$d") && m=${m##*/}
+		echo "$c $(cat "$d/object_size") $(cat "$d/slab_size") $(cat "$d/objs_per_slab") $(cat "$d/order")" \
+			"$(cat "$d/store_user" 2>/dev/null || echo -) $m" >>"$1/slab.txt"
 	done
 	: >"$1/alloc_traces.txt"
 	for f in /sys/kernel/debug/slab/*/alloc_traces /sys/kernel/slab/*/alloc_calls; do
@@ -81,6 +122,23 @@ save() {
 		grep -E '^ *[0-9]+ .*\[kmem_demo\]' "$f" | sed "s|^ *|$c |" >>"$1/alloc_traces.txt"
 	done
 	awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps >"$1/page_size"
+	# Which instruments were there: judge says what a missing one needs.
+	vi=readable
+	head -c 1 /proc/vmallocinfo >/dev/null 2>&1 || vi=unreadable
+	dbg=unmounted
+	grep -q ' /sys/kernel/debug debugfs ' /proc/mounts && dbg=mounted
+	sys=present
+	[ -d /sys/kernel/slab ] || sys=absent
+	bulk=no
+	grep -qE ' (__alloc_pages_bulk|alloc_pages_bulk_noprof)$' /proc/kallsyms 2>/dev/null && bulk=yes
+	{
+		echo "map $map"
+		echo "vmallocinfo $vi"
+		echo "debugfs $dbg"
+		echo "slab_sysfs $sys"
+		echo "alloc_pages_bulk $bulk"
+		echo "kptr_restrict $(cat /proc/sys/kernel/kptr_restrict 2>/dev/null || echo -)"
+	} >"$1/instruments.txt"
 }
 
 # judge DIR -- each section of DIR/report.txt, its evidence and a verdict.
@@ -115,14 +173,32 @@ judge() {
 		G["GFP_DMA32"] = "__GFP_DMA32"
 	}
 	function base(f) { f = FILENAME; sub(/.*\//, "", f); return f }
-	base() == "slab.txt" { obj[$1] = $2; slab[$1] = $3; per[$1] = $4; ord[$1] = $5; next }
+	base() == "instruments.txt" { ins[$1] = $2; next }
+	base() == "slab.txt" {
+		if ($2 == "-") { noslab[$1] = 1; next }
+		obj[$1] = $2; slab[$1] = $3; per[$1] = $4; ord[$1] = $5
+		if (NF >= 7) { su[$1] = $6; merged[$1] = $7 }
+		next }
+	# The frame map: each region, then its runs (PFN PAGES).
+	base() == "map.txt" {
+		if ($1 == "region") { rg = $2; mreg[rg] = $0; nrun[rg] = 0 }
+		else if ($1 == "run" && rg != "") { k = ++nrun[rg]; rpfn[rg, k] = $2; rlen[rg, k] = $3 }
+		next }
 	base() == "vmallocinfo.txt" {
 		a = $1; sub(/-.*/, "", a); sub(/^0x/, "", a); va[a] = $0; next }
 	base() == "alloc_traces.txt" { at[++nat] = $0; next }
 	base() ~ /^trace\./ {
 		step = base(); sub(/^trace\./, "", step)
+		traced[step] = 1
+		if ($0 ~ /^# kmem events:/) { kev[step] = substr($0, 16) " "; next }
+		if ($0 ~ /^# per-cpu free pages at begin:/) { pcp[step] = $NF; next }
+		if ($2 == "entries-in-buffer/entries-written:") {
+			split($3, ab, "/"); written[step] = ab[2] + 0
+			if (ab[1] + 0 < ab[2] + 0) lost[step] = ab[2] - ab[1]
+			next
+		}
 		ev = ""
-		for (i = 1; i <= NF; i++) if ($i ~ /^(kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc):$/) { ev = $i; sub(/:$/, "", ev); break }
+		for (i = 1; i <= NF; i++) if ($i ~ /^(kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked):$/) { ev = $i; sub(/:$/, "", ev); break }
 		if (ev == "") next
 		n = ++nev[step]; E = step SUBSEP n
 		evname[E] = ev
@@ -147,6 +223,17 @@ judge() {
 		return t " gfp_flags=" evf[E, "gfp_flags"]
 	}
 	function differ(what) { bad = bad (bad == "" ? "" : "; ") what }
+	# Why a step has no event NAME: the kernel lacks the tracepoint, the
+	# trace lost events, or there was none.
+	function noevent(name, step, what) {
+		if ((step in kev) && index(kev[step], " " name " ") == 0 && index(kev[step], " " name "_node ") == 0)
+			return "no kmem:" name " tracepoint on this kernel (a kernel with CONFIG_TRACING)"
+		if (step in lost) return lostmsg(step)
+		return "no kmem:" name " event " what " in trace." step
+	}
+	function lostmsg(step) {
+		return "trace." step " lost " lost[step] " of " written[step] " events (the trace buffer overflowed: raise /sys/kernel/tracing/buffer_size_kb)"
+	}
 	# The flag names of a decoded gfp text in set: each name, and each
 	# composite also as the flags it stands for (include/linux/gfp_types.h,
 	# the part every kernel since 5.10 shares), as a decoder that saw more
@@ -200,9 +287,14 @@ judge() {
 	function gfpshow(s, what, seen) {
 		show("gfp", "report " gfptext(s) ": each flag in " what " gfp_flags " seen)
 	}
-	function slabline(c) {
-		if (!(c in slab)) return
-		show("slab sysfs", c ": object_size=" obj[c] " slab_size=" slab[c] " objs_per_slab=" per[c] " order=" ord[c])
+	function slabline(c,   m) {
+		if (!(c in slab)) {
+			if (ins["slab_sysfs"] == "absent") show("slab sysfs", "absent: no /sys/kernel/slab (a kernel with CONFIG_SLUB and CONFIG_SYSFS)")
+			else if (c in noslab) show("slab sysfs", "absent: no /sys/kernel/slab/" c " when saved (a kernel with CONFIG_SLUB and CONFIG_SYSFS)")
+			return
+		}
+		m = (c in merged) && merged[c] != "-" ? " (merged into " merged[c] ": its sizes are those of the shared cache; boot with slab_nomerge or slub_debug=U," c " to keep it apart)" : ""
+		show("slab sysfs", c ": object_size=" obj[c] " slab_size=" slab[c] " objs_per_slab=" per[c] " order=" ord[c] m)
 	}
 	function check_kmalloc(s, step,   req, res, by, c, i, E, got, want) {
 		req = first(s, "requested"); res = first(s, "reserved"); by = field(s, "served_by")
@@ -215,7 +307,7 @@ judge() {
 			E = step SUBSEP i
 			if (evname[E] ~ /^kmalloc/ && evf[E, "bytes_req"] == req) break
 		}
-		if (i < 1) { nogood = "no kmem:kmalloc event with bytes_req=" req " in trace." step; return }
+		if (i < 1) { nogood = noevent("kmalloc", step, "with bytes_req=" req); return }
 		show("kmem:" evname[E], evtext(E))
 		if (gfpcheck(s, E)) gfpshow(s, "kmem:" evname[E], evf[E, "gfp_flags"])
 		got = evf[E, "bytes_alloc"]
@@ -234,22 +326,26 @@ judge() {
 	function check_pages(s, step,   res, p, o, i, E, want, x) {
 		res = first(s, "reserved") + 0; p = field(s, "pfn")
 		o = 0; for (x = ps; x < res; x *= 2) o++
-		if (p == "" || p == "hidden") { nogood = "pfn hidden: run as root (CAP_SYS_ADMIN)"; return }
+		if (p == "" || p == "hidden") { nogood = "pfn hidden: the report shows page frames to CAP_SYS_ADMIN only (run as root)"; return }
 		sub(/-.*/, "", p); want = hex2num(p)
 		for (i = 1; i <= nev[step]; i++) {
 			E = step SUBSEP i
 			if (evname[E] == "mm_page_alloc" && num(evf[E, "pfn"]) == want && evf[E, "order"] == o) break
 		}
 		if (i > nev[step]) {
-			differ("pfn (report " p ", order " o ": no kmem:mm_page_alloc of that block in trace." step ")")
+			x = noevent("mm_page_alloc", step, "")
+			if (x ~ /tracepoint|lost/) nogood = x
+			else differ("pfn (report " p ", order " o ": no kmem:mm_page_alloc of that block in trace." step ")")
 			return
 		}
 		show("kmem:mm_page_alloc", evtext(E))
 		if (gfpcheck(s, E)) gfpshow(s, "kmem:mm_page_alloc", evf[E, "gfp_flags"])
 	}
-	function check_vmalloc(s,   a, line, n, sz, pg, vp, res, guard, arr, tot, x, m, t) {
+	function check_vmalloc(s, step,   a, line, n, sz, pg, vp, res, guard, arr, tot, x, m, t) {
 		a = field(s, "address"); line = va[a]
-		if (line == "") { nogood = "no /proc/vmallocinfo line at the report address " a " (addresses hashed differently: kptr_restrict?)"; return }
+		if (ins["vmallocinfo"] == "unreadable") { nogood = "/proc/vmallocinfo was unreadable (mode 0400: run as root)"; return }
+		if (a !~ /[1-9a-f]/) { nogood = "address hidden (kptr_restrict=" ins["kptr_restrict"] ": the report and /proc/vmallocinfo show addresses with sysctl kernel.kptr_restrict=0, or 1 and run as root)"; return }
+		if (line == "") { nogood = "no /proc/vmallocinfo line at the report address " a " (addresses hashed differently: kptr_restrict=" ins["kptr_restrict"] "?)"; return }
 		show("vmallocinfo", line)
 		n = split(line, w, " "); sz = w[2]; pg = ""; vp = 0; tot = 0
 		for (x = 3; x <= n; x++) {
@@ -264,6 +360,66 @@ judge() {
 		if ((arr > ps) != vp) differ("extra_array (report " arr ": vmalloc'\''d above a page; vmallocinfo " (vp ? "has" : "has no") " vpages)")
 		if (tot && tot != pg) differ("node (vmallocinfo N counts sum to " tot ", not pages=" pg ")")
 	}
+	# The frames of a vmalloc area (its runs in the frame map) against the
+	# page allocator: each frame must lie in a block (pfn .. pfn +
+	# 2^order - 1) of a kmem:mm_page_alloc event of the same step.
+	function check_frames(s, step,   rg, n, k, i, E, f, p, l, o, sz, nu, olist, pages, miss, t, listed, runs, c, nref, none) {
+		rg = sec[s] ~ /^lab / ? "lab:" substr(sec[s], 5) : sec[s]
+		t = ""
+		if (ins["map"] == "unreadable") t = "/proc/kmem_demo_map was unreadable (it lists page frames: root only, run as root)"
+		else if (ins["map"] == "absent") t = "no /proc/kmem_demo_map (a kmem_demo without the frame map)"
+		else if (!(rg in mreg)) t = "no region " rg " in map.txt (saved without /proc/kmem_demo_map? save as root keeps it)"
+		else if (!(step in traced)) t = "no trace." step " (the step ran untraced: kernel-check.sh traces it, as root)"
+		else if ((step in kev) && index(kev[step], " mm_page_alloc ") == 0) t = "no kmem:mm_page_alloc tracepoint on this kernel (a kernel with CONFIG_TRACING)"
+		if (t != "") { show("kmem:mm_page_alloc", "no evidence: " t); return }
+		if (!(step in covered)) {
+			covered[step] = 1
+			for (i = 1; i <= nev[step]; i++) {
+				E = step SUBSEP i
+				# A refill moves pages to the per-CPU lists: taken in this
+				# step, handed out by a later allocation without an event.
+				if (evname[E] == "mm_page_alloc") c = 1
+				else if (evname[E] == "mm_page_alloc_zone_locked" && evf[E, "percpu_refill"] == 1) c = 0
+				else continue
+				p = num(evf[E, "pfn"]); sz = 1
+				for (o = evf[E, "order"] + 0; o > 0; o--) sz *= 2
+				for (f = p; f < p + sz; f++) if (c) cov[step, f] = i; else refill[step, f] = i
+			}
+		}
+		split("", usedev); split("", ordseen)
+		n = nrun[rg]; nu = 0; olist = ""; pages = 0; miss = ""; nref = 0; none = 0
+		for (k = 1; k <= n; k++) {
+			p = rpfn[rg, k] + 0; l = rlen[rg, k] + 0
+			for (f = p; f < p + l; f++) {
+				if ((step, f) in refill && !((step, f) in cov)) { nref++; continue }
+				if (!((step, f) in cov)) { none++; if (miss == "") miss = p "+" l; continue }
+				i = cov[step, f]
+				if (i in usedev) continue
+				usedev[i] = 1; nu++
+				o = evf[step SUBSEP i, "order"]
+				ordseen[o] = 1
+			}
+			pages += l
+		}
+		for (o = 0; o <= 20; o++) if (o in ordseen) olist = olist (olist == "" ? "" : ",") o
+		# Pages without any event: on a kernel with alloc_pages_bulk, at most
+		# those the per-CPU lists held at begin; anywhere else, none.
+		if (none && !(ins["alloc_pages_bulk"] == "yes" && (step in pcp) && none <= pcp[step] + 0)) {
+			if (step in lost) nogood = lostmsg(step)
+			else differ("pfn (run " miss " not allocated in trace." step ")")
+			return
+		}
+		listed = mreg[rg]; sub(/.* listed=/, "", listed); sub(/ .*/, "", listed)
+		runs = mreg[rg]; sub(/.* runs=/, "", runs); sub(/ .*/, "", runs)
+		# Their gfp_flags are not compared: vmalloc tries high orders without
+		# __GFP_DIRECT_RECLAIM (7.2), so not every flag of the caller is there.
+		t = nu " event" (nu == 1 ? "" : "s") (nu ? " of order" (olist ~ /,/ ? "s " : " ") olist : "") \
+			(nu == 1 ? " covers" : " cover") (nref + none ? " " (pages - nref - none) " of" : "") " the " pages " listed pages" \
+			(listed + 0 < runs + 0 ? " (the first " listed " of " runs " runs)" : " (" n " run" (n == 1 ? "" : "s") ")")
+		show("kmem:mm_page_alloc", t)
+		if (nref) show("", nref " taken from the buddy lists in this step to refill the per-CPU lists (kmem:mm_page_alloc_zone_locked percpu_refill=1), which alloc_pages_bulk hands out with no event of its own")
+		if (none) show("", none " with no event: on the per-CPU lists before the step (" pcp[step] " pages were), which alloc_pages_bulk hands out with no event")
+	}
 	function check_cache(s, step,   n, c, i, E, k, got, res, slot, last) {
 		n = field(s, "objects"); if (n == "") { n = field(s, "call"); sub(/.* x /, "", n) }
 		k = 0
@@ -271,7 +427,7 @@ judge() {
 			E = step SUBSEP i
 			if (evname[E] ~ /^kmem_cache_alloc/ && site[E] ~ /^kd_(alloc_objects|lab_cache)$/) { k++; last = E }
 		}
-		if (!k) { nogood = "no kmem:kmem_cache_alloc event from kd_alloc_objects or kd_lab_cache in trace." step; return }
+		if (!k) { nogood = noevent("kmem_cache_alloc", step, "from kd_alloc_objects or kd_lab_cache"); return }
 		show("kmem:" evname[last], evtext(last) " (x " k ")")
 		for (i = 1; i <= nev[step]; i++) {
 			E = step SUBSEP i
@@ -279,12 +435,24 @@ judge() {
 		}
 		if (i > nev[step]) gfpshow(s, "all " k " kmem:" evname[last], evf[last, "gfp_flags"])
 		slabline("kmem_demo")
-		if (k != n) differ("objects (report " n ", kmem:kmem_cache_alloc events " k ")")
+		if (k != n && (step in lost)) nogood = lostmsg(step)
+		else if (k != n) differ("objects (report " n ", kmem:kmem_cache_alloc events " k ")")
 		res = first(s, "reserved"); slot = res / n; got = evf[last, "bytes_alloc"]
 		if ("kmem_demo" in slab && got != slab["kmem_demo"]) differ("slot (kmem_demo slab_size " slab["kmem_demo"] ", kmem:kmem_cache_alloc bytes_alloc " got ")")
 		if (got < slot) differ("reserved (report " n " x " slot ", kmem:kmem_cache_alloc bytes_alloc " got ")")
 		else if (got > slot) show("note", "bytes_alloc " got " = slot " slot " + " (got - slot) " of debug metadata (slub_debug, KASAN) per object")
-		for (i = 1; i <= nat; i++) if (at[i] ~ /kd_(alloc_objects|lab_cache)\+/) show("alloc_traces", at[i])
+		x = 0
+		for (i = 1; i <= nat; i++) if (at[i] ~ /kd_(alloc_objects|lab_cache)\+/) { show("alloc_traces", at[i]); x++ }
+		if (!x) show("alloc_traces", notraces("kmem_demo"))
+	}
+	# Why no call site of a cache is in alloc_traces.
+	function notraces(c) {
+		if (!(c in su)) return "none saved for " c " (boot with slub_debug=U," c ")"
+		if (su[c] == "-") return "not built in (CONFIG_SLUB_DEBUG)"
+		if (merged[c] != "-") return "off for " c ", merged into " merged[c] " (boot with slub_debug=U," c ")"
+		if (su[c] == "0") return "off for " c " (boot with slub_debug=U," c ")"
+		if (ins["debugfs"] == "unmounted") return "on for " c ", but debugfs was not mounted (mount -t debugfs none /sys/kernel/debug, as root)"
+		return "on for " c ", but no kmem_demo call site in it (read as root)"
 	}
 	END {
 		for (s = 1; s <= ns; s++) {
@@ -292,19 +460,20 @@ judge() {
 			call = field(s, "call"); by = field(s, "served_by")
 			printf "[%s] %s\n", sec[s], call
 			bad = ""; nogood = ""
-			if (!(step in nev) && !(call ~ /^(__vmalloc|kvmalloc)/ && by ~ /^vmalloc/)) nogood = "no trace." step " (recorded without tracing?)"
+			if (!(step in traced) && !(call ~ /^(__vmalloc|kvmalloc)/ && by ~ /^vmalloc/)) nogood = "no trace." step " (the step ran untraced: kernel-check.sh traces it, as root)"
 			else if (call ~ /^kmem_cache/) check_cache(s, step)
-			else if (by ~ /^vmalloc/) check_vmalloc(s)
+			else if (by ~ /^vmalloc/) { check_vmalloc(s, step); check_frames(s, step) }
 			else if (call ~ /^(__get_free_pages|alloc_pages)\(/) check_pages(s, step)
 			else if (call ~ /^(kmalloc|kvmalloc)\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"
-			if (nogood != "") { show("verdict", "no evidence: " nogood); nn++ }
-			else if (bad != "") { show("verdict", "differs: " bad); nd++ }
+			if (bad != "") { show("verdict", "differs: " bad); nd++ }
+			else if (nogood != "") { show("verdict", "no evidence: " nogood); nn++ }
 			else { show("verdict", "agrees"); na++ }
 		}
 		printf "%d agree, %d differ, %d without evidence\n", na, nd, nn
 		exit nd + nn > 0
-	}' "$1/slab.txt" "$1/vmallocinfo.txt" "$1/alloc_traces.txt" $(ls "$1"/trace.* 2>/dev/null) "$1/report.txt"
+	}' $(ls "$1/instruments.txt" "$1/map.txt" 2>/dev/null) "$1/slab.txt" "$1/vmallocinfo.txt" "$1/alloc_traces.txt" \
+		$(ls "$1"/trace.* 2>/dev/null) "$1/report.txt"
 }
 
 # record DIR KO COMMAND... -- load traced, run each command traced, save.
@@ -341,7 +510,7 @@ case ${1:-} in
 begin|end) [ $# -eq 3 ] || die "usage: $0 $1 DIR STEP"; "$1" "$2" "$3" ;;
 lab) [ $# -eq 3 ] || die "usage: $0 lab DIR COMMAND"; lab "$2" "$3" ;;
 save|judge) [ $# -eq 2 ] || die "usage: $0 $1 DIR"; "$1" "$2" ;;
--h|--help) sed -n '3,22p' "$0"; exit 0 ;;
+-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
 *)
 	[ "$(id -u)" -eq 0 ] || die "run it as root: sudo $0 $*"
 	here=$(cd "$(dirname "$0")/.." && pwd)
