@@ -5,8 +5,12 @@
 # on, runs lab experiments covering each allocator, several size classes,
 # GFP_DMA and GFP_DMA32 where the kernel has those zones, and kvmalloc on
 # each side of its switch, and says "agrees" for every section, load-time
-# and lab.  Fed the same evidence with one figure of the report changed, it
-# says "differs" and names that figure: the check can fail.
+# and lab: its figures, the flags of each kmalloc, page block and cache object among
+# those of the tracepoint, and the frames of each vmalloc area (the frame
+# map's runs) inside the page allocator's blocks of its step.  Fed the
+# same evidence with one figure of the report, or one run of the frame
+# map, changed, it says "differs" and names that figure: the check can
+# fail.
 # kd-boot: slub
 # kd-timeout: 120
 . "${0%/*}/lib.sh"
@@ -24,6 +28,9 @@ want=$((4 + $#))
 out=$(KD_CHECK_DIR=$dir sh /kd/kernel-check.sh "$@" 2>&1)
 st=$?
 echo "$out" | sed -n '/^The kernel.s own view/,$p' | sed 's/^/# /'
+# Whether the load's trace kept every event (A/B, A < B: lost), and the
+# pages on the per-CPU lists when it began.
+grep -E '^# (entries-in-buffer|per-cpu)' "$dir/trace.load" | sed 's/^# */# trace.load: /'
 t_eq "kernel-check: exit 0" 0 "$st" || sed 's/^/# vmallocinfo: /' "$dir/vmallocinfo.txt"
 t_eq "kernel-check: every section agrees ($want)" "$want agree, 0 differ, 0 without evidence" \
 	"$(echo "$out" | tail -n 2 | head -n 1)"
@@ -32,6 +39,26 @@ t_match "the tracepoint's own line beside a kmalloc" '^  kmem:kmalloc(_node)? +k
 t_match "vmallocinfo's own line beside a vmalloc" '^  vmallocinfo +0x[0-9a-f]+-0x[0-9a-f]+ +[0-9]+ kd_lab_vmalloc\+' "$out"
 t_match "the page allocator's own event beside the pages" '^  kmem:mm_page_alloc +mm_page_alloc: ' "$out"
 t_match "alloc_traces beside the cache (slub_debug=U for kmem_demo)" '^  alloc_traces +kmem_demo .*kd_lab_cache\+' "$out"
+# sect HEADER -- the judge's lines for the section [HEADER].
+sect() {
+	echo "$out" | awk -v h="[$1] " 'index($0, h) == 1 { on = 1; print; next } /^\[/ { on = 0 } on'
+}
+t_match "gfp checked beside a kmalloc" \
+	'^  gfp +report GFP_KERNEL: each flag in kmem:kmalloc(_node)? gfp_flags ' "$(sect "lab 2")"
+t_match "gfp checked beside the page block" \
+	'^  gfp +report GFP_KERNEL\|__GFP_ZERO: each flag in kmem:mm_page_alloc gfp_flags ' "$(sect __get_free_pages)"
+t_match "gfp checked beside the cache's objects" \
+	'^  gfp +report GFP_KERNEL\|__GFP_ZERO: each flag in all 8 kmem:kmem_cache_alloc(_node)? gfp_flags ' "$(sect kmem_cache)"
+# Each vmalloc area's frames, from the frame map, in its step's blocks.
+cover='^  kmem:mm_page_alloc +[0-9]+ events?( of orders? [0-9,]+)? covers? ([0-9]+ of )?the [0-9]+ listed pages'
+t_match "mm_page_alloc covers the load-time vmalloc's frames" "$cover" "$(sect vmalloc)" ||
+	grep -m 3 entries "$dir/trace.load" | sed 's/^/# /'
+t_match "mm_page_alloc covers a lab vmalloc's frames" "$cover" "$(sect "lab 8")"
+if sed -n '/^\[lab 6\]$/,/^$/p' "$dir/report.txt" | grep -q '^served_by: *vmalloc'; then
+	t_match "mm_page_alloc covers a kvmalloc's frames (vmalloc'd)" "$cover" "$(sect "lab 6")"
+else
+	t_skip "mm_page_alloc covers a kvmalloc's frames" "kvmalloc 5M did not fall back to vmalloc here"
+fi
 
 # The same evidence, one figure changed: the check names it.
 # mutate SECTION KEY FROM TO -- edit the saved report, judge, expect KEY.
@@ -58,6 +85,30 @@ mutate "lab 7" reserved "^$(now "lab 7" reserved)" $(($(now "lab 7" reserved) * 
 mutate "vmalloc" pages "^$(now vmalloc pages)" $(($(now vmalloc pages) - 1))
 mutate "lab 10" pfn '0x[0-9a-f]+-' '0x1-'
 mutate "kmem_cache" objects "^$(now kmem_cache objects)" $(($(now kmem_cache objects) + 1))
+mutate "lab 2" gfp '^GFP_KERNEL' 'GFP_ATOMIC'
+
+# The runs of a vmalloc area moved, in the saved frame map, to frames
+# from 0 on, which the load does not allocate (below RAM on arm64, the
+# DMA zone on x86).  Where alloc_pages_bulk (5.13+) hands out pages of the
+# per-CPU lists with no event, the check can tell only when the area has
+# more pages than those lists held at begin.
+cp -r "$dir" /tmp/kmut
+awk '$1 == "region" { on = ($2 == "vmalloc"); f = 0 }
+	on && $1 == "run" { $2 = f; f += $3 } { print }' "$dir/map.txt" >/tmp/kmut/map.txt
+_j=$(sh /kd/kernel-check.sh judge /tmp/kmut 2>&1)
+_st=$?
+rm -rf /tmp/kmut
+_pcp=$(sed -n 's/^# per-cpu free pages at begin: //p' "$dir/trace.load")
+if grep -q '^alloc_pages_bulk yes' "$dir/instruments.txt" && [ "$(now vmalloc pages)" -le "${_pcp:-0}" ]; then
+	t_match "moved the runs of [vmalloc] in map.txt: pages with no event, at most the per-CPU lists' $_pcp" \
+		'^ +[0-9]+ with no event: on the per-CPU lists before the step' "$_j"
+	t_skip "moved the runs of [vmalloc] in map.txt: \"differs: pfn\"" \
+		"$(now vmalloc pages) pages, $_pcp on the per-CPU lists at begin: alloc_pages_bulk may have handed them out with no event"
+else
+	t_eq "moved the runs of [vmalloc] in map.txt: the check fails" 1 "$_st"
+	t_match "moved the runs of [vmalloc] in map.txt: it says \"differs\" and names pfn" \
+		'^  verdict +differs: pfn \(run 0\+[0-9]+ not allocated in trace\.load\)' "$_j"
+fi
 
 kd_lab "free all" >/dev/null
 t_run "unload" kd_unload
