@@ -341,7 +341,7 @@ judge() {
 		show("kmem:mm_page_alloc", evtext(E))
 		if (gfpcheck(s, E)) gfpshow(s, "kmem:mm_page_alloc", evf[E, "gfp_flags"])
 	}
-	function check_vmalloc(s, step,   a, line, n, sz, pg, vp, res, guard, arr, tot, x, m, t) {
+	function check_vmalloc(s, step,   a, line, n, sz, pg, vp, res, guard, arr, tot, x, m, t, nn, want, got) {
 		a = field(s, "address"); line = va[a]
 		if (ins["vmallocinfo"] == "unreadable") { nogood = "/proc/vmallocinfo was unreadable (mode 0400: run as root)"; return }
 		if (a !~ /[1-9a-f]/) { nogood = "address hidden (kptr_restrict=" ins["kptr_restrict"] ": the report and /proc/vmallocinfo show addresses with sysctl kernel.kptr_restrict=0, or 1 and run as root)"; return }
@@ -351,7 +351,7 @@ judge() {
 		for (x = 3; x <= n; x++) {
 			if (w[x] ~ /^pages=/) pg = substr(w[x], 7)
 			if (w[x] == "vpages") vp = 1
-			if (w[x] ~ /^N[0-9]+=/) { t = w[x]; sub(/^N[0-9]+=/, "", t); tot += t }
+			if (w[x] ~ /^N[0-9]+=/) { t = w[x]; sub(/^N[0-9]+=/, "", t); tot += t; got = got " " w[x] }
 		}
 		res = first(s, "reserved"); guard = first(s, "extra_guard") + 0; arr = first(s, "extra_array") + 0
 		if (sz != res + guard) differ("reserved (report " res " + extra_guard " guard ", vmallocinfo size " sz ")")
@@ -359,6 +359,16 @@ judge() {
 		else if (pg != res / ps) differ("reserved (report " res ": " res / ps " pages; vmallocinfo pages=" pg ")")
 		if ((arr > ps) != vp) differ("extra_array (report " arr ": vmalloc'\''d above a page; vmallocinfo " (vp ? "has" : "has no") " vpages)")
 		if (tot && tot != pg) differ("node (vmallocinfo N counts sum to " tot ", not pages=" pg ")")
+		# The node line of the report, "1" or "0 (748 pages), 1 (1300 pages)",
+		# as the N counts of vmallocinfo: " N1=2048", " N0=748 N1=1300".
+		if (tot) {
+			t = field(s, "node"); want = ""
+			nn = split(t, w, /, /)
+			for (x = 1; x <= nn; x++)
+				if (nn == 1 && w[x] ~ /^[0-9]+$/) want = " N" w[x] "=" pg
+				else if (split(w[x], m, /[ (]+/) >= 2) want = want " N" m[1] "=" m[2]
+			if (want != got) differ("node (report " t ", vmallocinfo" got ")")
+		}
 	}
 	# The frames of a vmalloc area (its runs in the frame map) against the
 	# page allocator: each frame must lie in a block (pfn .. pfn +
@@ -460,11 +470,11 @@ judge() {
 			call = field(s, "call"); by = field(s, "served_by")
 			printf "[%s] %s\n", sec[s], call
 			bad = ""; nogood = ""
-			if (!(step in traced) && !(call ~ /^(__vmalloc|kvmalloc)/ && by ~ /^vmalloc/)) nogood = "no trace." step " (the step ran untraced: kernel-check.sh traces it, as root)"
+			if (!(step in traced) && !(call ~ /^(__vmalloc|v[mz]alloc_node|kvmalloc)/ && by ~ /^vmalloc/)) nogood = "no trace." step " (the step ran untraced: kernel-check.sh traces it, as root)"
 			else if (call ~ /^kmem_cache/) check_cache(s, step)
 			else if (by ~ /^vmalloc/) { check_vmalloc(s, step); check_frames(s, step) }
-			else if (call ~ /^(__get_free_pages|alloc_pages)\(/) check_pages(s, step)
-			else if (call ~ /^(kmalloc|kvmalloc)\(/) check_kmalloc(s, step)
+			else if (call ~ /^(__get_free_pages|alloc_pages|alloc_pages_node)\(/) check_pages(s, step)
+			else if (call ~ /^(kmalloc|kvmalloc)(_node)?\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"
 			if (bad != "") { show("verdict", "differs: " bad); nd++ }
 			else if (nogood != "") { show("verdict", "no evidence: " nogood); nn++ }

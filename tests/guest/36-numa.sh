@@ -10,7 +10,9 @@
 # both nodes are counted per node in one node line; __GFP_THISNODE on a
 # node that earlier experiments filled fails with ENOMEM, prints the
 # kernel's allocation-failure report and leaves nothing, while the same
-# request without it is served by the other node, and the report says so.
+# request without it is served by the other node, and the report says so;
+# kernel-check.sh agrees with the node lines and, fed one changed to
+# another node, says "differs: node".
 # kd-boot: slub
 # kd-timeout: 300
 # kd-log-ok: Call Trace
@@ -139,4 +141,16 @@ t_eq "the counts add up to the area's 4096 pages" 4096 \
 	"$(echo "$line" | awk -F'[(]' '{ n = 0; for (i = 2; i <= NF; i++) n += $i + 0; print n }')"
 kd_lab "free all" >/dev/null
 t_run "unload" kd_unload
+
+# The kernel's own view (kernel-check.sh) agrees with the node lines, and
+# notices one that is wrong: vmallocinfo counts each node's pages.
+out=$(KD_CHECK_DIR=/tmp/kcn sh /kd/kernel-check.sh 'vmalloc 4M node=1' 'kmalloc 100 node=1' \
+	'pages 2 node=1' 'cache 10 node=1' 2>&1)
+t_eq "kernel-check on node=1 experiments: every section agrees" "8 agree, 0 differ, 0 without evidence" \
+	"$(echo "$out" | grep ' agree, ')"
+sed -i '/^\[lab 1\]$/,/^$/ s/^node: .*/node:        0/' /tmp/kcn/report.txt
+out=$(sh /kd/kernel-check.sh judge /tmp/kcn 2>&1)
+t_match "the same evidence with lab 1's node line changed to 0: differs: node" \
+	'^  verdict +differs: node \(report 0, vmallocinfo N1=1024\)' "$out"
+rmmod kmem_demo
 t_clean "nothing left behind"
