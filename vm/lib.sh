@@ -716,8 +716,9 @@ kd_qemu_numa() {
 	*M) mib=${mem%M} ;;
 	*) kd_die "lane $LANE_NAME: KD_MEM=$mem: give it in M or G (e.g. 512M) to split it over $nodes NUMA nodes" ;;
 	esac
-	[[ $mib =~ ^[0-9]+$ ]] && [ $((mib % nodes)) -eq 0 ] && [ $((smp % nodes)) -eq 0 ] ||
+	if ! [[ $mib =~ ^[0-9]+$ ]] || [ $((mib % nodes)) -ne 0 ] || [ $((smp % nodes)) -ne 0 ]; then
 		kd_die "lane $LANE_NAME: KD_MEM=$mem and KD_SMP=$smp do not split evenly over $nodes NUMA nodes (memory in MiB and CPUs each a multiple of $nodes)"
+	fi
 	# One socket per node: CPUs of one socket share a last-level cache,
 	# which the kernel expects within one node (it warns otherwise).
 	for i in "${!LANE_QEMU[@]}"; do
