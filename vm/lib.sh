@@ -707,7 +707,7 @@ kd_qemu() {
 # NUMA nodes: one RAM backend per node, and the CPUs in order.  The guest
 # learns the layout from the firmware tables (ACPI SRAT, or the device tree
 # on arm64); distances between nodes are declared only: under TCG remote
-# memory is no slower than local.
+# memory is no slower than local.  Sets LANE_QEMU and LANE_APPEND.
 kd_qemu_numa() {
 	local nodes=$1 mem=${KD_MEM:-512M} smp=${KD_SMP:-2} mib i
 	[ "$nodes" -gt 1 ] || return 0
@@ -724,6 +724,11 @@ kd_qemu_numa() {
 	for i in "${!LANE_QEMU[@]}"; do
 		[ "${LANE_QEMU[i]}" = -smp ] && LANE_QEMU[i + 1]="$smp,sockets=$nodes,cores=$((smp / nodes)),threads=1"
 	done
+	# Sockets make an x86 kernel check that their TSCs agree; under TCG
+	# a busy host can fail that check, and the kernel then reads the time
+	# from the HPET, whose every read is emulated, which would skew every
+	# timing.  QEMU's TSC is one clock for all vCPUs: tell the kernel.
+	[ "$LANE_ARCH" != x86 ] || LANE_APPEND="$LANE_APPEND tsc=reliable"
 	for ((i = 0; i < nodes; i++)); do
 		LANE_QEMU+=(-object "memory-backend-ram,id=kd-node$i,size=$((mib / nodes))M"
 			-numa "node,nodeid=$i,cpus=$((i * smp / nodes))-$(((i + 1) * smp / nodes - 1)),memdev=kd-node$i")
