@@ -58,9 +58,10 @@ static void kd_note_zone(struct kd_desc *d, struct page *page)
 {
 	const char *zone = page_zone(page)->name;
 	size_t used = strlen(d->zones);
+	int nid = page_to_nid(page);
 
-	node_set(page_to_nid(page), d->nodes);
-	kd_count_node(d, page_to_nid(page));
+	node_set(nid, d->nodes);
+	kd_count_node(d, nid);
 
 	/* Zones are few; a name is added the first time it is seen. */
 	if (!strstr(d->zones, zone))

@@ -46,7 +46,7 @@ struct kd_desc {
 	const char *node_unit;	/* what is counted per node: "page", "object" */
 	unsigned int node_counted;	/* entries in node_count, by node number */
 	struct kd_node_count node_count[KD_NODES_COUNTED];
-	unsigned long node_rest;	/* on nodes past KD_NODES_COUNTED others */
+	unsigned long node_rest;	/* on the nodes past those counted */
 	struct kd_frames frames;	/* the runs, in the allocation's order */
 	/* Why reserved exceeds requested (slack.c): */
 	char served_by[KD_PART_WHY];	/* which allocator or cache served it */

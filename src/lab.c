@@ -168,7 +168,6 @@ static void kd_lab_vfree(struct kd_exp *e)
 static noinline int kd_lab_kvmalloc(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
-
 	bool on = kd_lab_on_node(e);
 
 	snprintf(d->call, sizeof(d->call), "kvmalloc%s(%lu, %pGg%s)",
@@ -246,16 +245,16 @@ static int kd_lab_cache(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
 	unsigned long i, n = e->cmd.arg;
+	bool on = kd_lab_on_node(e);
 
 	snprintf(d->call, sizeof(d->call), "kmem_cache_alloc%s(cache, %pGg%s) x %lu",
-		 kd_lab_on_node(e) ? "_node" : "", &d->gfp, e->nodearg, n);
+		 on ? "_node" : "", &d->gfp, e->nodearg, n);
 	/* Bookkeeping, not the experiment: kvmalloc fits any COUNT. */
 	e->objs = kvmalloc_array(n, sizeof(*e->objs), GFP_KERNEL);
 	if (!e->objs)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		e->objs[i] = kd_lab_on_node(e) ?
-			     kmem_cache_alloc_node(kd_cache(), d->gfp, e->cmd.node) :
+		e->objs[i] = on ? kmem_cache_alloc_node(kd_cache(), d->gfp, e->cmd.node) :
 			     kmem_cache_alloc(kd_cache(), d->gfp);
 		if (!e->objs[i]) {
 			kd_lab_cache_put(e->objs, i);
@@ -427,7 +426,7 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 		return -ENOMEM;
 	e->cmd = *cmd;
 	strscpy(e->command, line, sizeof(e->command));
-	if (cmd->node != NUMA_NO_NODE)
+	if (kd_lab_on_node(e))
 		snprintf(e->nodearg, sizeof(e->nodearg), ", %d", cmd->node);
 	e->r.d.allocator = op->allocator;
 	e->r.d.gfp = cmd->gfp;
