@@ -463,7 +463,6 @@ kd_overlay_exec() {
 #   LANE_APPEND     extra kernel command line for every boot of this lane
 #   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG),
 #                   the row's "slow"
-#   LANE_NODES      NUMA nodes of the VM, the row's "nodes" (kd_qemu_numa)
 #   LANE_INFO       one line for the support table: "kernel arch page-size"
 #   LANE_MODDIR     the kernel's modules directory (lib/modules/KVER), where
 #                   the modules kmem_demo's modules depend on come from
@@ -531,7 +530,7 @@ kd_lane() {
 	# shellcheck source=/dev/null
 	. "$f"
 	# shellcheck disable=SC2034 # read by the harness
-	LANE_NAME=$1 LANE_SLOW=$slow LANE_NODES=$nodes LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE=''
+	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE=''
 	# shellcheck disable=SC2034
 	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH=''
 	lane_prepare "$1"

@@ -32,6 +32,7 @@ t=$EPOCHREALTIME
 bdir=$(kd_build_dir "")
 kd_build_module "$bdir"
 img=$KD_CACHE/initramfs/$(kd_lane_key)-run.cpio.gz
+log=$KD_CACHE/logs/$(kd_lane_key)-run.log
 mkdir -p "${img%/*}"
 pictures=1
 [ "${PICTURES:-1}" = 0 ] && pictures=0
@@ -43,11 +44,11 @@ extra=$(kd_boot_args "${KD_BOOT:-plain}") || kd_die "KD_BOOT: slub or plain"
 t=$EPOCHREALTIME
 rc=0
 # shellcheck disable=SC2086 # kd_boot_args is a word list
-KD_LIVE=1 kd_boot "$img" "$KD_CACHE/logs/$(kd_lane_key)-run.log" $extra || rc=$?
+KD_LIVE=1 kd_boot "$img" "$log" $extra || rc=$?
 t_boot=$(kd_elapsed "$t")
 
 case $rc in
-124) kd_log "guest timed out (console: $KD_CACHE/logs/$(kd_lane_key)-run.log)" ;;
+124) kd_log "guest timed out (console: $log)" ;;
 125) kd_log "guest stopped without its exit marker: panic or qemu error" ;;
 esac
 # draw LOG DIR -- the frame map the guest printed between its markers
@@ -66,7 +67,7 @@ draw() {
 t_pic=-
 if [ "$pictures" = 1 ] && [ "$rc" -eq 0 ]; then
 	t=$EPOCHREALTIME
-	draw "$KD_CACHE/logs/$(kd_lane_key)-run.log" "$KD_CACHE/pictures/$LANE_NAME" ||
+	draw "$log" "$KD_CACHE/pictures/$LANE_NAME" ||
 		kd_log "drawing the pictures failed (the run itself went fine)"
 	t_pic=$(kd_elapsed "$t")
 fi
