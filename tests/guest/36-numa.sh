@@ -20,11 +20,6 @@
 . "${0%/*}/report.sh"
 . "${0%/*}/lab.sh"
 
-# kd_nodes -- the NUMA nodes with memory (one on a kernel without NUMA).
-kd_nodes() {
-	_n=$(cat /sys/devices/system/node/has_memory 2>/dev/null)
-	echo "${_n:-0}"
-}
 # node_free N -- MemFree of node N, in kB.
 node_free() {
 	awk '$3 == "MemFree:" { print $4 }' "/sys/devices/system/node/node$1/meminfo"

@@ -28,10 +28,10 @@ kd_fault_arm
 # A whole load, unfailed: how many fault points it passes.
 big=1000000
 out=$(kd-failnth /kd/kmem_demo.ko $big)
-left=$(echo "$out" | sed -n 's/.* left=\([0-9]*\) .*/\1/p')
+unused=$(echo "$out" | sed -n 's/.* left=\([0-9]*\) .*/\1/p')
 t_match "an unfailed load passes every point and loads" "injected=0 left=[0-9]+ ret=0 OK init=ran" "$out"
 rmmod kmem_demo 2>/dev/null
-total=$((big - ${left:-$big}))
+total=$((big - ${unused:-$big}))
 t_run "it has fault points ($total)" test "$total" -gt 0
 
 # attempt N -- fail the Nth point; count the outcome, check nothing is left.

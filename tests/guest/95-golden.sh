@@ -19,7 +19,7 @@
 . "${0%/*}/report.sh"
 . "${0%/*}/lab.sh"
 
-nodes=$(cat /sys/devices/system/node/has_memory 2>/dev/null)
+nodes=$(kd_nodes)
 case $nodes in
 *[,-]*)
 	t_skip "outputs as recorded" "the samples are of one-node machines, this one has nodes $nodes"

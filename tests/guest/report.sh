@@ -25,6 +25,13 @@ kd_max_order() {
 	awk '{ print NF - 5; exit }' /proc/buddyinfo
 }
 
+# kd_nodes -- the NUMA nodes with memory, as the kernel lists them ("0",
+# "0-1"); "0" on a kernel without NUMA.
+kd_nodes() {
+	_kd_n=$(cat /sys/devices/system/node/has_memory 2>/dev/null)
+	echo "${_kd_n:-0}"
+}
+
 kd_page_size() {
 	awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps
 }
