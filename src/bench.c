@@ -55,6 +55,31 @@
 #define KD_BENCH_BATCH_BYTES	SZ_16M	/* and at most this much memory */
 #define KD_BENCH_REPEATS_MAX	15
 
+/*
+ * The clock.  Every figure is two ktime_get_ns() reads around a repeat, so
+ * the benchmark is only as good as the clocksource behind them.  The TSC
+ * (x86) and the generic timer (arm64) are read with one instruction: a few
+ * ns on hardware, 50 to 70 ns under QEMU's TCG on a loaded host.  The
+ * fallbacks, the HPET and the ACPI PM timer, are device registers: about a
+ * microsecond a read on hardware, several under KVM, where each read
+ * leaves the guest.  x86 falls back to them when its watchdog marks the TSC
+ * unstable, which a VM whose vCPU a busy host keeps stalling can trigger:
+ * the benchmark then times a clock and a machine that both went wrong.
+ *
+ * ktime_get_ns() also pays for its seqcount, which lockdep makes costly
+ * (1.5 us a read on the debug kernel under TCG): the clocksource's share is
+ * its cost minus that of ktime_get_coarse_ns(), which takes the same
+ * seqcount and reads no clocksource.  KD_CLOCK_SLOW_NS is judged on that
+ * share: 7 times what the TSC costs under TCG, below a device register
+ * read on hardware or under KVM.  TCG emulates the HPET and ACPI PM timer
+ * cheaply (200 and 90 ns measured): there only the clocksource's name
+ * tells (28-bench checks it).  A clock that does not move over
+ * KD_CLOCK_READS reads (jiffies, the last resort) cannot time a repeat.
+ */
+#define KD_CLOCK_READS		1000
+#define KD_CLOCK_TRIES		5
+#define KD_CLOCK_SLOW_NS	500
+
 struct kd_bench;
 struct kd_bench_row;
 
@@ -98,6 +123,8 @@ struct kd_bench {
 	struct kd_bench_row *rows;
 	unsigned int nr_rows;
 	u64 empty_ps;
+	u64 clock_ns;		/* KD_CLOCK_READS clock reads, best try; 0: no tick */
+	u64 coarse_ns;		/* as many ktime_get_coarse_ns(), which read none */
 	u64 elapsed_ns;
 	unsigned long pages_allocated, pages_freed;
 };
@@ -133,6 +160,47 @@ static const char *kd_hypervisor(void)
 #else
 	return "not detectable here (make bench reports it)";
 #endif
+}
+
+/*
+ * What KD_CLOCK_READS back-to-back ktime_get_ns() calls take: the best of
+ * KD_CLOCK_TRIES tries, since a preemption or a stalled vCPU only ever adds
+ * time.  0 when the clock did not move in one of the tries.
+ */
+static u64 kd_clock_cost(bool coarse)
+{
+	u64 best = U64_MAX, t0, t;
+	unsigned int i, try;
+
+	for (try = 0; try < KD_CLOCK_TRIES; try++) {
+		t0 = ktime_get_ns();
+		for (i = 0; i < KD_CLOCK_READS; i++) {
+			if (coarse)
+				ktime_get_coarse_ns();
+			else
+				ktime_get_ns();
+		}
+		t = ktime_get_ns();
+		best = min(best, t - t0);
+		cond_resched();
+	}
+	return best;
+}
+
+/* ns per read, and the clocksource's share of it (0 on a clock that did not move). */
+static u64 kd_clock_read_ns(const struct kd_bench *b)
+{
+	return div_u64(b->clock_ns, KD_CLOCK_READS);
+}
+
+static u64 kd_clock_source_ns(const struct kd_bench *b)
+{
+	return div_u64(b->clock_ns - min(b->clock_ns, b->coarse_ns), KD_CLOCK_READS);
+}
+
+static bool kd_clock_trusted(const struct kd_bench *b)
+{
+	return b->clock_ns && kd_clock_source_ns(b) < KD_CLOCK_SLOW_NS;
 }
 
 /* ---- running the cases ---- */
@@ -314,12 +382,24 @@ static int kd_bench_timed(struct kd_bench *b, struct kd_bench_row *r,
 static void kd_bench_calibrate(struct kd_bench *b, struct kd_bench_row *r)
 {
 	unsigned long rounds = 1;
-	u64 ns, c;
+	u64 ns, again, c;
 
 	for (;;) {
 		r->err = kd_bench_timed(b, r, rounds, &ns, &c);
 		if (r->err)
 			return;
+		/*
+		 * A stall (a host preempting an emulated CPU) only ever adds
+		 * time: one repeat long enough could be a short one stalled,
+		 * and would leave the case too few rounds for the clock to
+		 * time.  Long enough means long enough twice.
+		 */
+		if (ns >= b->min_repeat_ns) {
+			r->err = kd_bench_timed(b, r, rounds, &again, &c);
+			if (r->err)
+				return;
+			ns = min(ns, again);
+		}
 		if (ns >= b->min_repeat_ns || rounds >= (1UL << 24))
 			break;
 		rounds *= 2;
@@ -443,6 +523,9 @@ static int kd_bench_thread(void *data)
 	u64 t0 = ktime_get_ns();
 	unsigned int i, rep;
 
+	/* On the benchmark's own CPU, as every repeat will read it. */
+	b->clock_ns = kd_clock_cost(false);
+	b->coarse_ns = kd_clock_cost(true);
 	for (i = 0; i < b->nr_rows && !kd_bench_stop(b); i++)
 		kd_bench_calibrate(b, &b->rows[i]);
 	for (rep = 0; rep < b->repeats; rep++) {
@@ -579,6 +662,31 @@ static const char *kd_ns(char *buf, size_t len, u64 ps)
 	return buf;
 }
 
+/*
+ * The clock line; on a clock that cannot be trusted, why and what to check,
+ * in words: such a clock shows otherwise only as medians of 0.
+ */
+static void kd_bench_clock(struct seq_file *m, const struct kd_bench *b,
+			   const char *lead)
+{
+	bool trusted = kd_clock_trusted(b);
+
+	if (!b->clock_ns)
+		seq_printf(m, "%sclock: ktime_get_ns() did not advance in %u reads: NOT trusted (too coarse)\n",
+			   lead, KD_CLOCK_READS);
+	else
+		seq_printf(m, "%sclock: ktime_get_ns() costs %llu ns a read, %llu ns of it the clocksource's: %s (%s %u ns)\n",
+			   lead, kd_clock_read_ns(b), kd_clock_source_ns(b),
+			   trusted ? "trusted" : "NOT trusted",
+			   trusted ? "under" : "not under", KD_CLOCK_SLOW_NS);
+	if (trusted)
+		return;
+	seq_printf(m, "%swarning: the figures below cannot be trusted: the kernel reads the time from a slow clocksource (hpet, acpi_pm: microseconds a read, emulated in a VM) or a coarse one (jiffies), not from the CPU's own counter\n",
+		   lead);
+	seq_printf(m, "%swarning: see which: cat /sys/devices/system/clocksource/clocksource0/current_clocksource; x86 falls back when it marks the TSC unstable (dmesg says so), and a VM keeps its TSC when booted with tsc=reliable\n",
+		   lead);
+}
+
 static void kd_bench_header(struct seq_file *m, const struct kd_bench *b,
 			    const char *lead)
 {
@@ -591,6 +699,7 @@ static void kd_bench_header(struct seq_file *m, const struct kd_bench *b,
 	seq_printf(m, "%stiming: ktime_get_ns(), cycles: %s\n", lead,
 		   KD_BENCH_CYCLES ? "TSC (get_cycles)" :
 		   "not measured (get_cycles() here is not a CPU cycle counter)");
+	kd_bench_clock(m, b, lead);
 	seq_printf(m, "%svirtualized: %s\n", lead, kd_hypervisor());
 	/* init_on_alloc zeroes every allocation: a cost that grows with size. */
 	seq_printf(m, "%sinit_on_alloc: %s\n", lead,
@@ -603,6 +712,21 @@ static void kd_bench_header(struct seq_file *m, const struct kd_bench *b,
 		   lead, kd_ns(ns, sizeof(ns), b->empty_ps));
 	seq_printf(m, "%spages: %lu allocated, %lu freed\n", lead,
 		   b->pages_allocated, b->pages_freed);
+}
+
+/*
+ * A case whose median is not above the empty loop was too fast to tell
+ * apart from the loop on this clock (or the machine stalled more while it
+ * ran than while the loop did): its figures are clamped to 0, which must
+ * not read as "free".  The table marks the row, the CSV adds a note line
+ * under it (columns stay as they are, for the scripts that read them).
+ */
+#define KD_BELOW_NOTE	"median not above the empty loop: too fast to tell apart on this clock, 0 means unmeasured, not free"
+
+static bool kd_bench_below(const struct kd_bench *b,
+			   const struct kd_bench_row *r)
+{
+	return !r->err && r->what != &kd_empty && r->raw_med_ps <= b->empty_ps;
 }
 
 static const char *kd_pattern(const struct kd_bench_row *r)
@@ -643,9 +767,10 @@ int kd_bench_show_table(struct seq_file *m, void *v)
 			   kd_ns(med, sizeof(med), r->med_ps),
 			   kd_ns(hi, sizeof(hi), r->max_ps));
 		if (r->cycles)
-			seq_printf(m, "%9llu\n", r->cycles);
+			seq_printf(m, "%9llu", r->cycles);
 		else
-			seq_puts(m, "        -\n");
+			seq_puts(m, "        -");
+		seq_puts(m, kd_bench_below(b, r) ? "  <- " KD_BELOW_NOTE "\n" : "\n");
 	}
 out:
 	mutex_unlock(&kd_bench_lock);
@@ -675,6 +800,8 @@ int kd_bench_show_csv(struct seq_file *m, void *v)
 			   kd_ns(med, sizeof(med), r->med_ps),
 			   kd_ns(hi, sizeof(hi), r->max_ps),
 			   kd_ns(raw, sizeof(raw), r->raw_med_ps), r->cycles, r->err);
+		if (kd_bench_below(b, r))
+			seq_puts(m, "# ^ " KD_BELOW_NOTE "\n");
 	}
 out:
 	mutex_unlock(&kd_bench_lock);
