@@ -39,7 +39,18 @@ kd_page_size() {
 # The kernel's view of our vmalloc area(s): /proc/vmallocinfo lines whose
 # caller is in kmem_demo.
 kd_vmallocinfo() {
-	grep '\[kmem_demo\]' /proc/vmallocinfo || true
+	# /proc/vmallocinfo is read by position in the kernel's list of areas:
+	# while other areas come and go (short-lived processes' stacks), a read
+	# can skip or repeat a line.  Two reads in a row that agree are a
+	# consistent view of the module's own areas.
+	_v1=$(grep '\[kmem_demo\]' /proc/vmallocinfo)
+	_i=0
+	while [ "$_i" -lt 10 ]; do
+		_v2=$(grep '\[kmem_demo\]' /proc/vmallocinfo)
+		[ "$_v1" = "$_v2" ] && break
+		_v1=$_v2 _i=$((_i + 1))
+	done
+	[ -z "$_v1" ] || printf '%s\n' "$_v1"
 }
 
 # kd_leftovers -- print every trace the module can leave; nothing if clean.
@@ -89,8 +100,9 @@ kd_kmemleak_scan() {
 
 # kd_kmemleak_split REPORT -- sort kmemleak's reports by who made them.
 # A leak of the module's was allocated by a process loading or unloading it
-# (insmod, rmmod, kd-failnth), and its backtrace names no symbol once the
-# module is gone, so "comm" is the reliable mark.  Among those, objects
+# (insmod, rmmod, kd-failnth), writing lab commands (kd-lab) or by the
+# module's benchmark thread (kmem_demo_bench), and its backtrace names no
+# symbol once the module is gone, so "comm" is the reliable mark.  Among those, objects
 # allocated through sysfs_slab_add() are the 6.1 kernel's own leak when
 # kmem_cache_create() fails there (a kobject name).  Writes
 # /tmp/leak.{ours,kernel,other}; prints the three counts.
@@ -98,7 +110,7 @@ kd_kmemleak_split() {
 	echo "$1" | awk '
 		function flush() {
 			if (b == "") return
-			if (b !~ /comm "(insmod|rmmod|kd-failnth)"/) f = "other"
+			if (b !~ /comm "(insmod|rmmod|kd-failnth|kd-lab|kmem_demo_bench)"/) f = "other"
 			else if (b ~ /sysfs_slab_add/) f = "kernel"
 			else f = "ours"
 			n[f]++
