@@ -46,8 +46,7 @@ refused() {
 	nref=$((nref + 1))
 }
 nref=0
-kd_dmesg_mark
-mark0=$KD_DMESG_MARK
+kd_kmsg_mark 1
 
 # table -- refuse each "LINE -> ERRNO: why" row of stdin.
 table() {
@@ -151,7 +150,7 @@ t_match "the log line teaches the rule" "refused, EINVAL: kmalloc: .*Unexpected 
 kd_dmesg_mark
 kd_lab "pages $((maxo + 1))" >/dev/null
 t_match "the log line names the limit" "refused, E2BIG: pages: .*\(limit $maxo\)\$" "$(kd_dmesg_since)"
-all=$(dmesg | tail -n +$((mark0 + 1)))
+all=$(kd_kmsg_since 1)
 lines=$(echo "$all" | grep -c 'kmem_demo: lab: .*refused')
 suppressed=$(echo "$all" | sed -n 's/.*kd_lab_refused: \([0-9]*\) callbacks suppressed.*/\1/p' |
 	awk '{ n += $1 } END { print n + 0 }')

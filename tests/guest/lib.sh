@@ -62,17 +62,27 @@ t_run() {
 	fi
 }
 
-# kd_dmesg_mark -- remember the end of the kernel log (KD_DMESG_MARK); the
-# boot's log_buf_len (vm/boot.sh) keeps the ring buffer from wrapping, so
-# the line count is stable.
-kd_dmesg_mark() {
-	KD_DMESG_MARK=$(dmesg | wc -l)
+# kd_kmsg_mark SLOT -- mark the end of the kernel log: kd_kmsg_since SLOT
+# prints what was logged after it.  SLOT (0, 1 or 2) lets marks overlap.
+# A mark is an open /dev/kmsg (fd 7 + SLOT) moved to the log's end, so that
+# reading what came since costs what came since (kd-kmsg), not a read of
+# the whole log as dmesg's would; the lines read so far are kept in
+# /tmp/kd-kmsg.PID.SLOT, so a second kd_kmsg_since prints them again.
+kd_kmsg_mark() {
+	eval "exec $((7 + $1))</dev/kmsg"
+	eval "kd-kmsg end <&$((7 + $1))"
+	: >"/tmp/kd-kmsg.$$.$1"
 }
 
-# kd_dmesg_since -- kernel log lines written since kd_dmesg_mark.
-kd_dmesg_since() {
-	dmesg | tail -n +$((KD_DMESG_MARK + 1))
+# kd_kmsg_since SLOT -- kernel log lines written since kd_kmsg_mark SLOT.
+kd_kmsg_since() {
+	eval "kd-kmsg read <&$((7 + $1))" >>"/tmp/kd-kmsg.$$.$1"
+	cat "/tmp/kd-kmsg.$$.$1"
 }
+
+# kd_dmesg_mark, kd_dmesg_since -- kd_kmsg_mark 0, kd_kmsg_since 0.
+kd_dmesg_mark() { kd_kmsg_mark 0; }
+kd_dmesg_since() { kd_kmsg_since 0; }
 
 # kd_compact -- defragment free memory (CONFIG_COMPACTION), so a load that
 # needs a block of the largest order finds one; a no-op without it.

@@ -20,6 +20,7 @@ taint_ok=${KD_TAINT_OK:-12288}
 # which make compare's guest uses too).
 trouble=$(cat /kd/trouble.ere)
 out=/tmp/kd-test.out
+log=/tmp/kd-test.kmsg
 taint_before=0
 
 
@@ -50,13 +51,18 @@ for t in "$@"; do
 	# "# kd-taint-ok: MASK" taint bits it may cause.
 	log_ok=$(kd_header "$dir/$t" kd-log-ok)
 	t_taint_ok=$((taint_ok | $(kd_header "$dir/$t" kd-taint-ok) + 0))
-	mark=$(dmesg | wc -l)
+	# The kernel log the script causes: fd 6, an open /dev/kmsg moved to
+	# the log's end now, is read after it (kd-kmsg; tests/guest/lib.sh's
+	# kd_dmesg_mark does the same).
+	exec 6</dev/kmsg
+	kd-kmsg end <&6
 	start=$(date +%s)
 	# KILL: a test stuck in a signal handler or ignoring TERM still ends.
 	# The middle sh (no exec) keeps the "Killed" notice in the output.
 	sh -c 'cd /tmp; timeout -s KILL "$1" sh "$2"' sh "$to" "$dir/$t" \
-		>"$out" 2>&1 </dev/null
+		>"$out" 2>&1 </dev/null 6<&-
 	st=$?
+	kd-kmsg read <&6 >"$log"
 	elapsed=$(($(date +%s) - start))
 
 	# The script's lines, indented one level; stray output becomes "# ".
@@ -67,13 +73,15 @@ for t in "$@"; do
 		END { printf "%d %d %d\n", k, f, s > "/tmp/kd-counts" }' "$out")
 	read -r k f s </tmp/kd-counts
 	extra=''
+	# A script killed at its limit ends in a TIMEOUT directive (KTAP).
+	timedout=''
 	if [ "$st" -eq 137 ] && [ "$elapsed" -ge "$to" ]; then
-		add "finished within ${to}s" "killed after ${elapsed}s"
+		timedout=1
 	elif [ "$st" -ne 0 ]; then
 		add 'exit status 0' "saw exit status $st"
 	fi
-	[ "$k" -gt 0 ] || add 'printed a result' 'the script printed no ok/not ok line'
-	hits=$(dmesg | tail -n +$((mark + 1)) | grep -E "$trouble")
+	[ "$k" -gt 0 ] || [ -n "$timedout" ] || add 'printed a result' 'the script printed no ok/not ok line'
+	hits=$(grep -E "$trouble" "$log")
 	if [ -n "$log_ok" ] && [ -n "$hits" ]; then
 		hits=$(printf '%s\n' "$hits" | grep -Ev "$log_ok")
 	fi
@@ -90,14 +98,15 @@ for t in "$@"; do
 	[ -z "$res" ] || printf '%s\n' "$res"
 	[ -z "$extra" ] || printf '%s' "$extra"
 	echo "  # $name took ${elapsed}s"
-	if [ "$f" -gt 0 ]; then
+	[ -z "$timedout" ] || echo "  # $name was killed after ${elapsed}s, at its limit of ${to}s"
+	if [ "$f" -gt 0 ] || [ -n "$timedout" ]; then
 		failed=$((failed + 1))
 		# The log since the script started: earlier lines belong to the
 		# boot or to other scripts (and are shown with those).
 		echo "  # kernel log during $name (last 60 lines; ${elapsed}s, exit status $st):"
-		dmesg | tail -n +$((mark + 1)) | tail -n 60 | sed 's/^/  # /' | grep . ||
+		tail -n 60 "$log" | sed 's/^/  # /' | grep . ||
 			echo '  # (no kernel messages)'
-		echo "not ok $n $name"
+		echo "not ok $n $name${timedout:+ # TIMEOUT after ${to}s}"
 	elif [ "$s" -gt 0 ] && [ "$s" -eq "$k" ]; then
 		echo "ok $n $name # SKIP all subtests skipped"
 	else
