@@ -41,6 +41,8 @@
 #   make test-arm64      the arm64 lane only
 #   make check           static checks only: W=1, sparse, checkpatch, shellcheck
 #   make support-table   docs/support.md's support table from the last make test
+#   make test-times      docs/testing.md's tables of where the last make test's
+#                        time went: each lane's, the slowest tests
 #   make docs            docs/testing.md's test table from the tests' header comments
 #   make help            this text, and the lanes
 
@@ -51,7 +53,7 @@ PWD  := $(shell pwd)
 KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64)
 
 .PHONY: all modules clean help run bench compare test test-quick test-debug test-arm64 check \
-	support-table docs install uninstall sign deb
+	support-table test-times docs install uninstall sign deb
 all: modules
 
 modules:
@@ -116,10 +118,13 @@ test-arm64:
 	vm/test.sh arm64
 
 check:
-	scripts/check.sh
+	tests/lanes/static.sh
 
 support-table:
 	scripts/support-table.sh --docs
+
+test-times:
+	scripts/test-times.sh --docs
 
 # docs/ is a directory: docs must be phony to run at all.
 docs:

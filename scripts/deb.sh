@@ -23,7 +23,7 @@ need_pkgs debhelper dh-dkms dpkg-dev lintian
 cd "$KD_ROOT"
 
 # The project's version is dkms.conf's PACKAGE_VERSION (Kbuild's pattern);
-# scripts/check.sh checks the same agreement.
+# tests/lanes/static.sh checks the same agreement.
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 deb_ver=$(dpkg-parsechangelog -S Version)
 [ -n "$ver" ] || kd_die "no PACKAGE_VERSION in dkms.conf"

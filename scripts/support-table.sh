@@ -3,7 +3,7 @@
 # scripts/support-table.sh [--docs] [KTAP] -- the support table (Markdown)
 # of a vm/test.sh run, from its "# kd-lane:" (kernel, arch, page size,
 # compiler), "# kd-summary:" (results, time) and "# kd-total:" lines.  KTAP
-# defaults to the last run's copy, $KD_CACHE/logs/test-last.ktap.  --docs
+# defaults to the last run's copy, KD_LAST_KTAP (vm/lib.sh).  --docs
 # replaces the table between the support-table markers in docs/support.md
 # (make support-table) instead of printing it.
 set -euo pipefail
@@ -14,7 +14,7 @@ if [ "${1:-}" = --docs ]; then
 	doc=$KD_ROOT/docs/support.md
 	shift
 fi
-ktap=${1:-$KD_CACHE/logs/test-last.ktap}
+ktap=${1:-$KD_LAST_KTAP}
 [ -s "$ktap" ] || kd_die "no test output in $ktap: run make test first"
 grep -q '^# kd-total:' "$ktap" || kd_die "$ktap: the run did not finish"
 

@@ -5,7 +5,10 @@
 # tests/guest/[0-9]*.sh with its name, its boot group ("# kd-boot:", slub
 # when it has none, as vm/test.sh reads it) and what it checks: its header
 # comment (the comment lines after the SPDX line, before the "# kd-...:"
-# lines) joined into one cell.  What a test checks is written once, there.
+# lines) joined into one cell, its classes ("# kd-class:", kernel when it
+# has none) and the lanes of make test that run it (vm/lanes.tsv's rows
+# whose "tests" column names one of its classes, vm/lib.sh's kd_lane_runs).
+# What a test checks is written once, there.
 # Without an option it prints the table; --docs rewrites the table between
 # the test-table markers in docs/testing.md (make docs); --check exits
 # non-zero when the table there is not the one the tests give.
@@ -14,6 +17,10 @@ export LC_ALL=C
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/guest/header.sh
 . "$root/tests/guest/header.sh"
+# kd_lane_runs, the one rule of which lane runs which test (sourcing
+# lib.sh makes the cache directory, as every harness command does).
+# shellcheck source=../vm/lib.sh
+. "$root/vm/lib.sh"
 doc=$root/docs/testing.md
 begin='<!-- test-table begin: scripts/test-table.sh --docs rewrites this -->'
 end='<!-- test-table end -->'
@@ -40,10 +47,26 @@ header() {
 		END { gsub(/  +/, " ", text); gsub(/\|/, "\\|", text); print text }' "$1"
 }
 
+# lanes_of TEST -- the kernel lanes of make test (vm/lanes.tsv, "all" yes)
+# that run the guest test file TEST, comma-separated; "every kernel lane"
+# when that is all of them.
+lanes_of() {
+	local all some
+	all=$(awk '!/^#/ && NF && $2 ~ /^kernel:/ && $9 == "yes" { print $1, $10 }' "$root/vm/lanes.tsv")
+	some=$(while read -r lane classes; do
+		KD_TEST_CLASSES='' kd_lane_runs "$classes" "$1" && printf '%s\n' "$lane"
+	done <<<"$all")
+	if [ "$some" = "$(cut -d' ' -f1 <<<"$all")" ]; then
+		echo 'every kernel lane'
+	else
+		paste -sd, - <<<"$some" | sed 's/,/, /g'
+	fi
+}
+
 table() {
-	local f name boot what n=0
-	echo '| test | boot | what it checks |'
-	echo '|---|---|---|'
+	local f name boot what classes n=0
+	echo '| test | boot | classes | lanes | what it checks |'
+	echo '|---|---|---|---|---|'
 	for f in "$root"/tests/guest/[0-9]*.sh; do
 		[ -e "$f" ] || continue
 		name=${f##*/}
@@ -52,7 +75,9 @@ table() {
 		boot=${boot%% *}
 		what=$(header "$f")
 		[ -n "$what" ] || die "tests/guest/${f##*/} has no header comment saying what it checks"
-		printf "| [\`%s\`](../tests/guest/%s) | %s | %s |\n" "$name" "${f##*/}" "${boot:-slub}" "$what"
+		classes=$(kd_header "$f" kd-class)
+		printf "| [\`%s\`](../tests/guest/%s) | %s | %s | %s | %s |\n" "$name" "${f##*/}" \
+			"${boot:-slub}" "${classes:-kernel}" "$(lanes_of "$f")" "$what"
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || die "no tests in tests/guest/"

@@ -56,11 +56,15 @@ kd_console_block() {
 # timeout, the serial console saved in LOG (and shown live when KD_LIVE=1).
 # Returns the status the guest printed in its exit marker, 124 when the
 # boot timed out, 125 when the guest stopped without a marker (panic, qemu
-# error).  Sets KD_NONCE: the guest's markers are "KD-$KD_NONCE-..." so
-# nothing else on the console (a test's output, the kernel) can fake one.
-# Knobs: KD_MEM (512M), KD_BOOT_TIMEOUT (seconds, default 120 x LANE_SLOW).
+# error), 126 when the watchdog ended it.  Sets KD_NONCE: the guest's
+# markers are "KD-$KD_NONCE-..." so nothing else on the console (a test's
+# output, the kernel) can fake one.
+# Knobs: KD_MEM (512M), KD_BOOT_TIMEOUT (seconds, default 120 x LANE_SLOW),
+# KD_START_TIMEOUT (seconds; a test boot: the watchdog ends a guest whose
+# runner has not printed its KTAP start marker by then, so that a guest
+# stuck in its boot costs that bound, not the whole boot's timeout).
 kd_boot() {
-	local img=$1 log=$2 rc=0 to st
+	local img=$1 log=$2 rc=0 to st qpid waited=0 fired=''
 	shift 2
 	KD_NONCE=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	to=${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}
@@ -78,6 +82,26 @@ kd_boot() {
 		"${cmd[@]}" </dev/null 2>&1 | tee "$log" | kd_console_block --except \
 			'(/proc/kmem_demo_map, root only, read for the pictures: in the log)' \
 			- "$KD_NONCE" MAP || rc=$?
+	elif [ -n "${KD_START_TIMEOUT:-}" ]; then
+		"${cmd[@]}" </dev/null >"$log" 2>&1 &
+		qpid=$!
+		# Watch the console until the runner starts; timeout passes the
+		# TERM on to qemu.
+		while kill -0 "$qpid" 2>/dev/null && ! grep -aq "KD-$KD_NONCE-KTAP-BEGIN" "$log"; do
+			if [ "$waited" -ge "$KD_START_TIMEOUT" ]; then
+				fired=1
+				kill "$qpid" 2>/dev/null || true
+				break
+			fi
+			sleep 1
+			waited=$((waited + 1))
+		done
+		wait "$qpid" || rc=$?
+		if [ -n "$fired" ]; then
+			printf '\n[kmem_demo] watchdog: no KTAP start marker after %ss, guest ended\n' \
+				"$KD_START_TIMEOUT" >>"$log"
+			return 126
+		fi
 	else
 		"${cmd[@]}" </dev/null >"$log" 2>&1 || rc=$?
 	fi
@@ -85,6 +109,37 @@ kd_boot() {
 	if [ -n "$st" ]; then return "$st"; fi
 	[ "$rc" -eq 124 ] && return 124
 	return 125
+}
+
+# kd_start_timeout -- the watchdog's bound for a test boot of the current
+# lane: the guest's runner starts within it (KD_START_TIMEOUT, default 90 s
+# x LANE_SLOW).
+kd_start_timeout() {
+	echo "${KD_START_TIMEOUT:-$((90 * LANE_SLOW))}"
+}
+
+# kd_boot_tests NAME INITRD LOG [APPEND...] -- kd_boot for a guest that
+# runs tests (KD_MODE=test), NAME in the progress lines: with the watchdog
+# (kd_start_timeout), and a guest that never reached its tests boots once
+# more (an emulated boot can stall on a loaded host), which a KTAP
+# diagnostic on stdout says; the first console stays as LOG.try1.  A
+# kernel that cannot boot fails twice.  Returns kd_boot's status, with
+# KD_NONCE set.
+kd_boot_tests() {
+	local name=$1 img=$2 log=$3 try st t0
+	shift 3
+	for try in 1 2; do
+		kd_log "booting $name"
+		t0=$EPOCHREALTIME
+		st=0
+		KD_START_TIMEOUT=$(kd_start_timeout) kd_boot "$img" "$log" "$@" || st=$?
+		kd_log "$name: guest status $st after $(kd_elapsed "$t0")s"
+		if [ "$st" -lt 124 ] || [ "$try" = 2 ] || grep -aq "KD-$KD_NONCE-KTAP-BEGIN" "$log"; then
+			return "$st"
+		fi
+		mv "$log" "$log.try1"
+		echo "# $name: the guest stopped before its tests (status $st), booting again; first console: $log.try1"
+	done
 }
 
 # guest_ktap LOG NONCE -- the KTAP the guest runner printed (its KTAP

@@ -15,11 +15,13 @@
 # Up to KD_JOBS lanes (default 2) run at once; each lane's KTAP is printed
 # whole, in the order given, as soon as it and the lanes before it are done,
 # with a "# kd-summary:" line (scripts/support-table.sh reads those; a copy of
-# stdout stays in $KD_CACHE/logs/test-last.ktap).
+# stdout stays in KD_LAST_KTAP, vm/lib.sh).
 # The last line is "N passed, N failed[, N skipped]"; the exit status is
 # non-zero on any failure or missing result.  Progress goes to stderr,
 # each line prefixed with its lane.
-# KD_TEST_FILTER=ERE runs only the scripts whose name matches;
+# A kernel lane runs the scripts of the classes its row's "tests" column
+# names (kd_lane_runs; KD_TEST_CLASSES=LIST for every lane instead);
+# KD_TEST_FILTER=ERE runs only those of them whose name matches;
 # KD_TESTS_DIR=DIR takes the guest tests from DIR (harness self-tests);
 # KD_TEST_TIMEOUT: per-script default (60 s); KD_BOOT_TIMEOUT: per boot
 # (default: 120 s + the boot's script timeouts, all x LANE_SLOW).
@@ -28,19 +30,18 @@ set -euo pipefail
 . "$KD_ROOT/vm/build.sh"
 . "$KD_ROOT/vm/initramfs.sh"
 . "$KD_ROOT/vm/boot.sh"
-# shellcheck source=../tests/guest/header.sh
-. "$KD_ROOT/tests/guest/header.sh"
 
 if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
 	host=$(kd_host_release)
-	while read -r name _ arch suite flavour cpu _ nodes all desc; do
+	while read -r name _ arch suite flavour cpu _ nodes all tests desc; do
 		if [ "$desc" = - ]; then
 			[ "$suite" != host ] || suite="$host (the host's)"
 			desc="Debian $suite, $arch, flavour $flavour, qemu -cpu $cpu"
 		fi
 		[ "$nodes" = - ] || [ "$nodes" -le 1 ] || [[ $desc == *NUMA* ]] ||
 			desc="$desc, $nodes NUMA nodes"
+		[ "$tests" = - ] || desc="$desc; tests: $tests"
 		[ "$all" = yes ] || desc="$desc; only when named"
 		printf '  %-11s %s\n' "$name" "$desc"
 	done < <(kd_lane_rows)
@@ -76,13 +77,19 @@ run_static() {
 		echo "ok 1 static # SKIP $1 not found"
 		return
 	fi
-	local rc=0
+	local rc=0 n
 	bash "$KD_ROOT/$1" >"$work/check" || rc=$?
 	# The checks print their own header; ours above only starts the stream.
-	grep -v '^KTAP version' "$work/check" || true
+	# A failure no check reported is one more result, inside the plan.
 	if [ "$rc" -ne 0 ] && [ "$(count "$work/check" | cut -d' ' -f2)" -eq 0 ]; then
-		echo "not ok 0 static/${1##*/} # exited $rc without a failing check"
+		n=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$work/check" | head -n 1)
+		n=$((${n:-0} + 1))
+		grep -v -e '^KTAP version' -e '^1\.\.' "$work/check" || true
+		echo "1..$n"
+		echo "not ok $n static/${1##*/} # exited $rc without a failing check"
+		return
 	fi
+	grep -v '^KTAP version' "$work/check" || true
 }
 
 # emit_boot LANE BOOT LOG STATUS NONCE SCRIPT... -- one KTAP stream for a
@@ -109,11 +116,23 @@ emit_boot() {
 	case $st in
 	124) why="boot timed out after ${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}s" ;;
 	125) why='guest stopped without its exit marker (panic or qemu error)' ;;
+	126) why="the guest's tests did not start within $(kd_start_timeout)s (watchdog)" ;;
 	esac
+	# Every result came but the VM did not end cleanly (e.g. hung in its
+	# reboot): one more result, "shutdown", inside the plan.
+	local plan=$# shutdown=''
+	if [ "$st" -ge 124 ]; then
+		shutdown=1
+		for t in "$@"; do
+			[ -f "$work/blk/${t%.sh}.res" ] || shutdown=''
+		done
+		[ -z "$shutdown" ] || plan=$((plan + 1))
+	fi
 	echo 'KTAP version 1'
 	echo "# $lane/$boot: $# scripts, console log $log"
-	echo "1..$#"
-	local console_shown=
+	echo "1..$plan"
+	local console_shown='' timeout=''
+	case $st in 124 | 126) timeout=" # TIMEOUT $why" ;; esac
 	for t in "$@"; do
 		n=$((n + 1))
 		t=${t%.sh}
@@ -139,19 +158,17 @@ emit_boot() {
 		else
 			diag 'console tail: see the first missing test above'
 		fi
-		echo "not ok $n $lane/$boot/$t"
+		echo "not ok $n $lane/$boot/$t$timeout"
 	done
-	# Every result came but the VM did not end cleanly (e.g. hung in
-	# its reboot): that is a failure of its own.
-	if [ -z "$console_shown" ] && [ "$st" -ge 124 ]; then
+	if [ -n "$shutdown" ]; then
 		diag "$why" "console tail ($log):"
 		tail -n 20 "$log" | tr -d '\r' | diag
-		echo "not ok 0 $lane/$boot/shutdown"
+		echo "not ok $plan $lane/$boot/shutdown$timeout"
 	fi
 }
 
 run_lane() {
-	local name=$1 bdir img t g groups=() scripts st nonce boot_to
+	local name=$1 bdir img t g groups=() scripts st boot_to
 	local tdir=${KD_TESTS_DIR:-$KD_ROOT/tests/guest}
 	# Default per-script timeout in seconds (x LANE_SLOW in the guest).
 	local test_to=${KD_TEST_TIMEOUT:-60}
@@ -173,8 +190,11 @@ run_lane() {
 	# Lanes running side by side share the CPUs: their guests get the
 	# timeouts of a slower machine.
 	LANE_SLOW=$((LANE_SLOW * KD_SHARE))
+	# The lane's tests: those of the classes its row names
+	# (kd_lane_runs), then KD_TEST_FILTER.
 	for t in "$tdir"/[0-9]*.sh; do
 		[ -e "$t" ] || continue
+		kd_lane_runs "$LANE_TESTS" "$t" || continue
 		t=${t##*/}
 		[[ $t =~ ${KD_TEST_FILTER:-.} ]] || continue
 		g=$(kd_header "$tdir/$t" kd-boot)
@@ -183,7 +203,12 @@ run_lane() {
 		kd_boot_args "$g" >/dev/null || kd_die "$t: unknown kd-boot '$g'"
 		printf '%s %s\n' "$g" "$t"
 	done >"$work/plan"
-	[ -s "$work/plan" ] || kd_die "no test matches KD_TEST_FILTER='${KD_TEST_FILTER:-}'"
+	if [ ! -s "$work/plan" ]; then
+		echo 'KTAP version 1'
+		echo '1..1'
+		echo "ok 1 $LANE_NAME/tests # SKIP none of its tests (classes ${KD_TEST_CLASSES:-$LANE_TESTS}) matches KD_TEST_FILTER='${KD_TEST_FILTER:-}'"
+		return 0
+	fi
 	mapfile -t groups < <(cut -d' ' -f1 "$work/plan" | sort -u)
 	for g in "${groups[@]}"; do
 		mapfile -t scripts < <(awk -v g="$g" '$1 == g { print $2 }' "$work/plan")
@@ -199,28 +224,13 @@ run_lane() {
 			sum=$((sum + ${t:-$test_to}))
 		done
 		boot_to=${KD_BOOT_TIMEOUT:-$(((120 + sum) * LANE_SLOW))}
-		local try log
+		local log
 		log=$KD_CACHE/logs/$(kd_lane_key)-$g.log
-		for try in 1 2; do
-			kd_log "booting $LANE_NAME/$g: ${scripts[*]}"
-			local t0=$EPOCHREALTIME
-			st=0
-			# shellcheck disable=SC2046 # kd_boot_args is a word list
-			KD_BOOT_TIMEOUT=$boot_to kd_boot "$img" "$log" $(kd_boot_args "$g") || st=$?
-			nonce=$KD_NONCE
-			kd_log "$LANE_NAME/$g: guest status $st after $(kd_elapsed "$t0")s"
-			# A guest that never reached the tests boots once more (an
-			# emulated boot can stall on a loaded host); its console
-			# stays, and the retry is said in the KTAP.  A kernel that
-			# cannot boot fails twice.
-			if [ "$st" -lt 124 ] || [ "$try" = 2 ] || grep -q "KD-$nonce-KTAP-BEGIN" "$log"; then
-				break
-			fi
-			mv "$log" "$log.try1"
-			diag "$LANE_NAME/$g: the guest stopped before its tests (status $st)," \
-				"booting again; first console: $log.try1"
-		done
-		KD_BOOT_TIMEOUT=$boot_to emit_boot "$LANE_NAME" "$g" "$log" "$st" "$nonce" \
+		st=0
+		# shellcheck disable=SC2046 # kd_boot_args is a word list
+		KD_BOOT_TIMEOUT=$boot_to kd_boot_tests "$LANE_NAME/$g (${scripts[*]})" "$img" "$log" \
+			$(kd_boot_args "$g") || st=$?
+		KD_BOOT_TIMEOUT=$boot_to emit_boot "$LANE_NAME" "$g" "$log" "$st" "$KD_NONCE" \
 			"${scripts[@]}"
 	done
 }
@@ -285,7 +295,7 @@ for lane in "$@"; do
 	[[ " ${lanes[*]} " == *" $lane "* ]] || lanes+=("$lane")
 done
 kd_jobs ${#lanes[@]}
-last=$KD_CACHE/logs/test-last.ktap
+last=$KD_LAST_KTAP
 mkdir -p "${last%/*}"
 : >"$last"
 t0=$EPOCHREALTIME
@@ -309,6 +319,9 @@ flush
 total=$(kd_elapsed "$t0")
 kd_log "total ${total}s"
 echo "# kd-total: $total" | tee -a "$last"
+# Where the time went: each lane's, the slowest tests (make test-times
+# makes docs/testing.md's tables of it).
+"$KD_ROOT/scripts/test-times.sh" --summary "$last" | tee -a "$last" || true
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else

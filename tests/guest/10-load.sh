@@ -4,6 +4,7 @@
 # /proc/kmem_demo comes and goes with it and names every allocator, and the
 # kernel log has one line per allocation on load and one per free, in
 # reverse order, on unload.
+# kd-class: kernel numa
 # kd-timeout: 30
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -6,6 +6,7 @@
 # size, alignment, objects in use), VmallocUsed in /proc/meminfo before,
 # during and after; the pages' frames contiguous and aligned to their order.
 # kd-boot: slub
+# kd-class: kernel numa
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"
 

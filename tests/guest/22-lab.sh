@@ -10,6 +10,7 @@
 # free all giving VmallocUsed, slab objects and the page accounting back;
 # unload with experiments live.
 # kd-boot: slub
+# kd-class: kernel numa
 # kd-timeout: 120
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"

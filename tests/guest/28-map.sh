@@ -11,6 +11,7 @@
 # CAP_SYS_ADMIN and root of a user namespace get nothing.  Gone after
 # unload.
 # kd-boot: slub
+# kd-class: kernel numa
 # kd-timeout: 90
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"

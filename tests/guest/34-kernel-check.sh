@@ -12,6 +12,7 @@
 # map, changed, it says "differs" and names that figure: the check can
 # fail.
 # kd-boot: slub
+# kd-class: kernel numa
 # kd-timeout: 120
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"

@@ -14,6 +14,7 @@
 # kernel-check.sh agrees with the node lines and, fed one changed to
 # another node, says "differs: node".
 # kd-boot: slub
+# kd-class: kernel numa
 # kd-timeout: 300
 # kd-log-ok: Call Trace
 . "${0%/*}/lib.sh"

@@ -7,6 +7,7 @@
 # writer; elsewhere 20,000 without.  Then free all and unload: no checker
 # may report anything, nothing may be left.
 # kd-boot: slub
+# kd-class: logic
 # kd-timeout: 900
 # kd-log-ok: Call Trace
 . "${0%/*}/lib.sh"

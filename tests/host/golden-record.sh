@@ -4,11 +4,11 @@
 # the sample 95-golden compares a kernel's outputs with, from the
 # "# golden: " lines that 95-golden prints on a kernel with no sample yet
 # (KVER: the lane's kernel release, from its "# kd-lane:" line).  KTAP: a make
-# test output (default: the last one, $KD_CACHE/logs/test-last.ktap).
+# test output (default: the last one, KD_LAST_KTAP in vm/lib.sh).
 # Record only from a tree whose outputs are known good, then commit.
 set -euo pipefail
 . "$(dirname "$0")/../../vm/lib.sh"
-ktap=${1:-$KD_CACHE/logs/test-last.ktap}
+ktap=${1:-$KD_LAST_KTAP}
 [ -f "$ktap" ] || kd_die "no KTAP file $ktap: run make test (or vm/test.sh LANE) first"
 dir=$KD_ROOT/tests/guest/golden
 mkdir -p "$dir"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm/compare-test.sh -- the compare lane: "make compare" for real, on two
+# tests/lanes/compare.sh -- the compare lane: "make compare" for real, on two
 # kernels (bullseye's 5.10 and the distro lane's), plus the host lane with
 # a KVER that is not installed, forced to fail; KTAP on stdout.
 #   exit        make compare exits non-zero and says which lane failed
@@ -12,7 +12,7 @@
 #   differs     what 6.1 has and 5.10 lacks stands out: kmalloc_size_roundup()
 #   printed     the table on the terminal is compare.txt
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../vm/lib.sh"
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

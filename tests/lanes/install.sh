@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm/install-test.sh -- the "install" lane: install kmem_demo the ways a user
+# tests/lanes/install.sh -- the "install" lane: install kmem_demo the ways a user
 # would, in a throwaway Debian 12 root, and print KTAP on stdout.
 #   make deb           builds, lintian has no error or warning
 #   apt install ./kmem-demo-dkms_*.deb  DKMS builds it for the kernel whose
@@ -21,7 +21,7 @@
 # nothing stays mounted and nothing on the host changes.  Nothing is ever
 # loaded into the host's kernel (modinfo only).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../vm/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 . "$KD_ROOT/vm/initramfs.sh"
 . "$KD_ROOT/vm/boot.sh"
@@ -134,15 +134,10 @@ if [ -s "$run/vm/kmem_demo.ko" ]; then
 	log=$KD_CACHE/logs/install-dkms.log
 	mkdir -p "${img%/*}" "${log%/*}"
 	kd_initramfs "$run/vm" "$img" KD_MODE=test KD_TESTS="10-load.sh 20-report.sh" KD_TEST_TIMEOUT=60
-	# As in vm/test.sh: a guest that never reached its tests boots once
-	# more.
-	for try in 1 2; do
-		st=0
-		# shellcheck disable=SC2046 # kd_boot_args is a word list
-		KD_BOOT_TIMEOUT=$((300 * LANE_SLOW)) kd_boot "$img" "$log" $(kd_boot_args slub) || st=$?
-		if [ "$st" -lt 124 ] || grep -q "KD-$KD_NONCE-KTAP-BEGIN" "$log"; then break; fi
-		[ "$try" = 2 ] || echo "# the guest stopped before its tests (status $st): booting again"
-	done
+	st=0
+	# shellcheck disable=SC2046 # kd_boot_args is a word list
+	KD_BOOT_TIMEOUT=$((300 * LANE_SLOW)) kd_boot_tests "install/vm (10-load 20-report)" \
+		"$img" "$log" $(kd_boot_args slub) || st=$?
 	# Read once into a variable: "grep -q" on a pipe ends it early, and
 	# under pipefail the writer's SIGPIPE would fail the test.
 	ktap=$(guest_ktap "$log" "$KD_NONCE")

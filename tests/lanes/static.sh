@@ -7,10 +7,10 @@
 # (tests/host/pictures.sh), the benchmark plots drawn from a recorded CSV
 # (tests/host/bench-plot.sh), make compare's table and ratio plot from
 # recorded lanes (tests/host/compare.sh), the kernel's modules that ours depend on
-# taken into the VM (tests/host/module-deps.sh), the docs' test table and
-# links.
+# taken into the VM (tests/host/module-deps.sh), the boot watchdog
+# (tests/host/watchdog.sh), the docs' test table and links.
 set -euo pipefail
-. "$(dirname "$0")/../vm/lib.sh"
+. "$(dirname "$0")/../../vm/lib.sh"
 . "$KD_ROOT/vm/build.sh"
 
 # Everything the checks use, installed before any check runs: apt's output
@@ -21,7 +21,7 @@ kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
 CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_version check_plot
-	check_compare check_pictures check_module_deps check_docs)
+	check_compare check_pictures check_module_deps check_watchdog check_docs)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -66,12 +66,12 @@ check_w1() { report "W=1 build: no warnings" "$(build w1 W=1)"; }
 check_sparse() { report "sparse (C=2): no warnings" "$(build sparse KBUILD_CHECKSRC=2)"; }
 
 check_checkpatch() {
-	local src out
-	src=$(kd_linux_source)
+	local checkpatch out
+	checkpatch=$(kd_checkpatch)
 	# LINUX_VERSION_CODE is for in-tree code, which only ever meets one
 	# kernel; an out-of-tree module for 5.10..7.x must read it, and does so
 	# in one macro, KD_SINCE() in src/compat.h.
-	out=$("$src/scripts/checkpatch.pl" --strict --no-tree --terse \
+	out=$("$checkpatch" --strict --no-tree --terse \
 		--show-types --ignore LINUX_VERSION_CODE -f src/*.c src/*.h 2>&1 |
 		grep -v 'has no obvious style problems' || true)
 	report "checkpatch --strict: clean" "$out"
@@ -80,7 +80,8 @@ check_checkpatch() {
 check_shellcheck() {
 	local files=()
 	mapfile -t files < <({
-		ls vm/*.sh vm/lanes/*.sh vm/guest/*.sh scripts/*.sh tests/guest/*.sh .ci/run 2>/dev/null
+		ls vm/*.sh vm/lib/*.sh vm/lanes/*.sh vm/guest/*.sh scripts/*.sh tests/guest/*.sh \
+			tests/host/*.sh tests/lanes/*.sh .ci/run 2>/dev/null
 		grep -rlE '^#!.*(ba)?sh' vm scripts tests 2>/dev/null; } | sort -u)
 	report "shellcheck: ${#files[@]} scripts clean" \
 		"$(shellcheck -x "${files[@]}" 2>&1)"
@@ -113,6 +114,11 @@ check_pictures() {
 check_module_deps() {
 	report "module deps: the kernel's modules ours need reach the VM unpacked, in load order" \
 		"$(bash tests/host/module-deps.sh 2>&1)"
+}
+
+check_watchdog() {
+	report "watchdog: a guest that never starts its tests is ended at its start bound" \
+		"$(bash tests/host/watchdog.sh 2>&1)"
 }
 
 # The docs: the test table says what each test's header says, and every

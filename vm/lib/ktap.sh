@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# What the lanes that are scripts of their own (tests/lanes/) share: their
+# KTAP results, the fresh clone they test, the summary line of a make test
+# they run.  Sourced by vm/lib.sh, never executed.
+
+# KTAP for the lanes that are scripts of their own (install, debian13):
+# set KD_TAP_LANE, then kd_ok NAME / kd_not_ok NAME EXPECTED SEEN / kd_check NAME
+# EXPECTED SEEN (ok when SEEN is EXPECTED) number the results in order.
+KD_TAP_N=0
+kd_ok() {
+	KD_TAP_N=$((KD_TAP_N + 1))
+	printf 'ok %d %s/%s\n' "$KD_TAP_N" "$KD_TAP_LANE" "$1"
+}
+
+kd_not_ok() {
+	KD_TAP_N=$((KD_TAP_N + 1))
+	printf '# expected: %s\n' "$2"
+	printf '%s\n' "$3" | sed 's/^/# seen: /'
+	printf 'not ok %d %s/%s\n' "$KD_TAP_N" "$KD_TAP_LANE" "$1"
+}
+
+kd_check() { if [ "$2" = "$3" ]; then kd_ok "$1"; else kd_not_ok "$@"; fi; }
+
+# kd_fresh_clone DEST -- a clone of this project in DEST as a newcomer's
+# would be, of what is here now: HEAD, then the working tree's tracked and
+# new (not ignored) files on top.  Prints the "# clone of ..." diagnostic.
+kd_fresh_clone() {
+	git clone -q "$KD_ROOT" "$1" || kd_die "git clone $KD_ROOT $1 failed"
+	(cd "$KD_ROOT" && git ls-files -z -c -o --exclude-standard |
+		xargs -0 tar -cf - --no-recursion 2>/dev/null) | tar -xf - -C "$1"
+	echo "# clone of $(git -C "$KD_ROOT" describe --always --dirty)"
+}
+
+# kd_summary_ok LOG -- the "N passed, 0 failed[, N skipped]" line that ends
+# a make test run's output in LOG, with N > 0; fails (printing what there
+# was) when it is missing or counts a failure.
+kd_summary_ok() {
+	local line
+	line=$(tail -n 5 "$1" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
+	printf '%s\n' "${line:-no summary line}"
+	[[ $line =~ ^[1-9][0-9]*\ passed,\ 0\ failed ]]
+}
