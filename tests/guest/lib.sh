@@ -62,6 +62,18 @@ t_run() {
 	fi
 }
 
+# kd_uptime_cs -- the time since boot in hundredths of a second.
+kd_uptime_cs() {
+	read -r _up _ </proc/uptime
+	echo $((${_up%.*} * 100 + 1${_up#*.} - 100))
+}
+
+# kd_wait_until CS -- sleep until kd_uptime_cs reaches CS, if it has not.
+kd_wait_until() {
+	_left=$(($1 - $(kd_uptime_cs)))
+	[ "$_left" -le 0 ] || usleep $((_left * 10000))
+}
+
 # kd_kmsg_mark SLOT -- mark the end of the kernel log: kd_kmsg_since SLOT
 # prints what was logged after it.  SLOT (0, 1 or 2) lets marks overlap.
 # A mark is an open /dev/kmsg (fd 7 + SLOT) moved to the log's end, so that
