@@ -37,7 +37,8 @@
 #                        KD_JOBS=1 one lane at a time (default 2)
 #                        (the lanes: the rows of vm/lanes.tsv, in order)
 #   make test-quick      static checks and the stock-kernel lane only
-#   make test-debug      the debug-kernel lane only (KASAN, kmemleak, ...)
+#   make test-debug      the debug kernel's lanes only (KASAN, kmemleak, ...):
+#                        debug and debug-stress
 #   make test-arm64      the arm64 lane only
 #   make check           static checks only: W=1, sparse, checkpatch, shellcheck
 #   make support-table   docs/support.md's support table from the last make test
@@ -112,7 +113,7 @@ test-quick:
 	vm/test.sh static distro
 
 test-debug:
-	vm/test.sh debug
+	vm/test.sh debug debug-stress
 
 test-arm64:
 	vm/test.sh arm64

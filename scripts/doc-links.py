@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""doc-links.py FILE.md... -- check every [text](target) link of the files:
-the target file exists and, for target#anchor, the anchor is a heading of
-the target (GitHub's rule: lower case, punctuation dropped, blanks to '-',
+"""doc-links.py FILE.md... -- check every Markdown link of the files (text
+in brackets, target in parentheses): the target file exists and, for
+target#anchor, the anchor is a heading of the target (GitHub's rule: lower case, punctuation dropped, blanks to '-',
 "-N" for the N-th repeat).  Links in code are not links.  Prints each
 broken link and exits 1 when there is one."""
 import os

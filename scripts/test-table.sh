@@ -8,7 +8,8 @@
 # lines) joined into one cell, its classes ("# kd-class:", kernel when it
 # has none) and the lanes of make test that run it (vm/lanes.tsv's rows
 # whose "tests" column names one of its classes, vm/lib.sh's kd_lane_runs).
-# What a test checks is written once, there.
+# What a test checks is written once, there.  Then the map of the
+# harness's files, each with the first sentence of its header comment.
 # Without an option it prints the table; --docs rewrites the table between
 # the test-table markers in docs/testing.md (make docs); --check exits
 # non-zero when the table there is not the one the tests give.
@@ -83,29 +84,77 @@ table() {
 	[ "$n" -gt 0 ] || die "no tests in tests/guest/"
 }
 
+# summary FILE -- the first sentence of FILE's header comment: the comment
+# after its shebang, SPDX and shellcheck lines (# in shell, /* * */ in C,
+# a docstring in Python) up to its first blank line.
+summary() {
+	awk '
+		NR == 1 && /^#!/ { next }
+		/SPDX-License-Identifier|^# shellcheck |^\/\*$/ { next }
+		!py && text == "" && /^"""/ { py = 1 }
+		py { line = $0; gsub(/"""/, "", line)
+		     if (line == "") { if (text != "") exit; next }
+		     text = text (text == "" ? "" : " ") line; next }
+		{ line = $0; sub(/^(#| \*) ?/, "", line) }
+		line == "" || !/^(#| \*)/ { if (text != "") exit; next }
+		{ text = text (text == "" ? "" : " ") line }
+		END { gsub(/  +/, " ", text); gsub(/\|/, "\\|", text)
+		      if (match(text, /[a-z0-9)]\.( |$)/)) text = substr(text, 1, RSTART + 1)
+		      print text }' "$1"
+}
+
+# harness_map -- one row per file of the harness (vm/, tests/lanes/,
+# tests/host/, the guest runner and libraries, tests/helpers/, scripts/):
+# its path and the first sentence of its header comment.
+harness_map() {
+	local f what
+	echo '| file | what it is |'
+	echo '|---|---|'
+	for f in vm/*.sh vm/lanes.tsv vm/host-tools.tsv vm/lib/*.sh vm/lanes/*.sh vm/guest/init vm/guest/*.sh \
+		tests/lanes/*.sh tests/guest/runner.sh tests/guest/header.sh tests/guest/lib.sh \
+		tests/guest/report.sh tests/guest/lab.sh tests/host/*.sh tests/host/*.py \
+		tests/helpers/*.c scripts/*; do
+		[ -f "$root/$f" ] || continue
+		what=$(summary "$root/$f")
+		[ -n "$what" ] || die "$f has no header comment saying what it is"
+		printf '| [`%s`](../%s) | %s |\n' "$f" "$f" "$what"
+	done
+}
+
 if [ "$mode" = print ]; then
 	table
+	echo
+	harness_map
 	exit 0
 fi
 
-if ! grep -qxF "$begin" "$doc" || ! grep -qxF "$end" "$doc"; then
-	die "docs/testing.md lacks the test-table markers"
-fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# replace BEGIN END FILE -- the doc with FILE between the marker lines.
+replace() {
+	if ! grep -qxF "$1" "$tmp/doc" || ! grep -qxF "$2" "$tmp/doc"; then
+		die "docs/testing.md lacks the markers $1 ... $2"
+	fi
+	awk -v b="$1" -v e="$2" -v f="$3" '
+		$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+		$0 == e { skip = 0 }
+		!skip' "$tmp/doc" >"$tmp/doc.new"
+	mv "$tmp/doc.new" "$tmp/doc"
+}
+cp "$doc" "$tmp/doc"
 table >"$tmp/table"
-awk -v b="$begin" -v e="$end" -v f="$tmp/table" '
-	$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-	$0 == e { skip = 0 }
-	!skip' "$doc" >"$tmp/doc"
+replace "$begin" "$end" "$tmp/table"
+harness_map >"$tmp/map"
+replace '<!-- harness-map begin: scripts/test-table.sh --docs rewrites this -->' \
+	'<!-- harness-map end -->' "$tmp/map"
 if [ "$mode" = check ]; then
 	cmp -s "$tmp/doc" "$doc" ||
-		die "docs/testing.md's test table is out of date: run scripts/test-table.sh --docs"
+		die "docs/testing.md's test table or harness map is out of date: run make docs"
 	exit 0
 fi
 if cmp -s "$tmp/doc" "$doc"; then
-	echo "docs/testing.md: the test table is up to date"
+	echo "docs/testing.md: the test table and the harness map are up to date"
 else
 	cat "$tmp/doc" >"$doc"
-	echo "docs/testing.md: test table rewritten from tests/guest/"
+	echo "docs/testing.md: test table and harness map rewritten from the files' header comments"
 fi

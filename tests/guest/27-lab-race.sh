@@ -6,6 +6,7 @@
 # Every read must be whole and parseable; then unload with experiments
 # still live, and nothing may be left.
 # kd-boot: slub
+# kd-class: logic
 # kd-timeout: 150
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"

@@ -5,6 +5,7 @@
 # whole read, and 8 readers racing 20 loads and unloads see either a whole
 # report or "No such file or directory", nothing else.
 # kd-boot: slub
+# kd-class: logic
 # kd-timeout: 300
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"

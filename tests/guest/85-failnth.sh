@@ -12,6 +12,7 @@
 # Injected failures make the kernel print allocation-failure backtraces;
 # the log scan allows those and still fails on BUG, WARNING, KASAN, lockdep.
 # kd-boot: slub
+# kd-class: fault
 # kd-timeout: 1800
 # kd-log-ok: Call Trace|new suspected memory leak
 . "${0%/*}/lib.sh"

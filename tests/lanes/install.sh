@@ -68,7 +68,12 @@ trap 'kd_root rm -rf "$run"' EXIT
 mkdir -p "$run/upper/kd/src" "$run/vm"
 
 # in_root CMD [ARG...] -- run CMD as root in the throwaway root.
-in_root() { kd_overlay_exec "$base" "$run" "$@"; }
+# The .debs the upgrade downloads (the 6.12 headers) are kept between runs,
+# as the debian13 lane keeps its own: a run saves the download, not the
+# installation.
+debs=$KD_CACHE/install-archives
+mkdir -p "$debs/partial"
+in_root() { kd_overlay_exec "$base" "$run" --bind "$debs" /var/cache/apt/archives "$@"; }
 
 # 1. make deb (its own lintian verdict).
 if deb=$("$KD_ROOT/scripts/deb.sh" --out "$run/upper/kd" 2>"$run/deb.log"); then

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Lanes.  Every lane is a row of the registry, vm/lanes.tsv, which says how
+# The lane registry and kd_lane, which prepares a kernel lane.  Every lane
+# is a row of the registry, vm/lanes.tsv, which says how
 # it runs (its comment explains the columns).  A kernel lane is a kernel
 # the guest tests run on: its row names the lane file that serves it
 # (vm/lanes/debian.sh for Debian's kernels, vm/lanes/debug.sh for the
