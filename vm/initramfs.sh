@@ -43,10 +43,22 @@ kd_module_deps() {
 # uncompressed, in /kd/deps with their load order in /kd/deps/order),
 # tests/guest/ (or $KD_TESTS_DIR) and /kd/config holding the VAR=VALUE assignments (KD_MODE,
 # KD_PARAMS, KD_TESTS, ...), plus KD_LANE and KD_SLOW from the lane.
+# An image whose inputs are those of the last one written to OUT (their hash,
+# kd_initramfs_key, in OUT.key with the image's size and mtime) stands as it is.
 kd_initramfs() {
-	local bdir=$1 out=$2 root kv ko
+	local bdir=$1 out=$2 root kv ko key
 	shift 2
 	need_pkgs cpio
+	local kos=() deps m
+	mapfile -t kos < <(kd_built_modules "$bdir")
+	deps=$(kd_module_deps "$LANE_MODDIR" "${kos[@]}") || kd_die "initramfs: a module kmem_demo needs is missing (above)"
+	key=$(kd_initramfs_key "$bdir" "$deps" "$@")
+	# With the image's size and mtime: one written by anything else (a
+	# harness of another checkout sharing the cache) is not vouched for.
+	if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key $(stat -c '%s %.9Y' "$out")" ]; then
+		return 0
+	fi
+	rm -f "$out.key"
 	root=$out.d
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,kd/tests}
@@ -66,12 +78,9 @@ kd_initramfs() {
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
 		'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >"$root/etc/passwd"
 	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
-	local kos=() deps m
-	mapfile -t kos < <(kd_built_modules "$bdir")
 	for ko in "${kos[@]}"; do
 		cp "$ko" "$root/kd/" || kd_die "initramfs: no $ko"
 	done
-	deps=$(kd_module_deps "$LANE_MODDIR" "${kos[@]}") || kd_die "initramfs: a module kmem_demo needs is missing (above)"
 	if [ -n "$deps" ]; then
 		mkdir -p "$root/kd/deps"
 		for m in $deps; do
@@ -103,4 +112,36 @@ kd_initramfs() {
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -rf "$root"
+	printf '%s %s\n' "$key" "$(stat -c '%s %.9Y' "$out")" >"$out.key"
+}
+
+# kd_initramfs_key BUILDDIR DEPS [VAR=VALUE...] -- a hash of what goes into
+# kd_initramfs's image: the files (names, modes, contents) of busybox, the
+# guest's scripts, the kernel's config, the built modules and helpers and
+# the tests; the kernel's modules DEPS (kd_module_deps: paths, sizes and
+# mtimes); the lane's name and slowness and the VAR=VALUE assignments.
+# A file that cannot be read makes a key that matches no other.
+kd_initramfs_key() {
+	local bdir=$1 deps=$2 tests=${KD_TESTS_DIR:-$KD_ROOT/tests/guest} m files=() d
+	shift 2
+	files=("$LANE_BUSYBOX" "$KD_ROOT/vm/guest/init" "$KD_ROOT/vm/guest/compare.sh"
+		"$KD_ROOT/vm/guest/trouble.ere" "$KD_ROOT/scripts/kernel-facilities.sh"
+		"$KD_ROOT/scripts/kernel-check.sh")
+	[ ! -r "${LANE_ROOT:-}${LANE_KDIR:-/nonexistent}/.config" ] ||
+		files+=("${LANE_ROOT:-}${LANE_KDIR:-/nonexistent}/.config")
+	mapfile -t -O "${#files[@]}" files < <(kd_built_modules "$bdir")
+	for d in "$bdir/helpers" "$tests"; do
+		[ -d "$d" ] && mapfile -t -O "${#files[@]}" files < <(find "$d" | LC_ALL=C sort)
+	done
+	{
+		printf 'lane %s slow %s moddir %s\n' "$LANE_NAME" "$LANE_SLOW" "$LANE_MODDIR"
+		printf 'var %q\n' "$@"
+		for m in $deps; do
+			printf 'dep %s %s\n' "$m" "$(stat -c '%s %.9Y' "$LANE_MODDIR/$m" 2>/dev/null || echo none)"
+		done
+		stat -c '%n %a %F' -- "${files[@]}" 2>&1 || echo "failed $EPOCHREALTIME"
+		for m in "${files[@]}"; do
+			[ -d "$m" ] || printf '%s\0' "$m"
+		done | xargs -0 sha256sum -- 2>&1 || echo "failed $EPOCHREALTIME"
+	} | sha256sum | cut -d' ' -f1
 }
