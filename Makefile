@@ -36,7 +36,8 @@
 #                        LANES="sid arm64-16k" runs only those,
 #                        KD_JOBS=1 one lane at a time (default 2)
 #                        (the lanes: the rows of vm/lanes.tsv, in order)
-#   make test-quick      static checks and the stock-kernel lane only
+#   make test-quick      static checks and the stock-kernel lane's kernel tests
+#                        (not the lab fuzz and races, which make test runs)
 #   make test-debug      the debug kernel's lanes only (KASAN, kmemleak, ...):
 #                        debug and debug-stress
 #   make test-arm64      the arm64 lane only
@@ -109,8 +110,9 @@ compare:
 test:
 	KVER="$(KVER)" vm/test.sh $(LANES)
 
+# The distro lane's tests of class kernel: the inner loop while developing.
 test-quick:
-	vm/test.sh static distro
+	KD_TEST_CLASSES=$${KD_TEST_CLASSES:-kernel} vm/test.sh static distro
 
 test-debug:
 	vm/test.sh debug debug-stress

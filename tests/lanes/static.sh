@@ -38,21 +38,23 @@ report() {
 
 # build DIR MAKEVAR... -- build kmem_demo, and compile the KUnit suite (the
 # stock kernel has no KUnit to link it against); print the diagnostics
-# (lines naming a source file) or the failure.
+# (lines naming a source file) or the failure.  kd_build_module rebuilds
+# every object when anything changed and nothing when nothing did: its
+# log then still holds the verdict on these very sources.
 build() {
 	local dir=$KD_CACHE/build/check-$1
 	shift
-	rm -rf "$dir"
 	# The .out file sits next to it: the parent must exist (a fresh cache).
 	mkdir -p "$dir"
 	if ! (kd_build_module "$dir" "$@" &&
 		make -C "$LANE_KDIR" M="$dir" "$@" KMEM_DEMO_KUNIT=y src/kunit.o \
-			>>"$dir/build.log" 2>&1) >"$dir.out" 2>&1; then
-		tail -n 40 "$dir.out" "$dir/build.log" 2>&1
+			>"$dir/kunit.log" 2>&1) >"$dir.out" 2>&1; then
+		tail -n 40 "$dir.out" "$dir/build.log" "$dir/kunit.log" 2>&1
 		echo "build failed ($dir)"
 		return
 	fi
 	kd_build_diags "$dir/build.log"
+	kd_build_diags "$dir/kunit.log"
 	case " $* " in
 	*' KBUILD_CHECKSRC='*)
 		grep -q '^ *CHECK ' "$dir/build.log" || echo "sparse checked no file ($dir/build.log)" ;;
