@@ -143,7 +143,8 @@ t_run "unload" kd_unload
 out=$(KD_CHECK_DIR=/tmp/kcn sh /kd/kernel-check.sh 'vmalloc 4M node=1' 'kmalloc 100 node=1' \
 	'pages 2 node=1' 'cache 10 node=1' 2>&1)
 t_eq "kernel-check on node=1 experiments: every section agrees" "8 agree, 0 differ, 0 without evidence" \
-	"$(echo "$out" | grep ' agree, ')"
+	"$(echo "$out" | grep ' agree, ')" ||
+	echo "$out" | grep -E '^\[|verdict|^  kmem:|evidence' | sed 's/^/# /'
 sed -i '/^\[lab 1\]$/,/^$/ s/^node: .*/node:        0/' /tmp/kcn/report.txt
 out=$(sh /kd/kernel-check.sh judge /tmp/kcn 2>&1)
 t_match "the same evidence with lab 1's node line changed to 0: differs: node" \

@@ -7,8 +7,10 @@
 # one fixed sequence of loads and lab commands, are equal line for line to
 # the sample recorded for this kernel (golden/KERNEL-RELEASE.txt, whichever
 # lane boots it).  A value that depends on where memory landed or when (an
-# address, a frame, a run count, a zone, a CPU, a time) or on the host (its
-# CPU model, KVM) is masked as <...>; everything else is compared as it is.
+# address, a frame, a run count, a zone, the size of a slab, which falls
+# back to a smaller order when memory is fragmented, a CPU, a time) or on
+# the host (its CPU model, KVM) is masked as <...>; everything else is
+# compared as it is.
 # A kernel with no sample is skipped, and its output printed as "# golden: "
 # lines, which tests/host/golden-record.sh turns into the sample.  The
 # samples are of one-node machines: on a NUMA machine (the numa lane) the
@@ -44,6 +46,8 @@ mask() {
 		-e 's/^(zone: +).*/\1<zone>/' \
 		-e 's/ runs=[0-9]+ longest=[0-9]+ listed=[0-9]+$/ runs=<n> longest=<n> listed=<n>/' \
 		-e 's/^(region .* kind=slab .*) pages=[0-9]+ /\1 pages=<n> /' \
+		-e 's/^(extra_slab: +)[0-9]+ \(the rest of its [0-9]+-byte slab/\1<n> (the rest of its <n>-byte slab/' \
+		-e 's/^(extra_slab: +)[0-9]+ \(the rest of the [0-9]+ bytes of slab/\1<n> (the rest of the <n> bytes of slab/' \
 		-e 's/^run [0-9]+ [0-9]+$/run <pfn> <pages>/' |
 		uniq
 }
