@@ -117,7 +117,7 @@ harness_map() {
 		[ -f "$root/$f" ] || continue
 		what=$(summary "$root/$f")
 		[ -n "$what" ] || die "$f has no header comment saying what it is"
-		printf '| [`%s`](../%s) | %s |\n' "$f" "$f" "$what"
+		printf '| [%s](../%s) | %s |\n' "\`$f\`" "$f" "$what"
 	done
 }
 
