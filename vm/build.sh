@@ -50,8 +50,7 @@ kd_build_module() {
 	# so make never trusts a stale object.
 	rsync -rl --checksum --delete --exclude='*.o' --exclude='.*.cmd' --exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='*.ko' "$src/src/" "$out/src/"
-	rsync -rl --checksum --delete --include='*.c' --exclude='*' \
-		"$KD_ROOT/tests/helpers/" "$out/helpers-src/"
+	kd_mirror_helpers "$out"
 	cp -p "$src/Kbuild" "$out/Kbuild"
 	# Kbuild reads the version from dkms.conf (the repo's, when KD_SRC has none).
 	if [ -f "$src/dkms.conf" ]; then cp -p "$src/dkms.conf" "$out/"; else cp -p "$KD_ROOT/dkms.conf" "$out/"; fi
@@ -75,7 +74,25 @@ kd_build_module() {
 		grep -A3 -e 'warning:' "$log" >&2 || true
 	fi
 
-	# Helpers: rebuild when the source is newer; drop those whose source went.
+	kd_build_helpers "$out"
+	[ -f "$out/.kd-build-key" ] || kd_build_stamp "$out" "$key" >"$out/.kd-build-key"
+	kd_unlock "build${out//\//_}"
+}
+
+# kd_mirror_helpers OUTDIR -- tests/helpers/*.c mirrored into
+# OUTDIR/helpers-src (unchanged files keep their mtime).
+kd_mirror_helpers() {
+	mkdir -p "$1/helpers" "$1/helpers-src"
+	rsync -rl --checksum --delete --include='*.c' --exclude='*' \
+		"$KD_ROOT/tests/helpers/" "$1/helpers-src/"
+}
+
+# kd_build_helpers OUTDIR -- the guest's static helper programs
+# (tests/helpers/*.c, mirrored by kd_mirror_helpers) in OUTDIR/helpers,
+# built by the lane's compiler where the lane builds: each one whose source
+# is newer than it; those whose source went are dropped.
+kd_build_helpers() {
+	local out=$1 in=${1#"$LANE_ROOT"} c bin
 	for bin in "$out"/helpers/*; do
 		[ -e "$bin" ] || continue
 		[ -f "$out/helpers-src/${bin##*/}.c" ] || rm -f "$bin"
@@ -89,8 +106,6 @@ kd_build_module() {
 			-o "$in/helpers/$c" "$in/helpers-src/$c.c" ||
 			kd_die "helper build failed: tests/helpers/$c.c ($LANE_CC)"
 	done
-	[ -f "$out/.kd-build-key" ] || kd_build_stamp "$out" "$key" >"$out/.kd-build-key"
-	kd_unlock "build${out//\//_}"
 }
 
 # kd_build_key OUTDIR IN [MAKEVAR=VALUE...] -- a hash of everything

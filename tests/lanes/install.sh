@@ -134,6 +134,12 @@ in_root sh -c "cat \"\$(modinfo -k $k61 -F filename kmem_demo)\"" >"$run/vm/kmem
 # 6. The 6.1 module DKMS built, in the distro lane's VM: the guest tests
 # 10-load and 20-report, as the lane runs them on its own build.
 printf '%s\n' "$run/vm/kmem_demo.ko" >"$run/vm/modules.order"
+# The guest's helpers (the test runner reads the kernel log with kd-kmsg),
+# built by the distro lane's compiler, kept between runs.
+hdir=$(kd_build_dir -install-vm)
+kd_mirror_helpers "$hdir"
+kd_build_helpers "$hdir"
+cp -a "$hdir/helpers" "$run/vm/"
 if [ -s "$run/vm/kmem_demo.ko" ]; then
 	img=$KD_CACHE/initramfs/install-dkms.cpio.gz
 	log=$KD_CACHE/logs/install-dkms.log
