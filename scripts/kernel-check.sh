@@ -172,23 +172,24 @@ judge() {
 		G["GFP_DMA"] = "__GFP_DMA"
 		G["GFP_DMA32"] = "__GFP_DMA32"
 	}
-	function base(f) { f = FILENAME; sub(/.*\//, "", f); return f }
-	base() == "instruments.txt" { ins[$1] = $2; next }
-	base() == "slab.txt" {
+	# The file being read, by its base name: once per file, not per line.
+	FNR == 1 { fb = FILENAME; sub(/.*\//, "", fb) }
+	fb == "instruments.txt" { ins[$1] = $2; next }
+	fb == "slab.txt" {
 		if ($2 == "-") { noslab[$1] = 1; next }
 		obj[$1] = $2; slab[$1] = $3; per[$1] = $4; ord[$1] = $5
 		if (NF >= 7) { su[$1] = $6; merged[$1] = $7 }
 		next }
 	# The frame map: each region, then its runs (PFN PAGES).
-	base() == "map.txt" {
+	fb == "map.txt" {
 		if ($1 == "region") { rg = $2; mreg[rg] = $0; nrun[rg] = 0 }
 		else if ($1 == "run" && rg != "") { k = ++nrun[rg]; rpfn[rg, k] = $2; rlen[rg, k] = $3 }
 		next }
-	base() == "vmallocinfo.txt" {
+	fb == "vmallocinfo.txt" {
 		a = $1; sub(/-.*/, "", a); sub(/^0x/, "", a); va[a] = $0; next }
-	base() == "alloc_traces.txt" { at[++nat] = $0; next }
-	base() ~ /^trace\./ {
-		step = base(); sub(/^trace\./, "", step)
+	fb == "alloc_traces.txt" { at[++nat] = $0; next }
+	fb ~ /^trace\./ {
+		step = fb; sub(/^trace\./, "", step)
 		traced[step] = 1
 		if ($0 ~ /^# kmem events:/) { kev[step] = substr($0, 16) " "; next }
 		if ($0 ~ /^# per-cpu free pages at begin:/) { pcp[step] = $NF; next }
