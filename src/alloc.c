@@ -14,8 +14,9 @@
  *    them tightly, can be debugged per cache, and shows in /proc/slabinfo.
  *
  * The flags: GFP_KERNEL may sleep to reclaim memory, so it is for process
- * context only (init/exit here); __GFP_ZERO hands out zeroed memory, so the
- * report can never show stale kernel data.
+ * context only (init/exit here); __GFP_ZERO hands out zeroed memory, as a
+ * driver must whenever memory can reach user space or a device before
+ * every byte of it is written (the report itself prints no contents).
  *
  * Each allocation is described (describe.c) and published in the registry
  * of regions (region.c), which is all the report and the frame map read.

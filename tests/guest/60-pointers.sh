@@ -5,8 +5,9 @@
 # real addresses only to readers with CAP_SYSLOG (zeros otherwise), 2 shows
 # zeros to all; nobody never sees a real address.  Physical frames need
 # CAP_SYS_ADMIN at open(): root sees them, nobody gets "hidden".
-# Needs a boot without slub_debug: any slub_debug turns on no_hash_pointers,
-# and then %pK under kptr_restrict=0 prints raw addresses to everyone.
+# Needs a boot without slub_debug: since 5.14 any slub_debug turns on
+# no_hash_pointers, and then %pK under kptr_restrict=0 prints raw
+# addresses to everyone.
 # kd-boot: plain
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"
