@@ -7,7 +7,8 @@
 #   the slowest tests: a guest test's time is the "# NAME took Ns" line the
 #   guest runner prints before its result (LANE/BOOT/NAME); a script lane's
 #   step is a "# STEP: exit N after Ns" line (LANE/STEP).
-# Without an option: both tables in Markdown.  --summary:
+# Without an option: the tables in Markdown, the third what each guest
+# test costs, its time summed over the lanes that ran it.  --summary:
 # plain text for the end of make test (KTAP diagnostics, "# " lines).
 # --docs (make test-times): rewrite the tables between the test-times markers in
 # docs/testing.md.
@@ -77,6 +78,12 @@ tables() {
 	echo "|---|---|"
 	awk '$1 == "test" { print $3, $2 }' <<<"$data" | sort -k1,1nr | head -n "$top" |
 		while read -r t name; do printf '| %s | %s |\n' "\`$name\`" "$(human "$t")"; done
+	echo
+	echo "| guest test | lanes | time on all of them |"
+	echo "|---|---|---|"
+	awk '$1 == "test" { n = split($2, p, "/"); if (n == 3) { t[p[3]] += $3; c[p[3]]++ } }
+		END { for (k in t) print t[k], c[k], k }' <<<"$data" | sort -k1,1nr | head -n "$top" |
+		while read -r t n name; do printf '| %s | %s | %s |\n' "\`$name\`" "$n" "$(human "$t")"; done
 }
 
 case $mode in
