@@ -48,7 +48,8 @@ mask() {
 		-e 's/^(region .* kind=slab .*) pages=[0-9]+ /\1 pages=<n> /' \
 		-e 's/^(extra_slab: +)[0-9]+ \(the rest of its [0-9]+-byte slab/\1<n> (the rest of its <n>-byte slab/' \
 		-e 's/^(extra_slab: +)[0-9]+ \(the rest of the [0-9]+ bytes of slab/\1<n> (the rest of the <n> bytes of slab/' \
-		-e 's/^run [0-9]+ [0-9]+$/run <pfn> <pages>/' |
+		-e 's/^run [0-9]+ [0-9]+$/run <pfn> <pages>/' \
+		-e 's/ on CPU [0-9]+/ on CPU <cpu>/' |
 		uniq
 }
 

@@ -10,7 +10,7 @@
 # (installing, downloading or building into $KD_CACHE; idempotent and
 # quick once cached) and then sets the LANE_* variables below.  kd_lane
 # sets LANE_NAME, LANE_SLOW and LANE_TESTS from the row first, and empty defaults for
-# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE, LANE_INFO,
+# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE, LANE_INFO, LANE_SMP,
 # LANE_MODDIR and LANE_DEB_ARCH; after lane_prepare, LANE_ARCH, LANE_QEMU
 # and LANE_CONSOLE from the row's arch (or LANE_DEB_ARCH) and cpu
 # (kd_qemu), the same for every lane of an architecture.
@@ -39,6 +39,8 @@
 #                   the row's "slow"
 #   LANE_TESTS      the classes of guest tests the lane runs, the row's
 #                   "tests" (kd_lane_runs)
+#   LANE_SMP        the guest's CPUs, when the lane needs a number of its
+#                   own (empty: 2; KD_SMP overrides it)
 #   LANE_INFO       one line for the support table: "kernel arch page-size"
 #   LANE_MODDIR     the kernel's modules directory (lib/modules/KVER), where
 #                   the modules kmem_demo's modules depend on come from
@@ -122,7 +124,7 @@ kd_lane() {
 	# shellcheck disable=SC2034 # read by the harness
 	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE=''
 	# shellcheck disable=SC2034
-	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH='' LANE_TESTS=$tests
+	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH='' LANE_TESTS=$tests LANE_SMP=''
 	lane_prepare "$1"
 	kd_qemu "${LANE_DEB_ARCH:-$arch}" "$cpu" "$LANE_KERNEL"
 	kd_qemu_numa "$nodes"

@@ -81,7 +81,8 @@ kd_x86_vmlinux() {
 # kd_qemu ARCH CPU KERNEL -- set LANE_ARCH, LANE_CONSOLE and LANE_QEMU for a
 # guest of the Debian architecture ARCH on qemu -cpu CPU (a kernel lane's
 # row: arch, cpu) that boots KERNEL, and install that qemu.  -nodefaults
-# drops the NIC and its option ROM; KD_SMP sets the CPUs (2).
+# drops the NIC and its option ROM; KD_SMP sets the CPUs (default: the
+# lane's LANE_SMP, else 2).
 #   amd64  q35 with qboot, the machine that boots quickest under TCG (qemu's
 #          own BIOS where the host's qemu has no qboot.rom); KVM
 #          with -cpu host when it really runs guests (kd_kvm_ok KERNEL),
@@ -97,7 +98,7 @@ kd_qemu() {
 	amd64)
 		need_pkgs qemu-system-x86
 		LANE_ARCH=x86 LANE_CONSOLE=ttyS0
-		LANE_QEMU=(qemu-system-x86_64 -machine "${KD_QEMU_MACHINE:-q35}" -smp "${KD_SMP:-2}" -nodefaults)
+		LANE_QEMU=(qemu-system-x86_64 -machine "${KD_QEMU_MACHINE:-q35}" -smp "${KD_SMP:-${LANE_SMP:-2}}" -nodefaults)
 		# qboot where this qemu has it (Debian's and Ubuntu's do), else
 		# qemu's own SeaBIOS.
 		bios=${KD_QEMU_BIOS-/usr/share/qemu/qboot.rom}
@@ -121,7 +122,7 @@ kd_qemu() {
 		need_pkgs qemu-system-arm
 		LANE_ARCH=arm64 LANE_CONSOLE=ttyAMA0
 		LANE_QEMU=(qemu-system-aarch64 -machine virt -cpu "${KD_QEMU_CPU_ARM64:-$cpu}"
-			-smp "${KD_SMP:-2}" -nodefaults -accel tcg)
+			-smp "${KD_SMP:-${LANE_SMP:-2}}" -nodefaults -accel tcg)
 		;;
 	*) kd_die "lane ${LANE_NAME:-?}: arch '$arch' in vm/lanes.tsv is neither amd64 nor arm64" ;;
 	esac
@@ -134,7 +135,7 @@ kd_qemu() {
 # on arm64); distances between nodes are declared only: under TCG remote
 # memory is no slower than local.  Sets LANE_QEMU and LANE_APPEND.
 kd_qemu_numa() {
-	local nodes=$1 mem=${KD_MEM:-512M} smp=${KD_SMP:-2} mib i
+	local nodes=$1 mem=${KD_MEM:-512M} smp=${KD_SMP:-${LANE_SMP:-2}} mib i
 	[ "$nodes" -gt 1 ] || return 0
 	case $mem in
 	*G) mib=$((${mem%G} * 1024)) ;;
