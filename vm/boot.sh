@@ -56,15 +56,18 @@ kd_console_block() {
 # timeout, the serial console saved in LOG (and shown live when KD_LIVE=1).
 # Returns the status the guest printed in its exit marker, 124 when the
 # boot timed out, 125 when the guest stopped without a marker (panic, qemu
-# error), 126 when the watchdog ended it.  Sets KD_NONCE: the guest's
+# error), 126 when the watchdog ended it before its tests started, 127
+# when it ended it silent later.  Sets KD_NONCE: the guest's
 # markers are "KD-$KD_NONCE-..." so nothing else on the console (a test's
 # output, the kernel) can fake one.
 # Knobs: KD_MEM (512M), KD_BOOT_TIMEOUT (seconds, default 120 x LANE_SLOW),
 # KD_START_TIMEOUT (seconds; a test boot: the watchdog ends a guest whose
 # runner has not printed its KTAP start marker by then, so that a guest
-# stuck in its boot costs that bound, not the whole boot's timeout).
+# stuck in its boot costs that bound, not the whole boot's timeout),
+# KD_IDLE_TIMEOUT (seconds; with KD_START_TIMEOUT: a guest whose console
+# then stays silent that long is ended too, a test having hung it).
 kd_boot() {
-	local img=$1 log=$2 rc=0 to st qpid waited=0 fired=''
+	local img=$1 log=$2 rc=0 to st qpid waited=0 fired='' seen=''
 	shift 2
 	KD_NONCE=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	to=${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}
@@ -89,19 +92,41 @@ kd_boot() {
 		# TERM on to qemu.
 		while kill -0 "$qpid" 2>/dev/null && ! grep -aq "KD-$KD_NONCE-KTAP-BEGIN" "$log"; do
 			if [ "$waited" -ge "$KD_START_TIMEOUT" ]; then
-				fired=1
+				fired=start
 				kill "$qpid" 2>/dev/null || true
 				break
 			fi
 			sleep 1
 			waited=$((waited + 1))
 		done
+		# Then until it ends: a guest whose console stays silent longer
+		# than KD_IDLE_TIMEOUT (a test's limit and more: the runner prints
+		# at every test's start and end) is hung, the runner with it.
+		local size last=0 now
+		while [ -z "$fired" ] && [ -n "${KD_IDLE_TIMEOUT:-}" ] && kill -0 "$qpid" 2>/dev/null; do
+			sleep 5
+			now=$SECONDS
+			size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+			if [ "$size" != "${seen:-}" ]; then
+				seen=$size last=$now
+			elif [ $((now - last)) -ge "$KD_IDLE_TIMEOUT" ]; then
+				fired=idle
+				kill "$qpid" 2>/dev/null || true
+			fi
+		done
 		wait "$qpid" || rc=$?
-		if [ -n "$fired" ]; then
+		case $fired in
+		start)
 			printf '\n[kmem_demo] watchdog: no KTAP start marker after %ss, guest ended\n' \
 				"$KD_START_TIMEOUT" >>"$log"
 			return 126
-		fi
+			;;
+		idle)
+			printf '\n[kmem_demo] watchdog: the guest printed nothing for %ss, guest ended\n' \
+				"$KD_IDLE_TIMEOUT" >>"$log"
+			return 127
+			;;
+		esac
 	else
 		"${cmd[@]}" </dev/null >"$log" 2>&1 || rc=$?
 	fi

@@ -117,6 +117,7 @@ emit_boot() {
 	124) why="boot timed out after ${KD_BOOT_TIMEOUT:-$((120 * LANE_SLOW))}s" ;;
 	125) why='guest stopped without its exit marker (panic or qemu error)' ;;
 	126) why="the guest's tests did not start within $(kd_start_timeout)s (watchdog)" ;;
+	127) why="the guest printed nothing for ${KD_IDLE_TIMEOUT:-?}s: hung in the test that was running (watchdog)" ;;
 	esac
 	# Every result came but the VM did not end cleanly (e.g. hung in its
 	# reboot): one more result, "shutdown", inside the plan.
@@ -132,7 +133,7 @@ emit_boot() {
 	echo "# $lane/$boot: $# scripts, console log $log"
 	echo "1..$plan"
 	local console_shown='' timeout=''
-	case $st in 124 | 126) timeout=" # TIMEOUT $why" ;; esac
+	case $st in 124 | 126 | 127) timeout=" # TIMEOUT $why" ;; esac
 	for t in "$@"; do
 		n=$((n + 1))
 		t=${t%.sh}
@@ -218,19 +219,22 @@ run_lane() {
 			KD_TEST_TIMEOUT="$test_to"
 		# The boot may last as long as all its tests' timeouts together;
 		# past that the guest itself is stuck.
-		local sum=0
+		local sum=0 most=0
 		for t in "${scripts[@]}"; do
 			t=$(kd_header "$tdir/$t" kd-timeout)
 			sum=$((sum + ${t:-$test_to}))
+			[ "${t:-$test_to}" -le "$most" ] || most=${t:-$test_to}
 		done
 		boot_to=${KD_BOOT_TIMEOUT:-$(((120 + sum) * LANE_SLOW))}
+		# Silent longer than its longest test may last: the guest hung.
+		local idle_to=${KD_IDLE_TIMEOUT:-$(((60 + most) * LANE_SLOW))}
 		local log
 		log=$KD_CACHE/logs/$(kd_lane_key)-$g.log
 		st=0
 		# shellcheck disable=SC2046 # kd_boot_args is a word list
-		KD_BOOT_TIMEOUT=$boot_to kd_boot_tests "$LANE_NAME/$g (${scripts[*]})" "$img" "$log" \
+		KD_BOOT_TIMEOUT=$boot_to KD_IDLE_TIMEOUT=$idle_to kd_boot_tests "$LANE_NAME/$g (${scripts[*]})" "$img" "$log" \
 			$(kd_boot_args "$g") || st=$?
-		KD_BOOT_TIMEOUT=$boot_to emit_boot "$LANE_NAME" "$g" "$log" "$st" "$KD_NONCE" \
+		KD_BOOT_TIMEOUT=$boot_to KD_IDLE_TIMEOUT=$idle_to emit_boot "$LANE_NAME" "$g" "$log" "$st" "$KD_NONCE" \
 			"${scripts[@]}"
 	done
 }

@@ -110,13 +110,6 @@ kd_qemu() {
 		else
 			LANE_QEMU+=(-accel tcg -cpu "${KD_QEMU_CPU:-$cpu}")
 		fi
-		# The kernel checks its TSC against another clock (the HPET), and
-		# against the other sockets' TSCs; under TCG on a busy host the
-		# emulated clocks drift apart, the kernel marks the TSC unstable and
-		# reads the time from the HPET, every read emulated (microseconds),
-		# which skews every timing (make bench, 28-bench).  QEMU's TSC is
-		# one steady clock for all vCPUs: tell the kernel.
-		LANE_APPEND="$LANE_APPEND tsc=reliable"
 		;;
 	arm64)
 		need_pkgs qemu-system-arm
@@ -145,6 +138,11 @@ kd_qemu_numa() {
 	if ! [[ $mib =~ ^[0-9]+$ ]] || [ $((mib % nodes)) -ne 0 ] || [ $((smp % nodes)) -ne 0 ]; then
 		kd_die "lane $LANE_NAME: KD_MEM=$mem and KD_SMP=$smp do not split evenly over $nodes NUMA nodes (memory in MiB and CPUs each a multiple of $nodes)"
 	fi
+	# Sockets make an x86 kernel check that their TSCs agree; under TCG
+	# a busy host can fail that check, and the kernel then reads the time
+	# from the HPET, whose every read is emulated, which would skew every
+	# timing.  QEMU's TSC is one clock for all vCPUs: tell the kernel.
+	[ "$LANE_ARCH" != x86 ] || LANE_APPEND="$LANE_APPEND tsc=reliable"
 	# One socket per node: CPUs of one socket share a last-level cache,
 	# which the kernel expects within one node (it warns otherwise).
 	for i in "${!LANE_QEMU[@]}"; do
