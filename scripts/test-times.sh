@@ -72,7 +72,8 @@ tables() {
 		printf '| %s | %s | %s | %s |\n' "$lane" "$n" "$(human "$t")" \
 			"$(awk -v t="$t" -v s="$sum" 'BEGIN { printf "%d%%", s ? 100 * t / s + 0.5 : 0 }')"
 	done < <(grep '^lane ' <<<"$data")
-	printf '| all lanes | | %s | wall time %s |\n' "$(human "$sum")" "$(human "${total:-0}")"
+	printf '| all lanes | | %s | %s |\n' "$(human "$sum")" \
+		"$([ -n "$total" ] && echo "wall time $(human "$total")" || echo 'no wall time: the run did not finish')"
 	echo
 	echo "| slowest test | time |"
 	echo "|---|---|"
