@@ -109,6 +109,6 @@ lane_prepare() {
 	# of this lane.  On one vCPU nothing runs beside the patching.
 	# debug-stress, whose tests race on two CPUs and trace nothing, keeps
 	# two.
-	[ "$1" != debug ] || LANE_SMP=1
+	if [ "$1" = debug ]; then LANE_SMP=1; else LANE_SMP=2; fi
 	LANE_INFO="$(cat "$KD_DEBUG_DIR/include/config/kernel.release") amd64 4KiB"
 }

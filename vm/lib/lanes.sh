@@ -126,6 +126,13 @@ kd_lane() {
 	# shellcheck disable=SC2034
 	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH='' LANE_TESTS=$tests LANE_SMP=''
 	lane_prepare "$1"
+	# An x86 guest of one node boots on one vCPU unless its lane asks for
+	# more: under TCG, x86 guests of two vCPUs hung or took an int3 Oops
+	# (four times on 2026-12-06) while kernel-check toggled tracepoints,
+	# which patches kernel text while the other vCPU runs it.
+	if [ "${LANE_DEB_ARCH:-$arch}" = amd64 ] && [ "$nodes" -le 1 ] && [ -z "$LANE_SMP" ]; then
+		LANE_SMP=1
+	fi
 	kd_qemu "${LANE_DEB_ARCH:-$arch}" "$cpu" "$LANE_KERNEL"
 	kd_qemu_numa "$nodes"
 }
