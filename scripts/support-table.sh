@@ -50,16 +50,6 @@ if [ -z "$doc" ]; then
 	table
 	exit 0
 fi
-begin='<!-- support-table begin: make support-table rewrites this -->'
-end='<!-- support-table end -->'
-if ! grep -qxF "$begin" "$doc" || ! grep -qxF "$end" "$doc"; then
-	kd_die "docs/support.md lacks the support-table markers"
-fi
-table >"$doc.table"
-awk -v b="$begin" -v e="$end" -v f="$doc.table" '
-	$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-	$0 == e { skip = 0 }
-	!skip' "$doc" >"$doc.tmp"
-mv "$doc.tmp" "$doc"
-rm -f "$doc.table"
+table | kd_doc_splice "$doc" '<!-- support-table begin: make support-table rewrites this -->' \
+	'<!-- support-table end -->'
 kd_log "docs/support.md: support table from $ktap"

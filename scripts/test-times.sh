@@ -91,19 +91,8 @@ case $mode in
 summary) tables | sed 's/^/# /' ;;
 markdown) tables ;;
 docs)
-	doc=$KD_ROOT/docs/testing.md
-	begin='<!-- test-times begin: make test-times rewrites this -->'
-	end='<!-- test-times end -->'
-	if ! grep -qxF "$begin" "$doc" || ! grep -qxF "$end" "$doc"; then
-		kd_die "docs/testing.md lacks the test-times markers"
-	fi
-	tables >"$doc.times"
-	awk -v b="$begin" -v e="$end" -v f="$doc.times" '
-		$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-		$0 == e { skip = 0 }
-		!skip' "$doc" >"$doc.tmp"
-	mv "$doc.tmp" "$doc"
-	rm -f "$doc.times"
+	tables | kd_doc_splice "$KD_ROOT/docs/testing.md" \
+		'<!-- test-times begin: make test-times rewrites this -->' '<!-- test-times end -->'
 	kd_log "docs/testing.md: the time tables from $ktap"
 	;;
 esac

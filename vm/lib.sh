@@ -31,6 +31,23 @@ kd_elapsed() {
 	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", b - a }'
 }
 
+# kd_doc_splice DOC BEGIN END -- replace the lines between the marker lines
+# BEGIN and END of the Markdown file DOC with stdin (the generated tables
+# of make support-table and make test-times); dies when DOC lacks them.
+kd_doc_splice() {
+	local doc=$1 begin=$2 end=$3
+	if ! grep -qxF "$begin" "$doc" || ! grep -qxF "$end" "$doc"; then
+		kd_die "${doc#"$KD_ROOT"/} lacks the markers $begin ... $end"
+	fi
+	cat >"$doc.new-block"
+	awk -v b="$begin" -v e="$end" -v f="$doc.new-block" '
+		$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+		$0 == e { skip = 0 }
+		!skip' "$doc" >"$doc.tmp"
+	mv "$doc.tmp" "$doc"
+	rm -f "$doc.new-block"
+}
+
 # kd_shq STRING -- STRING single-quoted for a POSIX shell (the guest's ash
 # has no $'...' quoting, so printf %q is not an option).
 kd_shq() {
