@@ -575,11 +575,14 @@ static int kd_lab_run(char *line, unsigned int lineno)
 }
 
 /*
- * A write carries one command per line.  They run in order; the first line
- * that fails stops the write, which returns that line's error, and the
- * lines before it stay done.  At most KD_LAB_WRITE_MAX bytes are taken from
- * one write(): the count returned then ends after the last whole line, and
- * the writer's next write() continues from there.
+ * A write carries one command per line.  They run in order, and the first
+ * line that fails stops the write.  If it was the first line, the write
+ * returns its error; otherwise it returns the bytes of the lines that ran (a
+ * short write), as write(2) must: a writer that retries the rest then gets
+ * the failing line's error, and no line runs twice.  At most
+ * KD_LAB_WRITE_MAX bytes are taken from one write(): the count returned
+ * then ends after the last whole line, and the writer's next write()
+ * continues from there.
  */
 ssize_t kd_lab_write(struct file *file, const char __user *ubuf, size_t count,
 		     loff_t *ppos)
@@ -619,5 +622,5 @@ ssize_t kd_lab_write(struct file *file, const char __user *ubuf, size_t count,
 		done += n + (nl ? 1 : 0);
 	}
 	kfree(buf);
-	return ret ? ret : done;
+	return done ? done : ret;
 }

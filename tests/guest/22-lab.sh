@@ -174,12 +174,21 @@ t_match "a write of 4 lines, the 3rd bad: EINVAL" "Invalid argument" \
 	"$(dd if=/tmp/cmds of="$KD_PROC" bs=4096 2>&1)"
 t_eq "the lines before the bad one stay done, the one after never ran" \
 	"$((last + 1)) $((last + 2))" "$(kd_lab_ids)"
+# A later line's failure is a short write: the count of the lines that ran
+# (11 bytes, "kmalloc 20\n"), then the retry of the rest gets the error.
+t_eq "a write whose 2nd line is bad returns the 1st line's bytes, then EINVAL" \
+	"wrote 11 of 17
+EINVAL" "$(kd-lab write -s "kmalloc 20" "bogus" 2>&1)"
+t_eq "the good line ran once" "$((last + 1)) $((last + 2)) $((last + 3))" "$(kd_lab_ids)"
+t_eq "a write whose 1st line is bad returns its error at once" \
+	"wrote -1 of 17
+EINVAL" "$(kd-lab write -s "bogus" "kmalloc 20" 2>&1)"
 t_lab "a write of several good lines" ok "pages 1" "cache 3" "kvmalloc 64K" "vmalloc 64K GFP_KERNEL|__GFP_ZERO"
 t_eq "IDs are new, in order, never reused" \
-	"$((last + 1)) $((last + 2)) $((last + 3)) $((last + 4)) $((last + 5)) $((last + 6))" "$(kd_lab_ids)"
+	"$((last + 1)) $((last + 2)) $((last + 3)) $((last + 4)) $((last + 5)) $((last + 6)) $((last + 7))" "$(kd_lab_ids)"
 [ -z "$before" ] || t_fail "no experiment was live before" "saw $before"
 cat "$KD_PROC" >"$r"
-t_eq "header: 6 live" 6 "$(kd_lab_live "$r")"
+t_eq "header: 7 live" 7 "$(kd_lab_live "$r")"
 vm1=$(kd_meminfo VmallocUsed)
 t_run "VmallocUsed grew with the vmalloc experiments ($vm0 -> $vm1 kB)" test "$vm1" -gt "$vm0"
 t_lab "free all" ok "free all"

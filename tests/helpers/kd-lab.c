@@ -3,7 +3,12 @@
  * kd-lab: drive the kmem_demo lab from the guest tests.
  *
  *   kd-lab write [-e] [-f] LINE...   one write() of the lines, each ended by
- *                                    '\n'; prints "ok" or the errno name.
+ *                                    '\n' (a short one is followed by a
+ *                                    write() of the rest); prints "ok" or
+ *                                    the errno name.
+ *                                    -s: first print what the first write()
+ *                                    returned ("wrote N of M", -1 for an
+ *                                    error).
  *                                    -e: LINE may hold \n \t \0 \\ \xHH.
  *                                    -f: fault injection targets this write
  *                                    (/proc/self/make-it-fail).
@@ -120,18 +125,34 @@ static int lab_open(void)
 	return lab_fd < 0 ? errno : 0;
 }
 
-/* One write() of @len bytes; returns 0 or the errno.  A count other than
- * @len (lines are short, so the module takes them whole) is a breach. */
+/* What the first write() of the last lab_write() returned (-1: failed). */
+static ssize_t first_count = -1;
+
+/*
+ * Write @len bytes of whole lines as a shell does: a short write (some
+ * lines ran, a later one failed) is followed by a write() of the rest,
+ * whose error is the result.  Returns 0 or the errno.  A short count that
+ * does not end on a line, or a zero count, is a breach of the contract.
+ */
 static int lab_write(const char *buf, size_t len)
 {
+	size_t done = 0;
 	ssize_t n;
 
 	if (lab_open())
 		return errno;
-	n = write(lab_fd, buf, len);
-	if (n >= 0 && (size_t)n != len)
-		die("write of %zu bytes returned %zd", len, n);
-	return n < 0 ? errno : 0;
+	first_count = -1;
+	while (done < len) {
+		n = write(lab_fd, buf + done, len - done);
+		if (first_count < 0)
+			first_count = n;
+		if (n < 0)
+			return errno;
+		if (n == 0 || (size_t)n > len - done || buf[done + n - 1] != '\n')
+			die("write of %zu bytes returned %zd", len - done, n);
+		done += n;
+	}
+	return 0;
 }
 
 /* Decode \n \t \0 \\ \xHH in place; returns the length. */
@@ -195,6 +216,7 @@ static void new_userns(void)
 static int cmd_write(int argc, char **argv)
 {
 	int esc = 0, fail = 0, nocap = 0, userns = 0, nth = 0, nth_fd = -1, i, e;
+	int count = 0;
 	char left[16] = "";
 	size_t len = 0, n;
 	char *buf = NULL;
@@ -208,6 +230,8 @@ static int cmd_write(int argc, char **argv)
 			nocap = 1;
 		else if (!strcmp(argv[i], "-U"))
 			userns = 1;
+		else if (!strcmp(argv[i], "-s"))
+			count = 1;
 		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
 			nth = atoi(argv[++i]);
 		else
@@ -238,6 +262,8 @@ static int cmd_write(int argc, char **argv)
 		e = lab_write(buf, len);
 	if (fail)
 		make_it_fail(0);
+	if (count)
+		printf("wrote %zd of %zu\n", first_count, len);
 	if (nth_fd >= 0) {
 		/* 0 left: the Nth allocation was reached and failed. */
 		if (pread(nth_fd, left, sizeof(left) - 1, 0) < 0)
