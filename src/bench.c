@@ -129,9 +129,18 @@ struct kd_bench {
 	unsigned long pages_allocated, pages_freed;
 };
 
-/* The last complete run, shown by the two files; guarded by kd_bench_lock. */
+/*
+ * Two locks, so that reading results never waits out a run: kd_bench_lock
+ * lets one run at a time (a second writer gets -EBUSY at once);
+ * kd_bench_results guards what the files and unloading share, each holder
+ * brief: the last complete run, the run going on, and whether the module
+ * is going away.
+ */
 static DEFINE_MUTEX(kd_bench_lock);
-static struct kd_bench *kd_bench_last;
+static DEFINE_MUTEX(kd_bench_results);
+static struct kd_bench *kd_bench_last;		/* shown by the two files */
+static struct kd_bench *kd_bench_running;	/* stopped by kd_bench_close() */
+static bool kd_bench_closed;			/* unloading: no new run */
 
 /* ---- what the header says about the machine ---- */
 
@@ -596,9 +605,10 @@ static struct kd_bench *kd_bench_alloc(bool quick)
 }
 
 /*
- * Run the benchmark; blocks until it is done.  A signal to the writer
- * stops the run between two repeats: -EINTR, and the last complete results
- * stay.  Returns 0, -EBUSY (another run), -ENOMEM or -EINTR.
+ * Run the benchmark; blocks until it is done.  A signal to the writer, or
+ * unloading the module, stops the run between two repeats: -EINTR, and the
+ * last complete results stay.  Returns 0, -EBUSY (another run), -ENOMEM or
+ * -EINTR.
  */
 int kd_bench_run(bool quick)
 {
@@ -620,6 +630,11 @@ int kd_bench_run(bool quick)
 		ret = PTR_ERR(task);
 		goto free;
 	}
+	/* Unloading stops it from here on, or already has. */
+	mutex_lock(&kd_bench_results);
+	kd_bench_running = b;
+	b->abort = kd_bench_closed;
+	mutex_unlock(&kd_bench_results);
 	kthread_bind(task, b->cpu);
 #ifdef CONFIG_FAULT_INJECTION
 	/* A writer under fault injection (make-it-fail) aims it at the run. */
@@ -634,16 +649,19 @@ int kd_bench_run(bool quick)
 		WRITE_ONCE(b->abort, true);
 	kthread_stop(task);
 	put_task_struct(task);
-	if (ret) {
-		pr_info("bench: stopped by a signal, results discarded\n");
+	mutex_lock(&kd_bench_results);
+	kd_bench_running = NULL;
+	if (ret || READ_ONCE(b->abort)) {
+		pr_info("bench: stopped by %s, results discarded\n",
+			ret ? "a signal" : "unloading");
 		ret = -EINTR;
-		goto free;
+	} else {
+		pr_info("bench: done in %llu ms, pages %lu allocated, %lu freed\n",
+			div_u64(b->elapsed_ns, NSEC_PER_MSEC), b->pages_allocated,
+			b->pages_freed);
+		swap(b, kd_bench_last);
 	}
-	pr_info("bench: done in %llu ms, pages %lu allocated, %lu freed\n",
-		div_u64(b->elapsed_ns, NSEC_PER_MSEC), b->pages_allocated,
-		b->pages_freed);
-	swap(b, kd_bench_last);
-	ret = 0;
+	mutex_unlock(&kd_bench_results);
 free:
 	kd_bench_free(b);
 unlock:
@@ -743,7 +761,7 @@ int kd_bench_show_table(struct seq_file *m, void *v)
 	char lo[24], med[24], hi[24];
 	unsigned int i;
 
-	if (mutex_lock_interruptible(&kd_bench_lock))
+	if (mutex_lock_interruptible(&kd_bench_results))
 		return -EINTR;
 	b = kd_bench_last;
 	if (!b) {
@@ -773,7 +791,7 @@ int kd_bench_show_table(struct seq_file *m, void *v)
 		seq_puts(m, kd_bench_below(b, r) ? "  <- " KD_BELOW_NOTE "\n" : "\n");
 	}
 out:
-	mutex_unlock(&kd_bench_lock);
+	mutex_unlock(&kd_bench_results);
 	return 0;
 }
 
@@ -784,7 +802,7 @@ int kd_bench_show_csv(struct seq_file *m, void *v)
 	char lo[24], med[24], hi[24], raw[24];
 	unsigned int i;
 
-	if (mutex_lock_interruptible(&kd_bench_lock))
+	if (mutex_lock_interruptible(&kd_bench_results))
 		return -EINTR;
 	b = kd_bench_last;
 	if (!b)
@@ -804,15 +822,29 @@ int kd_bench_show_csv(struct seq_file *m, void *v)
 			seq_puts(m, "# ^ " KD_BELOW_NOTE "\n");
 	}
 out:
-	mutex_unlock(&kd_bench_lock);
+	mutex_unlock(&kd_bench_results);
 	return 0;
+}
+
+/*
+ * Unloading, before the files go: a run going on stops at its next repeat
+ * (its writer then returns, which removing the files waits for), and no
+ * new one starts.
+ */
+void kd_bench_close(void)
+{
+	mutex_lock(&kd_bench_results);
+	kd_bench_closed = true;
+	if (kd_bench_running)
+		WRITE_ONCE(kd_bench_running->abort, true);
+	mutex_unlock(&kd_bench_results);
 }
 
 /* The last results go with the files that show them (unload). */
 void kd_bench_forget(void)
 {
-	mutex_lock(&kd_bench_lock);
+	mutex_lock(&kd_bench_results);
 	kd_bench_free(kd_bench_last);
 	kd_bench_last = NULL;
-	mutex_unlock(&kd_bench_lock);
+	mutex_unlock(&kd_bench_results);
 }

@@ -556,7 +556,7 @@ static int kd_lab_run(char *line, unsigned int lineno)
 		/* Its own lock: the lab and its readers go on meanwhile. */
 		ret = kd_bench_run(cmd.quick);
 		cmd.why = ret == -EBUSY ? "a benchmark is running already" :
-			  ret == -EINTR ? "stopped by a signal" : "out of memory";
+			  ret == -EINTR ? "stopped by a signal or by unloading" : "out of memory";
 	} else if (!ret) {
 		if (kd_regions_lock_killable()) {
 			cmd.why = "interrupted while waiting for another command";

@@ -21,7 +21,6 @@
 
 #include <linux/capability.h>
 #include <linux/fs.h>
-#include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
@@ -43,36 +42,24 @@ static bool kd_opener_is_admin(struct file *file)
 }
 
 /*
- * proc_ops has no .owner, so an open file does not pin the module.  We pin
- * it ourselves: while anyone has the report (or the map) open, rmmod says
- * "in use" instead of pulling the data from under the reader.  Once
- * unloading has begun, try_module_get() fails and open() reports the file
- * as gone.  The seq_file's private data is the reader's cursor over the
- * registry of regions.
+ * proc_ops has no .owner, and needs none: proc_remove(), at unload, waits
+ * for the calls running in the file's functions and releases every file
+ * still open, so rmmod never waits for (or fails because of) a reader
+ * holding the report open; that reader's next read() gets -EIO.  The
+ * seq_file's private data is the reader's cursor over the registry of
+ * regions.
  */
 static int kd_regions_open(struct file *file, const struct seq_operations *ops,
 			   bool items, bool phys)
 {
 	struct kd_cursor *c;
 
-	if (!try_module_get(THIS_MODULE))
-		return -ENOENT;
 	c = __seq_open_private(file, ops, sizeof(*c));
-	if (!c) {
-		module_put(THIS_MODULE);
+	if (!c)
 		return -ENOMEM;
-	}
 	c->items = items;
 	c->phys = phys;
 	return 0;
-}
-
-static int kd_regions_release(struct inode *inode, struct file *file)
-{
-	int ret = seq_release_private(inode, file);
-
-	module_put(THIS_MODULE);
-	return ret;
 }
 
 static int kd_report_open(struct inode *inode, struct file *file)
@@ -93,7 +80,7 @@ static const struct proc_ops kd_report_proc_ops = {
 	.proc_read_iter	= seq_read_iter,
 	.proc_write	= kd_lab_write,
 	.proc_lseek	= seq_lseek,
-	.proc_release	= kd_regions_release,
+	.proc_release	= seq_release_private,
 };
 
 static int kd_map_open(struct inode *inode, struct file *file)
@@ -110,7 +97,7 @@ static const struct proc_ops kd_map_proc_ops = {
 	.proc_open	= kd_map_open,
 	.proc_read_iter	= seq_read_iter,
 	.proc_lseek	= seq_lseek,
-	.proc_release	= kd_regions_release,
+	.proc_release	= seq_release_private,
 };
 
 static void kd_procfs_remove_files(void)
@@ -149,6 +136,8 @@ int kd_procfs_create(void)
 
 void kd_procfs_remove(void)
 {
+	/* A benchmark's writer would hold proc_remove() for the whole run. */
+	kd_bench_close();
 	kd_procfs_remove_files();
 	/* Lab experiments may use the module's cache: they go before it. */
 	kd_lab_free_all();

@@ -3,7 +3,8 @@
 # Load and unload kmem_demo: lsmod lists it while loaded and not after,
 # /proc/kmem_demo comes and goes with it and names every allocator, and the
 # kernel log has one line per allocation on load and one per free, in
-# reverse order, on unload.
+# reverse order, on unload.  A reader holding the report open does not
+# keep rmmod from unloading it, and reads EIO afterwards.
 # kd-class: kernel numa
 # kd-timeout: 30
 
@@ -70,3 +71,19 @@ vfree: vmalloc area freed
 kfree: kmalloc buffer freed
 unloaded: all memory freed (pages: 4 allocated, 4 freed)' \
 	"$(kd_dmesg_since | sed -n 's/.*kmem_demo: //p')"
+
+# An open file does not pin the module: procfs ends it at unload.  The
+# user nobody holds the report open across rmmod, which succeeds at once;
+# nobody's next read fails with EIO, and the kernel log stays clean.
+t_run 'load again' kd_load
+rm -rf /tmp/hold && mkdir -m 0777 /tmp/hold && mkfifo -m 0666 /tmp/hold/go
+kd_as_nobody "exec 3<$KD_PROC; : >/tmp/hold/open; read x </tmp/hold/go;
+	cat <&3 >/dev/null 2>/tmp/hold/err; echo \$? >/tmp/hold/rc" &
+n=0
+while [ ! -e /tmp/hold/open ] && [ $n -lt 100 ]; do usleep 50000; n=$((n + 1)); done
+t_run 'nobody holds /proc/kmem_demo open' test -e /tmp/hold/open
+t_run 'rmmod succeeds while nobody holds the report open' kd_unload
+echo go >/tmp/hold/go
+wait
+t_eq "nobody's read after the unload fails" 1 "$(cat /tmp/hold/rc)"
+t_match "... with EIO" 'I/O error' "$(cat /tmp/hold/err)"

@@ -7,7 +7,8 @@
 # order 0, compared on their fastest repeats; broken twice in a row to
 # fail), cycles only where measured, pages balanced, nothing left; a second
 # run while one runs is EBUSY; a signal stops a run cleanly and the last
-# complete results stay.  On the debug lane, failures injected into the
+# complete results stay; reading them during a run does not wait for it,
+# and rmmod stops a run.  On the debug lane, failures injected into the
 # benchmark's own thread end the cases they hit, and nothing leaks; those
 # failures print the kernel's allocation-failure reports (allowed here).
 # kd-boot: slub
@@ -149,7 +150,18 @@ EOF2
 else
 	t_skip "failures injected inside cases" "kernel without fault injection (the debug lane has it)"
 fi
-t_run "unload" kd_unload
+# Reading never waits out a run; unloading stops one at its next repeat.
+cat "$csv" >/tmp/b4.csv
+kd_dmesg_mark
+kd-lab write "bench" >/tmp/b3 &
+p=$!
+sleep 1
+t_eq "read during a run: the last complete results, at once" \
+	"$(cat /tmp/b4.csv)" "$(timeout -s KILL 10 cat "$csv" 2>&1)"
+t_run "unload during a run" kd_unload
+wait "$p"
+t_eq "the run's writer gets EINTR" EINTR "$(cat /tmp/b3)"
+t_match "the log: unloading stopped it" "bench: stopped by unloading" "$(kd_dmesg_since)"
 t_clean "nothing left"
 if [ -r "$KD_KMEMLEAK" ]; then
 	t_no_leaks "kmemleak: nothing of the module's leaked"
