@@ -68,13 +68,17 @@ unsigned int kd_cache_slot(void)
 	return kd_core.obj_slot;
 }
 
+/*
+ * %p, not %pK: %pK checks the task printing (root, at insmod), so under
+ * kptr_restrict=1 the real address would reach a log others may read.
+ */
 static void kd_log_alloc(const struct kd_desc *d)
 {
 	char req[48], res[48];
 
 	kd_fmt_size(req, sizeof(req), d->requested);
 	kd_fmt_size(res, sizeof(res), d->reserved);
-	pr_info("%s: requested %s, reserved %s, at %pK (%s)\n",
+	pr_info("%s: requested %s, reserved %s, at %p (%s)\n",
 		d->allocator, req, res, d->addr,
 		d->in_vmalloc ? "vmalloc space" : "direct map");
 }
@@ -251,8 +255,10 @@ static void kd_cache_item(struct seq_file *m, const struct kd_region *r,
 	list_for_each_entry(o, &kd_core.objects, node)
 		if (i-- == 0)
 			break;
-	seq_printf(m, "object %u: tag=%s cpu=%u born_ns=%llu address=%pK\n",
-		   o->id, o->tag, o->cpu, o->born_ns, o);
+	seq_printf(m, "object %u: tag=%s cpu=%u born_ns=%llu address=",
+		   o->id, o->tag, o->cpu, o->born_ns);
+	kd_seq_addr(m, o);
+	seq_putc(m, '\n');
 }
 
 static const struct kd_region_ops kd_cache_ops = {

@@ -402,7 +402,7 @@ static void kd_lab_log(const struct kd_exp *e)
 	char res[48];
 
 	kd_fmt_size(res, sizeof(res), d->reserved);
-	pr_info("lab %lu: %s: reserved %s at %pK (%s)\n", e->id, d->call, res,
+	pr_info("lab %lu: %s: reserved %s at %p (%s)\n", e->id, d->call, res,
 		d->addr, d->in_vmalloc ? "vmalloc space" : "direct map");
 }
 

@@ -57,8 +57,7 @@ static int kd_regions_open(struct file *file, const struct seq_operations *ops,
 	c = __seq_open_private(file, ops, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->items = items;
-	c->phys = phys;
+	kd_cursor_open(c, items, phys);
 	return 0;
 }
 
@@ -121,8 +120,8 @@ int kd_procfs_create(void)
 	kd_bench_csv_pde = proc_create_single(KD_NAME "_bench.csv", 0444, NULL,
 					      kd_bench_show_csv);
 	/*
-	 * 0644: the tutorial's readers are unprivileged (%pK protects them);
-	 * only root writes lab commands.
+	 * 0644: the tutorial's readers are unprivileged (kptr_restrict, as
+	 * the opener met it, protects them); only root writes lab commands.
 	 */
 	if (kd_map_pde && kd_bench_pde && kd_bench_csv_pde)
 		kd_report_pde = kd_should_fail(KD_STEP_PROC) ? NULL :

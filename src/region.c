@@ -14,6 +14,7 @@
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 
 #include "region.h"
 
@@ -69,6 +70,52 @@ void kd_region_withdraw(struct kd_region *r)
 }
 
 /* ---- walking it from a seq_file ---- */
+
+/*
+ * What %pK shows the opener, sorted into the three views: open() runs as
+ * the opener, so formatting a pointer here asks kptr_restrict about the
+ * opener's credentials.  A read then prints what was decided here, never
+ * more: a file opened by an unprivileged user shows no real address to a
+ * privileged program it is handed to.  (kernel/kallsyms.c decides at open
+ * the same way.)
+ */
+static enum kd_addr_view kd_addr_view_now(void)
+{
+	char k[2 * sizeof(void *) + 1], h[sizeof(k)];
+	const void *probe = &kd_regions;
+
+	snprintf(k, sizeof(k), "%pK", probe);
+	snprintf(h, sizeof(h), "%p", probe);
+	if (!strcmp(k, h))
+		return KD_ADDR_HASHED;
+	if (strspn(k, "0") == strlen(k))
+		return KD_ADDR_ZEROS;
+	return KD_ADDR_REAL;
+}
+
+void kd_cursor_open(struct kd_cursor *c, bool items, bool phys)
+{
+	c->items = items;
+	c->phys = phys;
+	c->addrs = kd_addr_view_now();
+}
+
+void kd_seq_addr(struct seq_file *m, const void *p)
+{
+	const struct kd_cursor *c = m->private;
+
+	switch (c->addrs) {
+	case KD_ADDR_REAL:
+		/* Still %pK: a reader it was handed to may see less. */
+		seq_printf(m, "%pK", p);
+		break;
+	case KD_ADDR_HASHED:
+		seq_printf(m, "%p", p);
+		break;
+	default:
+		seq_printf(m, "%0*x", (int)(2 * sizeof(p)), 0);
+	}
+}
 
 static unsigned long kd_nr_items(const struct kd_cursor *c,
 				 const struct kd_region *r)

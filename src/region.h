@@ -61,12 +61,25 @@ void kd_region_withdraw(struct kd_region *r);
  * position per item.  start() takes the lock and stop() drops it, so one
  * read() sees whole sections.  show() gets the cursor.
  */
+/* Which addresses a reader sees, decided at open() (kd_cursor_open()). */
+enum kd_addr_view {
+	KD_ADDR_ZEROS,		/* kptr_restrict hides them from the opener */
+	KD_ADDR_HASHED,		/* %p: hashed (raw with no_hash_pointers) */
+	KD_ADDR_REAL,		/* %pK: real while the reader may see them */
+};
+
 struct kd_cursor {
 	bool items;		/* walk the items too (the report) */
 	bool phys;		/* the opener may see physical addresses */
+	enum kd_addr_view addrs;
 	struct kd_region *r;	/* NULL: the header */
 	unsigned long item;	/* 0: the section; 1..n: item n - 1 */
 };
+
+/* Sets up a cursor for the task opening the file, as its opener. */
+void kd_cursor_open(struct kd_cursor *c, bool items, bool phys);
+/* Print @p as the cursor of @m (a reader of the registry) allows. */
+void kd_seq_addr(struct seq_file *m, const void *p);
 
 void *kd_regions_seq_start(struct seq_file *m, loff_t *pos);
 void *kd_regions_seq_next(struct seq_file *m, void *v, loff_t *pos);

@@ -13,8 +13,9 @@
  * read() calls may see experiments added or freed between them.
  *
  * Who sees what:
- *  - Addresses use %pK: what a reader gets depends on kptr_restrict (0:
- *    hashed, 1: real only with CAP_SYSLOG, 2: always zeros).
+ *  - Addresses follow kptr_restrict as it was for the opener at open()
+ *    (0: hashed, 1: real only with CAP_SYSLOG, 2: always zeros), decided
+ *    in the cursor like the frames below.
  *  - Physical frame numbers are shown only if the opener had CAP_SYS_ADMIN
  *    (procfs.c decides at open() and says so in the cursor), the rule of
  *    /proc/<pid>/pagemap: physical addresses help attacks such as
@@ -126,7 +127,9 @@ static void kd_show_region(struct seq_file *m, const struct kd_cursor *c,
 	kd_show_size(m, "reserved:", d->reserved);
 	kd_show_size(m, "slack:", d->reserved - d->requested);
 	kd_show_why(m, d);
-	seq_printf(m, "address:     %pK\n", d->addr);
+	seq_puts(m, "address:     ");
+	kd_seq_addr(m, d->addr);
+	seq_putc(m, '\n');
 	seq_printf(m, "map:         %s\n",
 		   d->in_vmalloc ? "vmalloc space" : "direct map");
 	if (d->runs.pages)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Who sees which address, read by root and by nobody under kptr_restrict
-# 0, 1 and 2.  %pK follows kptr_restrict: 0 hashes for everyone, 1 shows
+# 0, 1 and 2; decided when the file is opened, not when it is read; the
+# kernel log's addresses hashed whoever printed them.  %pK follows kptr_restrict: 0 hashes for everyone, 1 shows
 # real addresses only to readers with CAP_SYSLOG (zeros otherwise), 2 shows
 # zeros to all; nobody never sees a real address.  Physical frames need
 # CAP_SYS_ADMIN at open(): root sees them, nobody gets "hidden".
@@ -57,6 +58,30 @@ t_eq "kptr_restrict=0: root sees the same hashes" "$hashed" \
 # Nowhere in any unprivileged read: no raw-looking address at all.
 t_eq "nobody never sees a raw address anywhere in the report" "" \
 	"$(cat /tmp/ptr.*.nobody | grep -oE '\bf[0-9a-f]{15}\b' | grep -xF "$real")"
+
+# Decided at open(): a file root opened under kptr_restrict=2 shows zeros
+# even when read after kptr_restrict=1 allows root the real addresses.
+echo 2 >/proc/sys/kernel/kptr_restrict
+exec 3<"$KD_PROC"
+echo 1 >/proc/sys/kernel/kptr_restrict
+cat <&3 >/tmp/ptr.open2-read1
+exec 3<&-
+echo "$old" >/proc/sys/kernel/kptr_restrict
+t_eq "opened under kptr_restrict=2, read under 1: still all zeros" "" \
+	"$(kd_addresses /tmp/ptr.open2-read1 | grep -vx "$zero")"
+t_eq "... and all 8 addresses there" 8 "$(kd_addresses /tmp/ptr.open2-read1 | wc -l)"
+
+# The kernel log has no reader to decide for: %p, hashed, even under
+# kptr_restrict=1 for lines root printed.
+t_run "unload" kd_unload
+echo 1 >/proc/sys/kernel/kptr_restrict
+kd_dmesg_mark
+t_run "load under kptr_restrict=1" kd_load cache_objects=4
+echo "$old" >/proc/sys/kernel/kptr_restrict
+logged=$(kd_dmesg_since | sed -n 's/.*, at \([0-9a-f]*\) (.*/\1/p')
+t_eq "the load log names 3 addresses" 3 "$(echo "$logged" | grep -c .)"
+t_eq "the load log's addresses are hashes, none raw" "" \
+	"$(echo "$logged" | grep -vE '^(00000000)?[0-9a-f]{8}$')"
 
 # Physical frames: root opener sees them, nobody gets "hidden".
 t_eq "root: physical shown" shown "$(kd_field /tmp/ptr.0.root "" physical)"
