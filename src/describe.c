@@ -53,20 +53,21 @@ static void kd_count_node(struct kd_desc *d, int nid)
 	d->node_counted++;
 }
 
-/* Record the zone and node a page belongs to. */
+/*
+ * Record the zone and node a page belongs to.  Zones are told apart by
+ * their index, never by name: "DMA" is part of "DMA32".
+ */
 static void kd_note_zone(struct kd_desc *d, struct page *page)
 {
-	const char *zone = page_zone(page)->name;
-	size_t used = strlen(d->zones);
+	unsigned int z = page_zonenum(page);
 	int nid = page_to_nid(page);
 
 	node_set(nid, d->nodes);
 	kd_count_node(d, nid);
-
-	/* Zones are few; a name is added the first time it is seen. */
-	if (!strstr(d->zones, zone))
-		scnprintf(d->zones + used, sizeof(d->zones) - used, "%s%s",
-			  used ? "," : "", zone);
+	if (!(d->zone_seen & BIT(z))) {
+		d->zone_seen |= BIT(z);
+		d->zone[d->nr_zones++] = page_zone(page)->name;
+	}
 }
 
 /* Record one backing page: its zone, node and place in the physical runs. */
@@ -84,7 +85,8 @@ static void kd_describe_start(struct kd_desc *d)
 	d->node_unit = "page";
 	d->node_counted = 0;
 	d->node_rest = 0;
-	d->zones[0] = '\0';
+	d->zone_seen = 0;
+	d->nr_zones = 0;
 	d->in_vmalloc = is_vmalloc_addr(d->addr);
 }
 

@@ -12,12 +12,12 @@
 #define KMEM_DEMO_DESCRIBE_H
 
 #include <linux/gfp.h>
+#include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/types.h>
 
 #include "pure.h"
 
-#define KD_ZONES_LEN	48
 #define KD_RUNS_MAX	1024	/* runs stored per allocation, for the map */
 #define KD_NODES_COUNTED 4	/* nodes counted one by one; the rest together */
 
@@ -41,7 +41,10 @@ struct kd_desc {
 	unsigned long pfn_first, pfn_last;	/* meaningful if contiguous */
 	phys_addr_t phys;	/* first byte's physical address, if contiguous */
 	struct kd_runs runs;	/* backing pages and their physical runs */
-	char zones[KD_ZONES_LEN];	/* zone names, e.g. "DMA32,Normal" */
+	/* The zones the pages come from, in the order first met. */
+	unsigned long zone_seen;	/* bit n: zone index n met */
+	unsigned int nr_zones;
+	const char *zone[MAX_NR_ZONES];	/* their names, e.g. DMA32, Normal */
 	nodemask_t nodes;	/* NUMA nodes the pages come from */
 	const char *node_unit;	/* what is counted per node: "page", "object" */
 	unsigned int node_counted;	/* entries in node_count, by node number */

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmem_demo: KUnit suite for the pure helpers in pure.c and the lab's
- * command parser in lab_cmd.c.
+ * kmem_demo: KUnit suite for the pure helpers in pure.c, the lab's
+ * command parser in lab_cmd.c and describe.c's bookkeeping of zones.
  *
  * Built only by "make KMEM_DEMO_KUNIT=y" as kmem_demo_kunit.ko, and run by
  * loading it on a kernel with CONFIG_KUNIT; results appear as KTAP in the
- * kernel log.  pure.c and lab_cmd.c are compiled into this module too, so the
- * suite tests exactly the code kmem_demo.ko runs, without kmem_demo.ko
- * allocating.
+ * kernel log.  pure.c, lab_cmd.c and describe.c are compiled into this
+ * module too, so the suite tests exactly the code kmem_demo.ko runs,
+ * without kmem_demo.ko allocating.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <kunit/test.h>
 #include <linux/sizes.h>
 
@@ -17,6 +19,8 @@
 #include "pure.h"
 #include "pure.c"
 #include "lab_cmd.c"
+#include "describe.h"
+#include "describe.c"
 
 static void kd_test_parse_bounds(struct kunit *test)
 {
@@ -432,7 +436,37 @@ static void kd_test_cmd_gfp_rules(struct kunit *test)
 	}
 }
 
+/*
+ * A page from DMA32 then one from DMA: two zones, though "DMA" is part of
+ * "DMA32".  Needs both zones populated (x86_64 with RAM below 4 GiB).
+ */
+static void kd_test_zones_apart(struct kunit *test)
+{
+	struct page *a = alloc_page(GFP_KERNEL | GFP_DMA32);
+	struct page *b = alloc_page(GFP_KERNEL | GFP_DMA);
+	bool apart = a && b && page_zonenum(a) != page_zonenum(b);
+	struct kd_desc d = {};
+	void *objs[2];
+
+	if (apart) {
+		objs[0] = page_address(a);
+		objs[1] = page_address(b);
+		KUNIT_EXPECT_EQ(test, kd_describe_objects(&d, objs, 2), 0);
+		KUNIT_EXPECT_EQ(test, d.nr_zones, 2U);
+		KUNIT_EXPECT_STREQ(test, d.zone[0], page_zone(a)->name);
+		KUNIT_EXPECT_STREQ(test, d.zone[1], page_zone(b)->name);
+		kd_describe_free(&d);
+	}
+	if (a)
+		__free_page(a);
+	if (b)
+		__free_page(b);
+	if (!apart)
+		kunit_skip(test, "no DMA and DMA32 pages to tell apart");
+}
+
 static struct kunit_case kd_test_cases[] = {
+	KUNIT_CASE(kd_test_zones_apart),
 	KUNIT_CASE(kd_test_parse_bounds),
 	KUNIT_CASE(kd_test_parse_garbage),
 	KUNIT_CASE(kd_test_max_order),

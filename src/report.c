@@ -114,6 +114,7 @@ static void kd_show_region(struct seq_file *m, const struct kd_cursor *c,
 {
 	const struct kd_region_ops *ops = r->ops;
 	const struct kd_desc *d = &r->d;
+	unsigned int i;
 
 	seq_printf(m, "\n[%s]\n", r->label);
 	if (ops && ops->head)
@@ -149,7 +150,10 @@ static void kd_show_region(struct seq_file *m, const struct kd_cursor *c,
 	if (d->has_roundup)
 		seq_printf(m, "roundup:     %zu (kmalloc_size_roundup(%zu))\n",
 			   d->roundup, d->requested);
-	seq_printf(m, "zone:        %s\n", d->zones);
+	seq_puts(m, "zone:        ");
+	for (i = 0; i < d->nr_zones; i++)
+		seq_printf(m, "%s%s", i ? "," : "", d->zone[i]);
+	seq_putc(m, '\n');
 	kd_show_nodes(m, d);
 }
 

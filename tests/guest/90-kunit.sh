@@ -3,7 +3,8 @@
 # The KUnit suite in src/kunit.c for the module's pure helpers (debug
 # lane: needs CONFIG_KUNIT): parameter parsing and bounds, contiguous-run
 # counting, alignment and slot arithmetic, size formatting; the lab's
-# number, flag and command parser and its flag rules.  Each KUnit case
+# number, flag and command parser and its flag rules; zones told apart by
+# index (a DMA32 page then a DMA page are two zones).  Each KUnit case
 # becomes one result here.
 # kd-boot: slub
 # kd-taint-ok: 262144
