@@ -21,7 +21,7 @@ kd_lane distro >/dev/null
 cd "$KD_ROOT"
 
 CHECKS=(check_w1 check_sparse check_checkpatch check_shellcheck check_version check_plot
-	check_compare check_pictures check_module_deps check_watchdog check_docs)
+	check_compare check_pictures check_module_deps check_watchdog check_docs check_64bit)
 n=0 failed=0
 
 # report DESC OUTPUT -- ok when OUTPUT is empty, else not ok with OUTPUT.
@@ -129,6 +129,25 @@ check_docs() {
 	report "docs: the test table is current, every link resolves" \
 		"$({ scripts/test-table.sh --check || true
 		    python3 scripts/doc-links.py README.md docs/*.md || true; } 2>&1)"
+}
+
+# A 32-bit kernel is refused before anything compiles, with a sentence:
+# kbuild told CONFIG_64BIT is unset stops in Kbuild; DKMS skips it.
+check_64bit() {
+	local d out
+	d=$(mktemp -d)
+	cp Kbuild "$d/"
+	if out=$(make -C "$LANE_KDIR" M="$d" "${LANE_MAKE_ARGS[@]}" CONFIG_64BIT= modules 2>&1); then
+		out="expected: the build refused; seen: it succeeded"
+	elif ! grep -q 'kmem_demo needs a 64-bit kernel (CONFIG_64BIT)' <<<"$out"; then
+		out="expected: \"kmem_demo needs a 64-bit kernel\"; seen: $(tail -n 5 <<<"$out")"
+	else
+		out=
+	fi
+	rm -rf "$d"
+	grep -qx 'BUILD_EXCLUSIVE_CONFIG="CONFIG_64BIT"' dkms.conf ||
+		out+="expected: dkms.conf to exclude kernels without CONFIG_64BIT"
+	report "32-bit kernels: Kbuild refuses them with a sentence, DKMS skips them" "$out"
 }
 
 echo "KTAP version 1"
