@@ -470,6 +470,17 @@ static void kd_bench_add(struct kd_bench *b, const struct kd_bench_case *what,
 }
 
 /*
+ * kvmalloc's two sides, in sizes that stay small whatever the page size:
+ * 1 MiB, which kmalloc serves on every kernel (KMALLOC_MAX_SIZE is at
+ * least 4 MiB), and twice KMALLOC_MAX_SIZE, which only vmalloc can serve,
+ * but never above 64 MiB: 8 MiB with 4 KiB pages, 64 MiB with 16 KiB
+ * pages; with 64 KiB pages (KMALLOC_MAX_SIZE 512 MiB) kmalloc may serve
+ * those 64 MiB too.
+ */
+#define KD_KV_KMALLOC	SZ_1M
+#define KD_KV_VMALLOC	(KMALLOC_MAX_SIZE * 2 < SZ_64M ? KMALLOC_MAX_SIZE * 2 : SZ_64M)
+
+/*
  * The cases, in the order the table and the CSV list them.  Each row is a
  * sweep: sizes from @first to @last, multiplied by @step (@quick_step in
  * quick mode), and at each size the row's cases, each with its batch (1: a
@@ -501,12 +512,10 @@ static const struct kd_bench_sweep {
 	/* One page to 8 MiB, bare and touched once. */
 	{ { &kd_vmalloc, &kd_vmalloc_touched }, { 1, 1 }, PAGE_SIZE, SZ_4M, 4, 8 },
 	{ { &kd_vmalloc, &kd_vmalloc_touched }, { 1, 1 }, SZ_8M, SZ_8M, 1, 1 },
-	/* Both sides of kvmalloc's switch: kmalloc up to KMALLOC_MAX_SIZE. */
+	/* Both sides of kvmalloc's switch (KD_KV_KMALLOC, KD_KV_VMALLOC). */
 	{ { &kd_kvmalloc }, { 1 }, PAGE_SIZE, PAGE_SIZE, 1, 1 },
-	{ { &kd_kvmalloc }, { 1 },
-	  KMALLOC_MAX_SIZE / 4, KMALLOC_MAX_SIZE / 4, 1, 1 },
-	{ { &kd_kvmalloc }, { 1 },
-	  KMALLOC_MAX_SIZE * 2, KMALLOC_MAX_SIZE * 2, 1, 1 },
+	{ { &kd_kvmalloc }, { 1 }, KD_KV_KMALLOC, KD_KV_KMALLOC, 1, 1 },
+	{ { &kd_kvmalloc }, { 1 }, KD_KV_VMALLOC, KD_KV_VMALLOC, 1, 1 },
 };
 
 static void kd_bench_plan_rows(struct kd_bench *b)
