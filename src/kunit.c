@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kmem_demo: KUnit suite for the pure helpers in pure.c, the lab's
- * command parser in lab_cmd.c and describe.c's bookkeeping of zones.
+ * command parser in lab_cmd.c, describe.c's bookkeeping of zones and
+ * slack.c's reading of a huge vmalloc mapping.
  *
  * Built only by "make KMEM_DEMO_KUNIT=y" as kmem_demo_kunit.ko, and run by
  * loading it on a kernel with CONFIG_KUNIT; results appear as KTAP in the
- * kernel log.  pure.c, lab_cmd.c and describe.c are compiled into this
+ * kernel log.  pure.c, lab_cmd.c, describe.c and slack.c are compiled into this
  * module too, so the suite tests exactly the code kmem_demo.ko runs,
  * without kmem_demo.ko allocating.
  */
@@ -21,6 +22,8 @@
 #include "lab_cmd.c"
 #include "describe.h"
 #include "describe.c"
+#include "slack.h"
+#include "slack.c"
 
 static void kd_test_parse_bounds(struct kunit *test)
 {
@@ -465,8 +468,40 @@ static void kd_test_zones_apart(struct kunit *test)
 		kunit_skip(test, "no DMA and DMA32 pages to tell apart");
 }
 
+/*
+ * Which blocks a huge vmalloc mapping used, from its rounding and its first
+ * physical run: PMD for 5 MiB in 6, contiguous-PTE (arm64) for 100 KiB in
+ * 128; neither when the first run is not a whole aligned block.
+ */
+static void kd_test_vmalloc_block(struct kunit *test)
+{
+	unsigned long pmd = PMD_SIZE >> PAGE_SHIFT;
+	struct kd_desc d = {};
+
+	d.frames.run = &d.frames.one;
+	d.frames.listed = 1;
+	d.requested = 5 * PMD_SIZE / 2;
+	d.reserved = 3 * PMD_SIZE;
+	d.frames.one = (struct kd_run){ .pfn = 7 * pmd, .pages = 3 * pmd };
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), (unsigned long)PMD_SIZE);
+	d.frames.one.pfn = 7 * pmd + 1;
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), 0UL);
+	d.frames.one = (struct kd_run){ .pfn = 7 * pmd, .pages = pmd / 2 };
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), 0UL);
+	d.frames.listed = 0;
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), 0UL);
+#ifdef CONT_PTE_SIZE
+	d.frames.listed = 1;
+	d.requested = CONT_PTE_SIZE + PAGE_SIZE;
+	d.reserved = 2 * CONT_PTE_SIZE;
+	d.frames.one = (struct kd_run){ .pfn = 5 * CONT_PTES, .pages = 2 * CONT_PTES };
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), (unsigned long)CONT_PTE_SIZE);
+#endif
+}
+
 static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_zones_apart),
+	KUNIT_CASE(kd_test_vmalloc_block),
 	KUNIT_CASE(kd_test_parse_bounds),
 	KUNIT_CASE(kd_test_parse_garbage),
 	KUNIT_CASE(kd_test_max_order),

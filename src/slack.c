@@ -11,9 +11,9 @@
  *    (5.14+).  No class is smaller than KMALLOC_MIN_SIZE, the alignment
  *    DMA needs on some architectures.  Above the largest class, kmalloc
  *    takes whole pages, a power of two of them, from the page allocator.
- *  - vmalloc maps whole pages, and kvmalloc may map whole huge (PMD)
- *    blocks; beside the area it spends an array of page pointers and an
- *    unmapped guard page of address space.
+ *  - vmalloc maps whole pages, and kvmalloc may map whole huge blocks
+ *    (PMD, or on arm64 contiguous-PTE); beside the area it spends an array
+ *    of page pointers and an unmapped guard page of address space.
  *  - The buddy allocator's blocks are 2^order pages: asked in pages, no
  *    slack.
  *  - A kmem_cache puts each object in a slot of its cache's alignment.
@@ -24,6 +24,7 @@
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -99,27 +100,81 @@ void kd_explain_kmalloc(struct kd_desc *d)
 		     page_size(slab), name);
 }
 
+/*
+ * The blocks a huge vmalloc mapping (kvmalloc allows them) used: PMD
+ * blocks for an area of at least PMD_SIZE per node, and on arm64 smaller
+ * areas in contiguous-PTE blocks (CONT_PTE_SIZE: 64 KiB with 4 KiB pages).
+ * The area is rounded up to whole blocks, and each block is physically
+ * contiguous and aligned to its size, so the rounding and the first run
+ * say which it was.  0: neither fits (said as such).
+ */
+static unsigned long kd_vmalloc_block(const struct kd_desc *d)
+{
+	const unsigned long sizes[] = {
+		PMD_SIZE,
+#ifdef CONT_PTE_SIZE
+		CONT_PTE_SIZE,
+#endif
+	};
+	const struct kd_frames *f = &d->frames;
+	size_t pages = PAGE_ALIGN(d->requested);
+	unsigned long n;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		n = sizes[i] >> PAGE_SHIFT;
+		if (ALIGN(pages, sizes[i]) == d->reserved && f->listed &&
+		    IS_ALIGNED(f->run[0].pfn, n) && f->run[0].pages >= n)
+			return sizes[i];
+	}
+	return 0;
+}
+
+/* "2 MiB", "64 KiB": a block's size. */
+static void kd_fmt_block(char *buf, size_t len, unsigned long bytes)
+{
+	if (bytes >= SZ_1M)
+		snprintf(buf, len, "%lu MiB", bytes >> 20);
+	else
+		snprintf(buf, len, "%lu KiB", bytes >> 10);
+}
+
 void kd_explain_vmalloc(struct kd_desc *d)
 {
 	size_t pages = PAGE_ALIGN(d->requested);
 	unsigned long nr = d->reserved >> PAGE_SHIFT;
 	size_t array = nr * sizeof(struct page *);
-	char name[32];
+	unsigned long block = 0;
+	char name[32], size[24];
 
 	kd_explain_start(d);
 	if (d->reserved > pages)
-		snprintf(d->served_by, sizeof(d->served_by),
-			 "vmalloc, %lu pages mapped in huge (PMD) blocks of %lu MiB",
-			 nr, (unsigned long)(PMD_SIZE >> 20));
-	else
+		block = kd_vmalloc_block(d);
+	kd_fmt_block(size, sizeof(size), block);
+	if (d->reserved <= pages)
 		snprintf(d->served_by, sizeof(d->served_by),
 			 "vmalloc, %lu pages mapped one by one", nr);
+	else if (block == PMD_SIZE)
+		snprintf(d->served_by, sizeof(d->served_by),
+			 "vmalloc, %lu pages mapped in huge (PMD) blocks of %s",
+			 nr, size);
+	else if (block)
+		snprintf(d->served_by, sizeof(d->served_by),
+			 "vmalloc, %lu pages mapped in contiguous-PTE blocks of %s",
+			 nr, size);
+	else
+		snprintf(d->served_by, sizeof(d->served_by),
+			 "vmalloc, %lu pages mapped in blocks larger than a page",
+			 nr);
 	kd_parts_add(&d->slack, "slack_pages", pages - d->requested,
 		     "whole pages: vmalloc maps pages of %lu bytes", PAGE_SIZE);
-	if (d->reserved > pages)
+	if (block)
 		kd_parts_add(&d->slack, "slack_huge", d->reserved - pages,
-			     "whole %lu MiB blocks: kvmalloc allows huge mappings",
-			     (unsigned long)(PMD_SIZE >> 20));
+			     "whole %s blocks: kvmalloc allows huge mappings",
+			     size);
+	else if (d->reserved > pages)
+		kd_parts_add(&d->slack, "slack_huge", d->reserved - pages,
+			     "whole blocks: kvmalloc allows huge mappings");
 	/* vmalloc keeps its pages in an array: kmalloc'd, or vmalloc'd if large. */
 	if (array > PAGE_SIZE) {
 		kd_parts_add(&d->extra, "extra_array", PAGE_ALIGN(array),

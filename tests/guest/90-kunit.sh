@@ -4,7 +4,8 @@
 # lane: needs CONFIG_KUNIT): parameter parsing and bounds, contiguous-run
 # counting, alignment and slot arithmetic, size formatting; the lab's
 # number, flag and command parser and its flag rules; zones told apart by
-# index (a DMA32 page then a DMA page are two zones).  Each KUnit case
+# index (a DMA32 page then a DMA page are two zones); which blocks a huge
+# vmalloc mapping used, from its rounding and first run.  Each KUnit case
 # becomes one result here.
 # kd-boot: slub
 # kd-taint-ok: 262144
