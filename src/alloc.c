@@ -231,9 +231,16 @@ static void kd_cache_body(struct seq_file *m, const struct kd_region *r)
 	seq_printf(m, "name:        %s\n", KD_NAME);
 	seq_printf(m, "object_size: %zu (sizeof(struct kd_obj))\n",
 		   sizeof(struct kd_obj));
-	seq_printf(m, "cache_size:  %u (kmem_cache_size()%s)\n", size,
-		   size == sizeof(struct kd_obj) ? "" :
-		   ": merged into an existing cache of that size");
+	/*
+	 * A merge into a cache of larger objects shows here; one into a
+	 * cache of 48-byte objects does not (sysfs says: kmem_demo is then a
+	 * link to it), so an equal size claims nothing.
+	 */
+	if (size == sizeof(struct kd_obj))
+		seq_printf(m, "cache_size:  %u (kmem_cache_size())\n", size);
+	else
+		seq_printf(m, "cache_size:  %u (kmem_cache_size(): merged into an existing cache of %u-byte objects)\n",
+			   size, size);
 	seq_printf(m, "align:       %u (SLAB_HWCACHE_ALIGN, cache line %u)\n",
 		   kd_core.obj_align, cache_line_size());
 	seq_printf(m, "slot_size:   %u (without slub_debug metadata)\n",
