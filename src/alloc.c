@@ -50,6 +50,7 @@ static struct kd_core {
 	unsigned int obj_slot;		/* bytes per object in a slab */
 	unsigned long nr_objects;
 	struct list_head objects;	/* struct kd_obj, oldest first */
+	struct kd_obj **by_id;		/* the same, by id: the report's items */
 } kd_core = {
 	.r_kmalloc = { .label = "kmalloc" },
 	.r_vmalloc = { .label = "vmalloc" },
@@ -257,11 +258,8 @@ static unsigned long kd_cache_nr_items(const struct kd_region *r)
 static void kd_cache_item(struct seq_file *m, const struct kd_region *r,
 			  unsigned long i)
 {
-	const struct kd_obj *o;
+	const struct kd_obj *o = kd_core.by_id[i];
 
-	list_for_each_entry(o, &kd_core.objects, node)
-		if (i-- == 0)
-			break;
 	seq_printf(m, "object %u: tag=%s cpu=%u born_ns=%llu address=",
 		   o->id, o->tag, o->cpu, o->born_ns);
 	kd_seq_addr(m, o);
@@ -311,23 +309,24 @@ void kd_destroy_cache(void)
 	pr_info("kmem_cache_destroy: cache \"%s\" destroyed\n", KD_NAME);
 }
 
-/* Where the objects are: their zones, nodes and slab pages. */
+/*
+ * Where the objects are: their zones, nodes and slab pages.  The list is
+ * the driver's own structure; an array of the same objects, kept while
+ * they live, lets the describer take them all at once and the report find
+ * object i without walking the list.
+ */
 static int kd_describe_cache(struct kd_desc *d)
 {
 	struct kd_obj *obj;
 	unsigned long i = 0;
-	void **objs;
-	int ret;
 
-	/* kd_describe_objects() takes an array; ours are on a list. */
-	objs = kvmalloc_array(kd_core.nr_objects, sizeof(*objs), GFP_KERNEL);
-	if (!objs)
+	kd_core.by_id = kvmalloc_array(kd_core.nr_objects,
+				       sizeof(*kd_core.by_id), GFP_KERNEL);
+	if (!kd_core.by_id)
 		return -ENOMEM;
 	list_for_each_entry(obj, &kd_core.objects, node)
-		objs[i++] = obj;
-	ret = kd_describe_objects(d, objs, i);
-	kvfree(objs);
-	return ret;
+		kd_core.by_id[i++] = obj;
+	return kd_describe_objects(d, (void *const *)kd_core.by_id, i);
 }
 
 int kd_alloc_objects(void)
@@ -372,6 +371,8 @@ void kd_free_objects(void)
 	if (!n)
 		return;
 	kd_region_withdraw(&kd_core.r_cache);
+	kvfree(kd_core.by_id);
+	kd_core.by_id = NULL;
 	list_for_each_entry_safe(obj, tmp, &kd_core.objects, node) {
 		list_del(&obj->node);
 		kmem_cache_free(kd_core.cache, obj);
