@@ -21,6 +21,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -503,20 +504,6 @@ void kd_lab_free_all(void)
 	kd_regions_unlock();
 }
 
-static const char *kd_errname(int err)
-{
-	switch (err) {
-	case -EINVAL: return "EINVAL";
-	case -E2BIG: return "E2BIG";
-	case -ENOSPC: return "ENOSPC";
-	case -ENOMEM: return "ENOMEM";
-	case -ENOENT: return "ENOENT";
-	case -EINTR: return "EINTR";
-	case -EBUSY: return "EBUSY";
-	default: return "error";
-	}
-}
-
 /*
  * One log line per refusal, rate-limited so that a flood of bad commands
  * cannot flood the log: at most 10 lines in 5 s, and the kernel then says
@@ -536,8 +523,9 @@ static int kd_lab_refused(unsigned int lineno, int err, const char *what,
 		return err;
 	if (limit)
 		snprintf(lim, sizeof(lim), " (limit %lu)", limit);
-	pr_info("lab: line %u refused, %s: %s: %s%s\n", lineno,
-		kd_errname(err), what, why ? why : "", lim);
+	/* %pe: the errno's name, "EINVAL" (its number without SYMBOLIC_ERRNAME). */
+	pr_info("lab: line %u refused, %pe: %s: %s%s\n", lineno,
+		ERR_PTR(err), what, why ? why : "", lim);
 	return err;
 }
 
