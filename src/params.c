@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -48,23 +49,65 @@ static const struct kernel_param_ops kd_param_ops = {
  * KD_PARAM(name, default, min, max, description): the one declaration of a
  * parameter.  modinfo shows "description (min..max, default default)",
  * made from the same tokens the range check uses, so the numbers are
- * written out as modinfo should show them (8388608, not SZ_8M).
+ * written out as modinfo should show them (8388608, not SZ_8M).  A maximum
+ * that is the kernel's own limit is a name, not a number: KD_PARAM_TO()
+ * takes its text from KD_MAX_TEXT() instead.
  */
-#define KD_PARAM(name, def, min, max, what)				\
+#define KD_PARAM_TO(name, def, min, max, maxtext, what)			\
 	struct kd_param kd_param_##name = { def, min, max };		\
 	module_param_cb(name, &kd_param_ops, &kd_param_##name, 0444);	\
-	MODULE_INFO(parm, #name ":" what " (" #min ".." #max ", default " #def ")")
+	MODULE_INFO(parm, #name ":" what " (" #min ".." maxtext ", default " #def ")")
+#define KD_PARAM(name, def, min, max, what)				\
+	KD_PARAM_TO(name, def, min, max, #max, what)
+
+/*
+ * The kernel's limits as numbers for modinfo.  The preprocessor can
+ * compare them but not print them, so each value a kernel may have is
+ * spelled out; one not listed keeps its name.
+ */
+#if KMALLOC_MAX_SIZE == SZ_4M
+#define KD_KMALLOC_MAX_TEXT	"4194304"
+#elif KMALLOC_MAX_SIZE == SZ_8M
+#define KD_KMALLOC_MAX_TEXT	"8388608"
+#elif KMALLOC_MAX_SIZE == SZ_16M
+#define KD_KMALLOC_MAX_TEXT	"16777216"
+#elif KMALLOC_MAX_SIZE == SZ_32M
+#define KD_KMALLOC_MAX_TEXT	"33554432"
+#elif KMALLOC_MAX_SIZE == SZ_64M
+#define KD_KMALLOC_MAX_TEXT	"67108864"
+#elif KMALLOC_MAX_SIZE == SZ_128M
+#define KD_KMALLOC_MAX_TEXT	"134217728"
+#elif KMALLOC_MAX_SIZE == SZ_256M
+#define KD_KMALLOC_MAX_TEXT	"268435456"
+#elif KMALLOC_MAX_SIZE == SZ_512M
+#define KD_KMALLOC_MAX_TEXT	"536870912"
+#else
+#define KD_KMALLOC_MAX_TEXT	"KMALLOC_MAX_SIZE"
+#endif
+
+/* MAX_PAGE_ORDER by way of MAX_ORDER_NR_PAGES, which every kernel has. */
+#if MAX_ORDER_NR_PAGES == 1024
+#define KD_MAX_ORDER_TEXT	"10"
+#elif MAX_ORDER_NR_PAGES == 2048
+#define KD_MAX_ORDER_TEXT	"11"
+#elif MAX_ORDER_NR_PAGES == 4096
+#define KD_MAX_ORDER_TEXT	"12"
+#elif MAX_ORDER_NR_PAGES == 8192
+#define KD_MAX_ORDER_TEXT	"13"
+#else
+#define KD_MAX_ORDER_TEXT	"MAX_PAGE_ORDER"
+#endif
 
 /*       name           default   min  max
  *       description
  */
-KD_PARAM(kmalloc_size,  4096,     1,   KMALLOC_MAX_SIZE,
-	 "bytes to kmalloc");
+KD_PARAM_TO(kmalloc_size, 4096,   1,   KMALLOC_MAX_SIZE, KD_KMALLOC_MAX_TEXT,
+	    "bytes to kmalloc");
 /* vmalloc could map far more, but the demo should not starve the machine. */
 KD_PARAM(vmalloc_size,  8388608,  1,   67108864,
 	 "bytes to vmalloc");
-KD_PARAM(page_order,    2,        0,   MAX_PAGE_ORDER,
-	 "__get_free_pages order, 2^order pages");
+KD_PARAM_TO(page_order,  2,        0,   MAX_PAGE_ORDER, KD_MAX_ORDER_TEXT,
+	    "__get_free_pages order, 2^order pages");
 KD_PARAM(cache_objects, 8,        1,   1024,
 	 "objects to allocate from the kmem_cache");
 /* One of enum kd_load_step: 1..KD_NR_STEPS. */
