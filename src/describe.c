@@ -91,20 +91,16 @@ static void kd_describe_start(struct kd_desc *d)
 }
 
 /*
- * Feed the allocation's frames twice through @walk: once to count the
- * runs, then into an array of just the size needed (at most KD_RUNS_MAX),
- * so nothing is allocated for runs that won't be listed.
+ * Room for the runs of the frame map, before the one walk that finds them:
+ * at most @bound runs (an allocation has no more runs than pages or slabs)
+ * and never more than KD_RUNS_MAX.  One run needs no array.
  */
-static int kd_frames_fill(struct kd_desc *d,
-			  void (*walk)(struct kd_desc *d, const void *ctx),
-			  const void *ctx)
+static int kd_frames_begin(struct kd_desc *d, unsigned long bound)
 {
 	struct kd_frames *f = &d->frames;
-	unsigned long n;
+	unsigned long n = min_t(unsigned long, bound, KD_RUNS_MAX);
 
 	memset(f, 0, sizeof(*f));
-	walk(d, ctx);
-	n = min_t(unsigned long, f->sum.runs, KD_RUNS_MAX);
 	if (n > 1)
 		f->run = kvmalloc_array(n, sizeof(*f->run), GFP_KERNEL);
 	else
@@ -112,9 +108,33 @@ static int kd_frames_fill(struct kd_desc *d,
 	if (!f->run)
 		return -ENOMEM;
 	f->max = n;
-	memset(&f->sum, 0, sizeof(f->sum));
-	walk(d, ctx);
 	return 0;
+}
+
+/*
+ * After the walk: keep an array of just the runs listed, so a described
+ * allocation holds no room it does not use.  Failing that, the larger
+ * array stays: nothing is lost.
+ */
+static void kd_frames_end(struct kd_desc *d)
+{
+	struct kd_frames *f = &d->frames;
+	struct kd_run *run;
+
+	if (f->run == &f->one || f->listed == f->max)
+		return;
+	if (f->listed <= 1) {
+		f->one = f->run[0];
+		run = &f->one;
+	} else {
+		run = kvmalloc_array(f->listed, sizeof(*run), GFP_KERNEL);
+		if (!run)
+			return;
+		memcpy(run, f->run, f->listed * sizeof(*run));
+	}
+	kvfree(f->run);
+	f->run = run;
+	f->max = f->listed;
 }
 
 void kd_describe_free(struct kd_desc *d)
@@ -153,25 +173,30 @@ void kd_describe_linear(struct kd_desc *d)
 
 /* ---- vmalloc space: page by page ---- */
 
-static void kd_walk_vmalloc(struct kd_desc *d, const void *ctx)
-{
-	const u8 *p = d->addr;
-	size_t off;
-
-	for (off = 0; off < d->reserved; off += PAGE_SIZE)
-		kd_frames_add(&d->frames, page_to_pfn(vmalloc_to_page(p + off)));
-}
-
+/*
+ * One walk over the area's pages: zone, node and run of each.  A large
+ * area is thousands of pages: the walk lets other tasks run between
+ * batches (it holds no lock).
+ */
 int kd_describe_vmalloc(struct kd_desc *d)
 {
+	unsigned long i, nr = d->reserved >> PAGE_SHIFT;
 	const u8 *p = d->addr;
-	size_t off;
+	struct page *page;
 
 	kd_describe_start(d);
 	d->contiguous = false;
-	for (off = 0; off < d->reserved; off += PAGE_SIZE)
-		kd_note_page(d, vmalloc_to_page(p + off));
-	return kd_frames_fill(d, kd_walk_vmalloc, NULL);
+	if (kd_frames_begin(d, nr))
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		page = vmalloc_to_page(p + i * PAGE_SIZE);
+		kd_note_page(d, page);
+		kd_frames_add(&d->frames, page_to_pfn(page));
+		if (i % 1024 == 1023)
+			cond_resched();
+	}
+	kd_frames_end(d);
+	return 0;
 }
 
 /*
@@ -198,23 +223,6 @@ size_t kd_vmalloc_reserved(const void *addr, size_t size)
 
 /* ---- slab objects: the slabs that hold them ---- */
 
-struct kd_slabs {
-	const unsigned long *pfn;	/* first frames, sorted, each slab once */
-	unsigned long n;
-};
-
-static void kd_walk_slabs(struct kd_desc *d, const void *ctx)
-{
-	const struct kd_slabs *s = ctx;
-	unsigned long i, p, nr;
-
-	for (i = 0; i < s->n; i++) {
-		nr = compound_nr(pfn_to_page(s->pfn[i]));
-		for (p = 0; p < nr; p++)
-			kd_frames_add(&d->frames, s->pfn[i] + p);
-	}
-}
-
 static int kd_cmp_ulong(const void *a, const void *b)
 {
 	unsigned long x = *(const unsigned long *)a;
@@ -232,8 +240,7 @@ static int kd_cmp_ulong(const void *a, const void *b)
  */
 int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n)
 {
-	struct kd_slabs s = {};
-	unsigned long *pfn, i;
+	unsigned long *pfn, i, p, nr, slabs = 0;
 	int ret;
 
 	d->addr = objs[0];
@@ -250,10 +257,18 @@ int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n)
 		pfn[i] = page_to_pfn(virt_to_head_page(objs[i]));
 	sort(pfn, n, sizeof(*pfn), kd_cmp_ulong, NULL);
 	for (i = 0; i < n; i++)
-		if (!s.n || pfn[i] != pfn[s.n - 1])
-			pfn[s.n++] = pfn[i];
-	s.pfn = pfn;
-	ret = kd_frames_fill(d, kd_walk_slabs, &s);
+		if (!slabs || pfn[i] != pfn[slabs - 1])
+			pfn[slabs++] = pfn[i];
+	/* Each slab is contiguous: no more runs than slabs. */
+	ret = kd_frames_begin(d, slabs);
+	if (!ret) {
+		for (i = 0; i < slabs; i++) {
+			nr = compound_nr(pfn_to_page(pfn[i]));
+			for (p = 0; p < nr; p++)
+				kd_frames_add(&d->frames, pfn[i] + p);
+		}
+		kd_frames_end(d);
+	}
 	kvfree(pfn);
 	return ret;
 }

@@ -9,11 +9,14 @@
  *
  * Each experiment is a region of the registry (region.c), labelled
  * "lab ID", so the report and the frame map show it like the load-time
- * allocations.  A command holds the registry's lock from start to end,
- * which serialises commands and keeps readers from seeing one half done.
- * A command may sleep (GFP_KERNEL reclaims, vmalloc maps pages), so that
- * lock is a mutex; GFP_ATOMIC requests do not need it to be a spinlock
- * either: they just do not sleep themselves.
+ * allocations.  The registry's lock guards the experiments' list and the
+ * budget (lab_max_items, lab_max_bytes), and is never held while an
+ * allocator runs: a command reserves its estimate in the budget under the
+ * lock, allocates and describes without it (GFP_KERNEL may reclaim for a
+ * long time, vmalloc maps page by page), then publishes under it.  Readers
+ * never see an experiment half made, nor wait for one to be made; two
+ * commands may allocate at once, and an ID is given when an experiment is
+ * published.  Freeing detaches under the lock and frees without it.
  *
  * With node=N a command calls the allocator's _node form, which asks for
  * memory on node N first and falls back to the others as the plain call
@@ -65,6 +68,8 @@ struct kd_exp {
 /* All under the registry's lock. */
 static LIST_HEAD(kd_lab_list);		/* live experiments, oldest first */
 static unsigned long kd_lab_items, kd_lab_bytes;
+/* Reserved in the budget by commands allocating now, not yet live. */
+static unsigned long kd_lab_pending_items, kd_lab_pending_bytes;
 static unsigned long kd_lab_next_id = 1;
 
 void kd_lab_totals(unsigned long *items, unsigned long *bytes)
@@ -364,12 +369,17 @@ static int kd_no_space(struct kd_cmd *cmd, unsigned long limit, const char *why)
 	return -ENOSPC;
 }
 
+/* The live experiments and those being allocated, against the limits. */
 static int kd_lab_check_budget(struct kd_cmd *cmd, unsigned long bytes)
 {
-	if (kd_lab_items >= kd_param(lab_max_items))
+	unsigned long items = kd_lab_items + kd_lab_pending_items;
+	unsigned long used = kd_lab_bytes + kd_lab_pending_bytes;
+
+	kd_regions_assert_held();
+	if (items >= kd_param(lab_max_items))
 		return kd_no_space(cmd, kd_param(lab_max_items),
 				   "as many live experiments as lab_max_items allows: free some");
-	if (bytes > kd_param(lab_max_bytes) - min(kd_lab_bytes, kd_param(lab_max_bytes)))
+	if (bytes > kd_param(lab_max_bytes) - min(used, kd_param(lab_max_bytes)))
 		return kd_no_space(cmd, kd_param(lab_max_bytes),
 				   "the live experiments would reserve more than lab_max_bytes");
 	return 0;
@@ -397,6 +407,12 @@ static int kd_lab_check_node(struct kd_cmd *cmd)
 
 /* ---- commands ---- */
 
+static int kd_lab_interrupted(struct kd_cmd *cmd)
+{
+	cmd->why = "interrupted while waiting for another command";
+	return -EINTR;
+}
+
 static void kd_lab_log(const struct kd_exp *e)
 {
 	const struct kd_desc *d = &e->r.d;
@@ -407,6 +423,13 @@ static void kd_lab_log(const struct kd_exp *e)
 		d->addr, d->in_vmalloc ? "vmalloc space" : "direct map");
 }
 
+/*
+ * Three steps, so that neither readers nor other commands wait while an
+ * allocator reclaims or vmalloc maps thousands of pages: under the lock,
+ * check the budget and reserve the estimate in it; without the lock,
+ * allocate and describe; under the lock again, settle the reservation and
+ * publish the experiment (or give everything back).
+ */
 static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 {
 	const struct kd_lab_op *op = &kd_lab_ops[cmd->word];
@@ -417,91 +440,126 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 	ret = kd_lab_check_node(cmd);
 	if (!ret)
 		ret = kd_lab_check_size(cmd, &estimate);
-	if (!ret)
-		ret = kd_lab_check_budget(cmd, estimate);
+	if (ret)
+		return ret;
+	if (kd_regions_lock_killable())
+		return kd_lab_interrupted(cmd);
+	ret = kd_lab_check_budget(cmd, estimate);
+	if (!ret) {
+		kd_lab_pending_items++;
+		kd_lab_pending_bytes += estimate;
+	}
+	kd_regions_unlock();
 	if (ret)
 		return ret;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!e)
-		return -ENOMEM;
-	e->cmd = *cmd;
-	strscpy(e->command, line, sizeof(e->command));
-	if (kd_lab_on_node(e))
-		snprintf(e->nodearg, sizeof(e->nodearg), ", %d", cmd->node);
-	e->r.d.allocator = op->allocator;
-	e->r.d.gfp = cmd->gfp;
-	e->r.d.requested = cmd->word == KD_LAB_PAGES ? PAGE_SIZE << cmd->arg : cmd->arg;
-	ret = op->alloc(e);
-	if (ret) {
-		kfree(e);
-		cmd->why = "the allocator returned NULL";
-		return ret;
+	if (e) {
+		e->cmd = *cmd;
+		strscpy(e->command, line, sizeof(e->command));
+		if (kd_lab_on_node(e))
+			snprintf(e->nodearg, sizeof(e->nodearg), ", %d", cmd->node);
+		e->r.d.allocator = op->allocator;
+		e->r.d.gfp = cmd->gfp;
+		e->r.d.requested = cmd->word == KD_LAB_PAGES ?
+				   PAGE_SIZE << cmd->arg : cmd->arg;
+		ret = op->alloc(e);
+		if (ret) {
+			kfree(e);
+			e = NULL;
+			cmd->why = "the allocator returned NULL";
+		}
+	} else {
+		ret = -ENOMEM;
+		cmd->why = "no memory for the experiment's record";
 	}
+
+	/* The reservation is settled whatever happens: no signal stops it. */
+	kd_regions_lock();
+	kd_lab_pending_items--;
+	kd_lab_pending_bytes -= estimate;
 	/* Rounding (a huge-page kvmalloc) can reserve more than estimated. */
-	ret = kd_lab_check_budget(cmd, e->r.d.reserved);
-	if (ret) {
+	if (e)
+		ret = kd_lab_check_budget(cmd, e->r.d.reserved);
+	if (e && !ret) {
+		e->id = kd_lab_next_id++;
+		kd_lab_items++;
+		kd_lab_bytes += e->r.d.reserved;
+		snprintf(e->r.label, sizeof(e->r.label), "lab %lu", e->id);
+		e->r.ops = &kd_lab_region_ops;
+		list_add_tail(&e->node, &kd_lab_list);
+		kd_region_add(&e->r);
+		kd_lab_log(e);
+	}
+	kd_regions_unlock();
+	if (e && ret) {
 		kd_lab_release(e);
 		kfree(e);
-		return ret;
 	}
-	e->id = kd_lab_next_id++;
-	kd_lab_items++;
-	kd_lab_bytes += e->r.d.reserved;
-	snprintf(e->r.label, sizeof(e->r.label), "lab %lu", e->id);
-	e->r.ops = &kd_lab_region_ops;
-	list_add_tail(&e->node, &kd_lab_list);
-	kd_region_add(&e->r);
-	kd_lab_log(e);
-	return 0;
+	return ret;
 }
 
+/* Take @e off the report and the budget; the lock is held. */
+static void kd_lab_detach(struct kd_exp *e)
+{
+	kd_region_del(&e->r);
+	list_del(&e->node);
+	kd_lab_items--;
+	kd_lab_bytes -= e->r.d.reserved;
+}
+
+/* Free a detached experiment; no lock is held. */
 static void kd_lab_free_one(struct kd_exp *e)
 {
 	const struct kd_lab_op *op = &kd_lab_ops[e->cmd.word];
 	char res[48];
 
-	kd_region_del(&e->r);
-	list_del(&e->node);
-	kd_lab_items--;
-	kd_lab_bytes -= e->r.d.reserved;
 	kd_lab_release(e);
 	kd_fmt_size(res, sizeof(res), e->r.d.reserved);
-	pr_info("lab %lu: %s: %s freed\n", e->id,
-		op->free_call, res);
+	pr_info("lab %lu: %s: %s freed\n", e->id, op->free_call, res);
 	kfree(e);
 }
 
-static int kd_lab_free(struct kd_cmd *cmd)
+/*
+ * Detach under the lock, free without it: "free all" of many large
+ * experiments holds no reader up while vfree() unmaps them.  Newest first,
+ * like every unwinding in this module.
+ */
+static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 {
 	struct kd_exp *e, *tmp;
+	LIST_HEAD(doomed);
 
-	if (cmd->free_all) {
-		/* Newest first, like every unwinding in this module. */
-		list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node)
-			kd_lab_free_one(e);
-		return 0;
-	}
-	list_for_each_entry(e, &kd_lab_list, node) {
-		if (e->id == cmd->arg) {
-			kd_lab_free_one(e);
-			return 0;
+	if (!killable)
+		kd_regions_lock();
+	else if (kd_regions_lock_killable())
+		return kd_lab_interrupted(cmd);
+	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
+		if (cmd->free_all || e->id == cmd->arg) {
+			kd_lab_detach(e);
+			list_add_tail(&e->node, &doomed);
+			if (!cmd->free_all)
+				break;
 		}
 	}
-	cmd->why = "no live experiment has this ID";
-	return -ENOENT;
+	kd_regions_unlock();
+	if (list_empty(&doomed) && !cmd->free_all) {
+		cmd->why = "no live experiment has this ID";
+		return -ENOENT;
+	}
+	list_for_each_entry_safe(e, tmp, &doomed, node)
+		kd_lab_free_one(e);
+	return 0;
 }
 
 void kd_lab_free_all(void)
 {
 	struct kd_cmd all = { .word = KD_LAB_FREE, .free_all = true };
 
-	kd_regions_lock();
 	if (kd_lab_items)
 		pr_info("lab: freeing %lu live experiment(s), newest first\n",
 			kd_lab_items);
-	kd_lab_free(&all);
-	kd_regions_unlock();
+	kd_lab_free(&all, false);
 }
 
 /*
@@ -546,14 +604,8 @@ static int kd_lab_run(char *line, unsigned int lineno)
 		cmd.why = ret == -EBUSY ? "a benchmark is running already" :
 			  ret == -EINTR ? "stopped by a signal or by unloading" : "out of memory";
 	} else if (!ret) {
-		if (kd_regions_lock_killable()) {
-			cmd.why = "interrupted while waiting for another command";
-			ret = -EINTR;
-		} else {
-			ret = cmd.word == KD_LAB_FREE ? kd_lab_free(&cmd) :
-			      kd_lab_alloc(&cmd, strim(copy));
-			kd_regions_unlock();
-		}
+		ret = cmd.word == KD_LAB_FREE ? kd_lab_free(&cmd, true) :
+		      kd_lab_alloc(&cmd, strim(copy));
 	}
 	if (ret)
 		kd_lab_refused(lineno, ret,

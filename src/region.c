@@ -125,6 +125,13 @@ static unsigned long kd_nr_items(const struct kd_cursor *c,
 	return r->ops->nr_items(r);
 }
 
+/*
+ * A reader waits for the lock killably: writers hold it only to check,
+ * publish and detach (never while allocating), so the wait is short, and a
+ * reader that is killed meanwhile gets -EINTR instead of sitting in D
+ * state.  seq_file calls stop() even then: it unlocks only what start()
+ * locked.
+ */
 void *kd_regions_seq_start(struct seq_file *m, loff_t *ppos)
 {
 	struct kd_cursor *c = m->private;
@@ -132,7 +139,9 @@ void *kd_regions_seq_start(struct seq_file *m, loff_t *ppos)
 	struct kd_region *r;
 	unsigned long n;
 
-	kd_regions_lock();
+	c->locked = !kd_regions_lock_killable();
+	if (!c->locked)
+		return ERR_PTR(-EINTR);
 	c->r = NULL;
 	c->item = 0;
 	if (pos == 0)
@@ -170,7 +179,11 @@ void *kd_regions_seq_next(struct seq_file *m, void *v, loff_t *pos)
 
 void kd_regions_seq_stop(struct seq_file *m, void *v)
 {
-	kd_regions_unlock();
+	struct kd_cursor *c = m->private;
+
+	if (c->locked)
+		kd_regions_unlock();
+	c->locked = false;
 }
 
 /* ---- page accounting ---- */

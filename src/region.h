@@ -41,9 +41,11 @@ struct kd_region {
 };
 
 /*
- * The registry's lock, a mutex: a lab command holds it while it allocates,
- * which may sleep.  kd_region_add() and kd_region_del() need it held;
- * kd_region_publish() and kd_region_withdraw() take it themselves.
+ * The registry's lock, a mutex: held briefly, to add or remove a region and
+ * while a reader walks a few sections (seq_file may sleep copying them
+ * out).  Nobody allocates with it held.  kd_region_add() and
+ * kd_region_del() need it held; kd_region_publish() and
+ * kd_region_withdraw() take it themselves.
  */
 void kd_regions_lock(void);
 int kd_regions_lock_killable(void);
@@ -58,8 +60,8 @@ void kd_region_withdraw(struct kd_region *r);
  * Walking the registry from a seq_file whose private data is a struct
  * kd_cursor (the readers' start/next/stop): position 0 is the reader's
  * header, then each region's section, followed (with @items) by one
- * position per item.  start() takes the lock and stop() drops it, so one
- * read() sees whole sections.  show() gets the cursor.
+ * position per item.  start() takes the lock (killably: -EINTR) and stop()
+ * drops it, so one read() sees whole sections.  show() gets the cursor.
  */
 /* Which addresses a reader sees, decided at open() (kd_cursor_open()). */
 enum kd_addr_view {
@@ -72,6 +74,7 @@ struct kd_cursor {
 	bool items;		/* walk the items too (the report) */
 	bool phys;		/* the opener may see physical addresses */
 	enum kd_addr_view addrs;
+	bool locked;		/* between start() and stop(): the lock is held */
 	struct kd_region *r;	/* NULL: the header */
 	unsigned long item;	/* 0: the section; 1..n: item n - 1 */
 };

@@ -4,7 +4,8 @@
 # and frees while 4 readers read and check whole reports, for 30 s where
 # lockdep watches the locking (the debug lane), 10 s on the other lanes.
 # Every read must be whole and parseable; then unload with experiments
-# still live, and nothing may be left.
+# still live, and nothing may be left.  A read ends while a writer is still
+# inside a large vmalloc: readers never wait for an allocation.
 # kd-boot: slub
 # kd-class: logic
 # kd-timeout: 150
@@ -36,3 +37,32 @@ live=$(kd_lab_live "$KD_PROC")
 echo "# $live experiments live at unload"
 t_run "unload with experiments live" kd_unload
 t_clean "nothing left"
+
+# A reader does not wait for a command's allocation.  While a writer is
+# inside a large vmalloc (kd_lab_vmalloc on its kernel stack), nobody reads
+# the whole report; the writer must still be in it when the read is done.
+# A reader that waited for the allocation would find it over.
+t_run "load with room for 192 MiB of experiments" kd_load lab_max_bytes=201326592
+seen=
+for mb in 64 128 192; do
+	kd-lab write "vmalloc ${mb}M" >/tmp/big.w 2>&1 &
+	w=$!
+	n=0
+	while ! grep -q kd_lab_vmalloc "/proc/$w/stack" 2>/dev/null &&
+		kill -0 "$w" 2>/dev/null && [ $n -lt 5000 ]; do
+		n=$((n + 1))
+	done
+	if grep -q kd_lab_vmalloc "/proc/$w/stack" 2>/dev/null; then
+		kd_as_nobody "timeout -s KILL 60 cat $KD_PROC" >/tmp/big.r 2>&1
+		rc=$?
+		grep -q kd_lab_vmalloc "/proc/$w/stack" 2>/dev/null &&
+			seen="$mb MiB: read status $rc, $(grep -c '^\[' /tmp/big.r) sections"
+	fi
+	wait "$w"
+	kd-lab write "free all" >/dev/null
+	[ -n "$seen" ] && break
+done
+echo "# ${seen:-no read ended while the writer was still allocating}"
+t_match "a read ends while a writer is still inside vmalloc" "status 0, [0-9]+ sections" "$seen"
+t_run "unload" kd_unload
+t_clean "nothing left after the large experiments"
