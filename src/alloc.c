@@ -90,25 +90,20 @@ int kd_alloc_kmalloc(void)
 {
 	struct kd_desc *d = &kd_core.r_kmalloc.d;
 	size_t size = kd_param(kmalloc_size);
-	void *p;
+	void *buf;
 
+	if (kd_should_fail(KD_STEP_KMALLOC))	/* fail_step=1 */
+		return -ENOMEM;
+	buf = kmalloc(size, GFP_KERNEL | __GFP_ZERO);
+	if (!buf)
+		return -ENOMEM;
+
+	/* What it got, for the report: the flags as passed above. */
 	d->allocator = "kmalloc";
 	d->gfp = GFP_KERNEL | __GFP_ZERO;
 	d->requested = size;
 	snprintf(d->call, sizeof(d->call), "kmalloc(%zu, %pGg)", size, &d->gfp);
-
-	p = kd_should_fail(KD_STEP_KMALLOC) ? NULL : kmalloc(size, d->gfp);
-	if (!p)
-		return -ENOMEM;
-	d->addr = p;
-	/*
-	 * kmalloc serves a request from the smallest size class that fits
-	 * (8, 16, ... 96, 192, ... 8 KiB), and bigger ones from whole pages:
-	 * ksize() tells what we really got.
-	 */
-	d->reserved = ksize(p);
-	kd_describe_linear(d);
-	kd_explain_kmalloc(d);
+	kd_got_kmalloc(d, buf);
 	kd_region_publish(&kd_core.r_kmalloc);
 	kd_log_alloc(d);
 	return 0;
@@ -138,25 +133,25 @@ noinline int kd_alloc_vmalloc(void)
 {
 	struct kd_desc *d = &kd_core.r_vmalloc.d;
 	size_t size = kd_param(vmalloc_size);
-	void *p;
+	void *buf;
+
+	if (kd_should_fail(KD_STEP_VMALLOC))	/* fail_step=2 */
+		return -ENOMEM;
+	/* vzalloc(size) is the same call: __vmalloc() names the flags. */
+	buf = __vmalloc(size, GFP_KERNEL | __GFP_ZERO);
+	if (!buf)
+		return -ENOMEM;
 
 	d->allocator = "vmalloc";
 	d->gfp = GFP_KERNEL | __GFP_ZERO;
 	d->requested = size;
 	snprintf(d->call, sizeof(d->call), "__vmalloc(%zu, %pGg)", size, &d->gfp);
-
-	p = kd_should_fail(KD_STEP_VMALLOC) ? NULL : __vmalloc(size, d->gfp);
-	if (!p)
-		return -ENOMEM;
-	d->addr = p;
-	/* vmalloc maps whole pages (and leaves one unmapped guard page after). */
-	d->reserved = PAGE_ALIGN(size);
-	if (kd_describe_vmalloc(d)) {
+	if (kd_got_vmalloc(d, buf)) {
 		/* The caller unwinds only the steps before this one. */
-		kd_free_vmalloc();
+		vfree(buf);
+		d->addr = NULL;
 		return -ENOMEM;
 	}
-	kd_explain_vmalloc(d);
 	kd_region_publish(&kd_core.r_vmalloc);
 	kd_log_alloc(d);
 	return 0;
@@ -183,23 +178,21 @@ int kd_alloc_pages(void)
 	unsigned int order = kd_param(page_order);
 	unsigned long addr;
 
-	d->allocator = "__get_free_pages";
-	d->gfp = GFP_KERNEL | __GFP_ZERO;
-	d->requested = PAGE_SIZE << order;
-	snprintf(d->call, sizeof(d->call), "__get_free_pages(%pGg, %u)",
-		 &d->gfp, order);
-
-	addr = kd_should_fail(KD_STEP_PAGES) ? 0 :
-	       __get_free_pages(d->gfp, order);
+	if (kd_should_fail(KD_STEP_PAGES))	/* fail_step=3 */
+		return -ENOMEM;
+	addr = __get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
 	if (!addr)
 		return -ENOMEM;
 	/* Remember the order used: free_pages() must get the same one back. */
 	kd_core.page_order = order;
 	kd_pages_taken(order);
-	d->addr = (void *)addr;
-	d->reserved = PAGE_SIZE << order;
-	kd_describe_linear(d);
-	kd_explain_pages(d, order);
+
+	d->allocator = "__get_free_pages";
+	d->gfp = GFP_KERNEL | __GFP_ZERO;
+	d->requested = PAGE_SIZE << order;
+	snprintf(d->call, sizeof(d->call), "__get_free_pages(%pGg, %u)",
+		 &d->gfp, order);
+	kd_got_pages(d, virt_to_page((void *)addr), order);
 	kd_region_publish(&kd_core.r_pages);
 	kd_log_alloc(d);
 	return 0;
@@ -283,13 +276,14 @@ int kd_create_cache(void)
 		 "kmem_cache_create(\"%s\", %u, 0, SLAB_HWCACHE_ALIGN, NULL)",
 		 KD_NAME, size);
 
+	if (kd_should_fail(KD_STEP_CACHE))	/* fail_step=4 */
+		return -ENOMEM;
 	/*
 	 * SLAB_HWCACHE_ALIGN: start objects on cache-line boundaries so two
 	 * CPUs working on neighbouring objects don't share a line.  The cost
 	 * is padding, shown in the report as the slot size.
 	 */
-	kd_core.cache = kd_should_fail(KD_STEP_CACHE) ? NULL :
-		kmem_cache_create(KD_NAME, size, 0, SLAB_HWCACHE_ALIGN, NULL);
+	kd_core.cache = kmem_cache_create(KD_NAME, size, 0, SLAB_HWCACHE_ALIGN, NULL);
 	if (!kd_core.cache)
 		return -ENOMEM;
 	kd_core.obj_align = kd_hwcache_align(size, cache_line_size());
@@ -337,9 +331,10 @@ int kd_alloc_objects(void)
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
-		/* fail_step fails the last object, so the others need undoing. */
-		obj = (i == n - 1 && kd_should_fail(KD_STEP_OBJECTS)) ? NULL :
-		      kmem_cache_alloc(kd_core.cache, r->d.gfp);
+		/* fail_step=5 fails the last object: the others need undoing. */
+		if (i == n - 1 && kd_should_fail(KD_STEP_OBJECTS))
+			return -ENOMEM;
+		obj = kmem_cache_alloc(kd_core.cache, GFP_KERNEL | __GFP_ZERO);
 		if (!obj)
 			return -ENOMEM;
 		obj->id = i;

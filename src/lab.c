@@ -115,11 +115,7 @@ static int kd_lab_kmalloc(struct kd_exp *e)
 		      kmalloc(e->cmd.arg, d->gfp);
 	if (!e->mem)
 		return -ENOMEM;
-	d->addr = e->mem;
-	/* The size class (or the pages) that really backs it. */
-	d->reserved = ksize(e->mem);
-	kd_describe_linear(d);
-	kd_explain_kmalloc(d);
+	kd_got_kmalloc(d, e->mem);
 	return 0;
 }
 
@@ -131,7 +127,8 @@ static void kd_lab_kfree(struct kd_exp *e)
 /*
  * noinline: /proc/vmallocinfo names this function as the area's caller.
  * With node=, vmalloc_node() (GFP_KERNEL) or vzalloc_node() (with
- * __GFP_ZERO): modules have no __vmalloc_node() taking other flags.
+ * __GFP_ZERO): __vmalloc_node(), which takes other flags, is not exported;
+ * vmalloc_huge_node() (6.16+) is, but it may map huge blocks.
  */
 static noinline int kd_lab_vmalloc(struct kd_exp *e)
 {
@@ -150,13 +147,10 @@ static noinline int kd_lab_vmalloc(struct kd_exp *e)
 	}
 	if (!e->mem)
 		return -ENOMEM;
-	d->addr = e->mem;
-	d->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
-	if (kd_describe_vmalloc(d)) {
+	if (kd_got_vmalloc(d, e->mem)) {
 		vfree(e->mem);
 		return -ENOMEM;
 	}
-	kd_explain_vmalloc(d);
 	return 0;
 }
 
@@ -182,20 +176,15 @@ static noinline int kd_lab_kvmalloc(struct kd_exp *e)
 		      kvmalloc(e->cmd.arg, d->gfp);
 	if (!e->mem)
 		return -ENOMEM;
-	d->addr = e->mem;
 	if (is_vmalloc_addr(e->mem)) {
 		e->used = "vmalloc (kmalloc could not serve it)";
-		d->reserved = kd_vmalloc_reserved(e->mem, e->cmd.arg);
-		if (kd_describe_vmalloc(d)) {
+		if (kd_got_vmalloc(d, e->mem)) {
 			kvfree(e->mem);
 			return -ENOMEM;
 		}
-		kd_explain_vmalloc(d);
 	} else {
 		e->used = "kmalloc (physically contiguous)";
-		d->reserved = ksize(e->mem);
-		kd_describe_linear(d);
-		kd_explain_kmalloc(d);
+		kd_got_kmalloc(d, e->mem);
 	}
 	return 0;
 }
@@ -223,11 +212,7 @@ static int kd_lab_pages(struct kd_exp *e)
 	if (!e->page)
 		return -ENOMEM;
 	kd_pages_taken(order);
-	/* 64-bit: every page, highmem-flagged or not, is in the direct map. */
-	d->addr = page_address(e->page);
-	d->reserved = PAGE_SIZE << order;
-	kd_describe_linear(d);
-	kd_explain_pages(d, order);
+	kd_got_pages(d, e->page, order);
 	return 0;
 }
 

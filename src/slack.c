@@ -217,3 +217,40 @@ void kd_explain_objects(struct kd_desc *d, const char *cache,
 			     "the rest of the %zu bytes of slab holding them: other objects, tails, debug metadata",
 			     slabs);
 }
+
+/* ---- what a call got: reserved, described, explained ---- */
+
+void kd_got_kmalloc(struct kd_desc *d, void *p)
+{
+	d->addr = p;
+	/*
+	 * kmalloc serves a request from the smallest size class that fits
+	 * (8, 16, ... 96, 192, ... 8 KiB), and bigger ones from whole pages:
+	 * ksize() tells what it really set aside.
+	 */
+	d->reserved = ksize(p);
+	kd_describe_linear(d);
+	kd_explain_kmalloc(d);
+}
+
+int kd_got_vmalloc(struct kd_desc *d, void *p)
+{
+	int ret;
+
+	d->addr = p;
+	/* Whole pages, or whole huge blocks where kvmalloc allowed them. */
+	d->reserved = kd_vmalloc_reserved(p, d->requested);
+	ret = kd_describe_vmalloc(d);
+	if (!ret)
+		kd_explain_vmalloc(d);
+	return ret;
+}
+
+void kd_got_pages(struct kd_desc *d, struct page *page, unsigned int order)
+{
+	/* 64-bit: every page, highmem-flagged or not, is in the direct map. */
+	d->addr = page_address(page);
+	d->reserved = PAGE_SIZE << order;
+	kd_describe_linear(d);
+	kd_explain_pages(d, order);
+}

@@ -2,9 +2,10 @@
 /*
  * kmem_demo: why an allocation reserved more than it asked for (slack.c).
  *
- * Each fills in d->served_by, d->slack and d->extra from what the
- * allocation got (d->requested, d->reserved, d->gfp, d->addr, d->frames),
- * once, right after it is described; the report prints them.
+ * Each kd_explain_*() fills in d->served_by, d->slack and d->extra from
+ * what the allocation got (d->requested, d->reserved, d->gfp, d->addr,
+ * d->frames), once, right after it is described; the report prints them.
+ * The kd_got_*() do both steps for a fresh allocation.
  */
 #ifndef KMEM_DEMO_SLACK_H
 #define KMEM_DEMO_SLACK_H
@@ -20,5 +21,16 @@ void kd_explain_pages(struct kd_desc *d, unsigned int order);
 /* d->requested / @size objects of @cache, each in a @slot-byte slot. */
 void kd_explain_objects(struct kd_desc *d, const char *cache,
 			unsigned int size, unsigned int slot);
+
+/*
+ * What a call got, whole: the memory at @p (or @page) recorded in @d,
+ * described (describe.c) and explained (above), for the load-time
+ * allocations and the lab alike.  @d->requested is already set.  Only
+ * the vmalloc form can fail (-ENOMEM: nothing kept, the memory still the
+ * caller's to free).
+ */
+void kd_got_kmalloc(struct kd_desc *d, void *p);
+int kd_got_vmalloc(struct kd_desc *d, void *p);
+void kd_got_pages(struct kd_desc *d, struct page *page, unsigned int order);
 
 #endif /* KMEM_DEMO_SLACK_H */
