@@ -32,102 +32,21 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/timex.h>
-#include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <linux/sizes.h>
-#if defined(CONFIG_X86)
-#include <linux/kvm_para.h>
-#include <asm/processor.h>
-#elif defined(CONFIG_ARM64)
-#include <asm/cputype.h>
-#endif
 
 #include "alloc.h"
 #include "bench.h"
+#include "bench_run.h"
 #include "compat.h"
 
 #define KD_BENCH_ROWS		128
 #define KD_BENCH_BATCH		1000	/* objects in a batch, at most */
 #define KD_BENCH_BATCH_BYTES	SZ_16M	/* and at most this much memory */
-#define KD_BENCH_REPEATS_MAX	15
-
-/*
- * The clock.  Every figure is two ktime_get_ns() reads around a repeat, so
- * the benchmark is only as good as the clocksource behind them.  The TSC
- * (x86) and the generic timer (arm64) are read with one instruction: a few
- * ns on hardware, 50 to 70 ns under QEMU's TCG on a loaded host.  The
- * fallbacks, the HPET and the ACPI PM timer, are device registers: about a
- * microsecond a read on hardware, several under KVM, where each read
- * leaves the guest.  x86 falls back to them when its watchdog marks the TSC
- * unstable, which a VM whose vCPU a busy host keeps stalling can trigger:
- * the benchmark then times a clock and a machine that both went wrong.
- *
- * ktime_get_ns() also pays for its seqcount, which lockdep makes costly
- * (1.5 us a read on the debug kernel under TCG): the clocksource's share is
- * its cost minus that of ktime_get_coarse_ns(), which takes the same
- * seqcount and reads no clocksource.  KD_CLOCK_SLOW_NS is judged on that
- * share: 7 times what the TSC costs under TCG, below a device register
- * read on hardware or under KVM.  TCG emulates the HPET and ACPI PM timer
- * cheaply (200 and 90 ns measured): there only the clocksource's name
- * tells (28-bench checks it).  A clock that does not move over
- * KD_CLOCK_READS reads (jiffies, the last resort) cannot time a repeat.
- */
-#define KD_CLOCK_READS		1000
-#define KD_CLOCK_TRIES		5
-#define KD_CLOCK_SLOW_NS	500
-
-struct kd_bench;
-struct kd_bench_row;
-
-/*
- * What a case times: an allocator, its pattern, and one round of it (a
- * pair, or a batch of r->batch allocations then as many frees).  A round
- * returns 0, or -ENOMEM with nothing left allocated.
- */
-struct kd_bench_case {
-	const char *name;	/* the "allocator" column */
-	bool bulk;		/* one call for the whole batch */
-	bool pages;		/* sizes are 2^order pages: the order column */
-	int (*round)(struct kd_bench *b, struct kd_bench_row *r);
-};
-
-struct kd_bench_row {
-	const struct kd_bench_case *what;
-	unsigned int batch;	/* 1: alloc/free pairs; N: N allocs, N frees */
-	unsigned long size;	/* bytes */
-	unsigned int order;	/* pages only */
-	unsigned long loops;	/* operations per repeat */
-	unsigned int repeats;
-	u64 min_ps, med_ps, max_ps;	/* per operation, empty loop subtracted */
-	u64 raw_med_ps;		/* median before the subtraction */
-	u64 cycles;		/* median cycles per operation, 0: not measured */
-	int err;		/* the case failed: no figures */
-	unsigned long rounds;	/* rounds per repeat, from the calibration */
-	u64 ps[KD_BENCH_REPEATS_MAX];	/* each repeat, ps per operation */
-	u64 cyc[KD_BENCH_REPEATS_MAX];	/* each repeat, cycles per operation */
-};
-
-struct kd_bench {
-	bool quick;
-	unsigned int repeats;
-	u64 min_repeat_ns;
-	int cpu;
-	bool abort;
-	struct completion done;
-	void **ptrs;			/* batch objects */
-	struct page **pages;		/* bulk pages */
-	struct kd_bench_row *rows;
-	unsigned int nr_rows;
-	u64 empty_ps;
-	u64 clock_ns;		/* KD_CLOCK_READS clock reads, best try; 0: no tick */
-	u64 coarse_ns;		/* as many ktime_get_coarse_ns(), which read none */
-	u64 elapsed_ns;
-	unsigned long pages_allocated, pages_freed;
-};
+#define KD_CLOCK_TRIES		5	/* tries at timing the clock itself */
 
 /*
  * Two locks, so that reading results never waits out a run: kd_bench_lock
@@ -141,35 +60,6 @@ static DEFINE_MUTEX(kd_bench_results);
 static struct kd_bench *kd_bench_last;		/* shown by the two files */
 static struct kd_bench *kd_bench_running;	/* stopped by kd_bench_close() */
 static bool kd_bench_closed;			/* unloading: no new run */
-
-/* ---- what the header says about the machine ---- */
-
-/* x86 reads the TSC; arm64's get_cycles() is the generic timer, not cycles. */
-#define KD_BENCH_CYCLES	IS_ENABLED(CONFIG_X86)
-
-static const char *kd_cpu_model(char *buf, size_t len)
-{
-#if defined(CONFIG_X86)
-	return boot_cpu_data.x86_model_id[0] ? boot_cpu_data.x86_model_id : "x86";
-#elif defined(CONFIG_ARM64)
-	snprintf(buf, len, "arm64, MIDR_EL1 %#010x", (u32)read_cpuid_id());
-	return buf;
-#else
-	return utsname()->machine;
-#endif
-}
-
-static const char *kd_hypervisor(void)
-{
-#if defined(CONFIG_X86)
-	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
-		return "no (no hypervisor CPUID bit)";
-	return kvm_para_available() ? "yes, KVM" :
-	       "yes, not KVM (QEMU TCG or another hypervisor)";
-#else
-	return "not detectable here (make bench reports it)";
-#endif
-}
 
 /*
  * What KD_CLOCK_READS back-to-back ktime_get_ns() calls take: the best of
@@ -194,22 +84,6 @@ static u64 kd_clock_cost(bool coarse)
 		cond_resched();
 	}
 	return best;
-}
-
-/* ns per read, and the clocksource's share of it (0 on a clock that did not move). */
-static u64 kd_clock_read_ns(const struct kd_bench *b)
-{
-	return div_u64(b->clock_ns, KD_CLOCK_READS);
-}
-
-static u64 kd_clock_source_ns(const struct kd_bench *b)
-{
-	return div_u64(b->clock_ns - min(b->clock_ns, b->coarse_ns), KD_CLOCK_READS);
-}
-
-static bool kd_clock_trusted(const struct kd_bench *b)
-{
-	return b->clock_ns && kd_clock_source_ns(b) < KD_CLOCK_SLOW_NS;
 }
 
 /* ---- running the cases ---- */
@@ -334,7 +208,8 @@ static int kd_round_kvmalloc(struct kd_bench *b, struct kd_bench_row *r)
 	return 0;
 }
 
-static const struct kd_bench_case kd_empty = { "empty", false, false, kd_round_empty };
+static const struct kd_bench_case kd_empty = {
+	"empty", false, false, kd_round_empty, true };
 static const struct kd_bench_case kd_kmalloc = { "kmalloc", false, false, kd_round_kmalloc };
 static const struct kd_bench_case kd_cache_pair = { "kmem_cache", false, false, kd_round_cache };
 static const struct kd_bench_case kd_cache_bulk = {
@@ -678,161 +553,16 @@ unlock:
 	return ret;
 }
 
-/* ---- the two files ---- */
-
-/* @ps picoseconds as nanoseconds with three decimals, "1234.567". */
-static const char *kd_ns(char *buf, size_t len, u64 ps)
+const struct kd_bench *kd_bench_get(void)
 {
-	u32 frac = do_div(ps, 1000);
-
-	snprintf(buf, len, "%llu.%03u", ps, frac);
-	return buf;
-}
-
-/*
- * The clock line; on a clock that cannot be trusted, why and what to check,
- * in words: such a clock shows otherwise only as medians of 0.
- */
-static void kd_bench_clock(struct seq_file *m, const struct kd_bench *b,
-			   const char *lead)
-{
-	bool trusted = kd_clock_trusted(b);
-
-	if (!b->clock_ns)
-		seq_printf(m, "%sclock: ktime_get_ns() did not advance in %u reads: NOT trusted (too coarse)\n",
-			   lead, KD_CLOCK_READS);
-	else
-		seq_printf(m, "%sclock: ktime_get_ns() costs %llu ns a read, %llu ns of it the clocksource's: %s (%s %u ns)\n",
-			   lead, kd_clock_read_ns(b), kd_clock_source_ns(b),
-			   trusted ? "trusted" : "NOT trusted",
-			   trusted ? "under" : "not under", KD_CLOCK_SLOW_NS);
-	if (trusted)
-		return;
-	seq_printf(m, "%swarning: the figures below cannot be trusted: the kernel reads the time from a slow clocksource (hpet, acpi_pm: microseconds a read, emulated in a VM) or a coarse one (jiffies), not from the CPU's own counter\n",
-		   lead);
-	seq_printf(m, "%swarning: see which: cat /sys/devices/system/clocksource/clocksource0/current_clocksource; x86 falls back when it marks the TSC unstable (dmesg says so), and a VM keeps its TSC when booted with tsc=reliable\n",
-		   lead);
-}
-
-static void kd_bench_header(struct seq_file *m, const struct kd_bench *b,
-			    const char *lead)
-{
-	char buf[48], ns[24];
-
-	seq_printf(m, "%skernel: %s %s\n", lead, utsname()->release,
-		   utsname()->machine);
-	seq_printf(m, "%spage_size: %lu\n", lead, PAGE_SIZE);
-	seq_printf(m, "%scpu: %s\n", lead, kd_cpu_model(buf, sizeof(buf)));
-	seq_printf(m, "%stiming: ktime_get_ns(), cycles: %s\n", lead,
-		   KD_BENCH_CYCLES ? "TSC (get_cycles)" :
-		   "not measured (get_cycles() here is not a CPU cycle counter)");
-	kd_bench_clock(m, b, lead);
-	seq_printf(m, "%svirtualized: %s\n", lead, kd_hypervisor());
-	/* init_on_alloc zeroes every allocation: a cost that grows with size. */
-	seq_printf(m, "%sinit_on_alloc: %s\n", lead,
-		   want_init_on_alloc(GFP_KERNEL) ? "on (every allocation is zeroed)" : "off");
-	seq_printf(m, "%smode: %s, %u repeats, each >= %llu us, on CPU %d, %llu ms in all\n",
-		   lead, b->quick ? "quick" : "full", b->repeats,
-		   div_u64(b->min_repeat_ns, NSEC_PER_USEC), b->cpu,
-		   div_u64(b->elapsed_ns, NSEC_PER_MSEC));
-	seq_printf(m, "%sempty loop: %s ns per operation, subtracted from every case\n",
-		   lead, kd_ns(ns, sizeof(ns), b->empty_ps));
-	seq_printf(m, "%spages: %lu allocated, %lu freed\n", lead,
-		   b->pages_allocated, b->pages_freed);
-}
-
-/*
- * A case whose median is not above the empty loop was too fast to tell
- * apart from the loop on this clock (or the machine stalled more while it
- * ran than while the loop did): its figures are clamped to 0, which must
- * not read as "free".  The table marks the row, the CSV adds a note line
- * under it (columns stay as they are, for the scripts that read them).
- */
-#define KD_BELOW_NOTE	"median not above the empty loop: too fast to tell apart on this clock, 0 means unmeasured, not free"
-
-static bool kd_bench_below(const struct kd_bench *b,
-			   const struct kd_bench_row *r)
-{
-	return !r->err && r->what != &kd_empty && r->raw_med_ps <= b->empty_ps;
-}
-
-static const char *kd_pattern(const struct kd_bench_row *r)
-{
-	if (r->what->bulk)
-		return "bulk";
-	return r->batch > 1 ? "batch" : "pair";
-}
-
-int kd_bench_show_table(struct seq_file *m, void *v)
-{
-	const struct kd_bench *b;
-	const struct kd_bench_row *r;
-	char lo[24], med[24], hi[24];
-	unsigned int i;
-
 	if (mutex_lock_interruptible(&kd_bench_results))
-		return -EINTR;
-	b = kd_bench_last;
-	if (!b) {
-		seq_puts(m, "no results yet: echo bench > /proc/kmem_demo (as root)\n");
-		goto out;
-	}
-	kd_bench_header(m, b, "");
-	seq_printf(m, "\n%-17s %-7s %10s %5s %9s %7s %12s %12s %12s %9s\n",
-		   "allocator", "pattern", "size", "batch", "loops", "repeats",
-		   "min_ns", "median_ns", "max_ns", "cycles");
-	for (i = 0; i < b->nr_rows; i++) {
-		r = &b->rows[i];
-		seq_printf(m, "%-17s %-7s %10lu %5u ", r->what->name,
-			   kd_pattern(r), r->size, r->batch);
-		if (r->err) {
-			seq_printf(m, "failed: error %d\n", r->err);
-			continue;
-		}
-		seq_printf(m, "%9lu %7u %12s %12s %12s ", r->loops, r->repeats,
-			   kd_ns(lo, sizeof(lo), r->min_ps),
-			   kd_ns(med, sizeof(med), r->med_ps),
-			   kd_ns(hi, sizeof(hi), r->max_ps));
-		if (r->cycles)
-			seq_printf(m, "%9llu", r->cycles);
-		else
-			seq_puts(m, "        -");
-		seq_puts(m, kd_bench_below(b, r) ? "  <- " KD_BELOW_NOTE "\n" : "\n");
-	}
-out:
-	mutex_unlock(&kd_bench_results);
-	return 0;
+		return ERR_PTR(-EINTR);
+	return kd_bench_last;
 }
 
-int kd_bench_show_csv(struct seq_file *m, void *v)
+void kd_bench_put(void)
 {
-	const struct kd_bench *b;
-	const struct kd_bench_row *r;
-	char lo[24], med[24], hi[24], raw[24];
-	unsigned int i;
-
-	if (mutex_lock_interruptible(&kd_bench_results))
-		return -EINTR;
-	b = kd_bench_last;
-	if (!b)
-		goto out;
-	kd_bench_header(m, b, "# ");
-	seq_puts(m, "allocator,pattern,size,order,batch,loops,repeats,min_ns,median_ns,max_ns,raw_median_ns,cycles,error\n");
-	for (i = 0; i < b->nr_rows; i++) {
-		r = &b->rows[i];
-		seq_printf(m, "%s,%s,%lu,%u,%u,%lu,%u,%s,%s,%s,%s,%llu,%d\n",
-			   r->what->name, kd_pattern(r), r->size, r->order,
-			   r->batch, r->loops, r->repeats,
-			   kd_ns(lo, sizeof(lo), r->min_ps),
-			   kd_ns(med, sizeof(med), r->med_ps),
-			   kd_ns(hi, sizeof(hi), r->max_ps),
-			   kd_ns(raw, sizeof(raw), r->raw_med_ps), r->cycles, r->err);
-		if (kd_bench_below(b, r))
-			seq_puts(m, "# ^ " KD_BELOW_NOTE "\n");
-	}
-out:
 	mutex_unlock(&kd_bench_results);
-	return 0;
 }
 
 /*
