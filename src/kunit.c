@@ -499,6 +499,100 @@ static void kd_test_vmalloc_block(struct kunit *test)
 #endif
 }
 
+/* What no call could give: each refused with E2BIG and the limit it broke. */
+static void kd_test_cmd_limits(struct kunit *test)
+{
+	static const struct {
+		const char *cmd;
+		int err;
+		unsigned long limit;
+	} cases[] = {
+		{ "pages 99", -E2BIG, MAX_PAGE_ORDER },
+		{ "kmalloc 16G", -E2BIG, KMALLOC_MAX_SIZE },
+		{ "vmalloc 2G", -E2BIG, SZ_1G },	/* on a 1 GiB machine */
+		{ "kvmalloc 3G", -E2BIG, INT_MAX },
+		{ "cache 65537", -E2BIG, KD_LAB_CACHE_MAX },
+		{ "kmalloc 0", -EINVAL, 0 },
+		{ "cache 0", -EINVAL, 0 },
+		{ "pages 0", 0, 0 },
+		{ "vmalloc 1G", 0, 0 },
+		{ "cache 65536", 0, 0 },
+	};
+	unsigned long estimate;
+	struct kd_cmd c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		KUNIT_ASSERT_EQ_MSG(test, kd_parse(cases[i].cmd, &c), 0,
+				    "input \"%s\"", cases[i].cmd);
+		c.limit = 0;
+		KUNIT_EXPECT_EQ_MSG(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate),
+				    cases[i].err, "input \"%s\"", cases[i].cmd);
+		KUNIT_EXPECT_EQ_MSG(test, c.limit, cases[i].limit,
+				    "input \"%s\"", cases[i].cmd);
+	}
+	kd_parse("cache 10", &c);
+	kd_cmd_check_size(&c, SZ_1G, 64, &estimate);
+	KUNIT_EXPECT_EQ(test, estimate, 640UL);
+	kd_parse("vmalloc 5M", &c);
+	kd_cmd_check_size(&c, SZ_1G, 64, &estimate);
+	KUNIT_EXPECT_EQ(test, estimate, (unsigned long)SZ_4M + SZ_1M);
+}
+
+/* Run kd_cmd_line() over a write as kd_lab_write() does: bytes taken. */
+static size_t kd_lines(struct kunit *test, const char *buf, size_t count,
+		       unsigned int *lines, int *err)
+{
+	size_t len = min_t(size_t, count, KD_LAB_WRITE_MAX), done = 0, n;
+	const char *why;
+	bool nl;
+	int ret;
+
+	*lines = 0;
+	*err = 0;
+	while (done < len) {
+		ret = kd_cmd_line(buf, len, count, done, &n, &nl, &why);
+		if (ret <= 0) {
+			*err = ret;
+			break;
+		}
+		(*lines)++;
+		done += n + nl;
+	}
+	return done;
+}
+
+/*
+ * A write longer than KD_LAB_WRITE_MAX is taken up to its last whole line;
+ * too long a line, or one holding a NUL, is refused.
+ */
+static void kd_test_cmd_lines(struct kunit *test)
+{
+	size_t size = KD_LAB_WRITE_MAX + 100, i;
+	unsigned int lines;
+	char *buf;
+	int err;
+
+	buf = kunit_kzalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	/* 419 lines of 10 bytes: 409 whole ones in the first 4096. */
+	for (i = 0; i + 10 <= size; i += 10)
+		memcpy(buf + i, "kmalloc 1\n", 10);
+	KUNIT_EXPECT_EQ(test, kd_lines(test, buf, i, &lines, &err), (size_t)4090);
+	KUNIT_EXPECT_EQ(test, lines, 409U);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	/* Within the limit, the last line needs no newline. */
+	KUNIT_EXPECT_EQ(test, kd_lines(test, "free all", 8, &lines, &err), (size_t)8);
+	KUNIT_EXPECT_EQ(test, lines, 1U);
+	KUNIT_EXPECT_EQ(test, kd_lines(test, "a\nb\0c\n", 6, &lines, &err), (size_t)2);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	memset(buf, 'x', KD_LAB_LINE_MAX + 1);
+	buf[KD_LAB_LINE_MAX + 1] = '\n';
+	KUNIT_EXPECT_EQ(test, kd_lines(test, buf, KD_LAB_LINE_MAX + 2, &lines, &err),
+			(size_t)0);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+}
+
 static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_zones_apart),
 	KUNIT_CASE(kd_test_vmalloc_block),
@@ -517,6 +611,8 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_cmd_node),
 	KUNIT_CASE(kd_test_cmd_refused),
 	KUNIT_CASE(kd_test_cmd_gfp_rules),
+	KUNIT_CASE(kd_test_cmd_limits),
+	KUNIT_CASE(kd_test_cmd_lines),
 	{}
 };
 

@@ -46,9 +46,6 @@
 #include "region.h"
 #include "slack.h"
 
-#define KD_LAB_WRITE_MAX	4096	/* bytes taken from one write() */
-#define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
-
 /* One experiment: a command that was run, and what it got. */
 struct kd_exp {
 	struct list_head node;		/* on kd_lab_list, oldest first */
@@ -289,64 +286,6 @@ static void kd_lab_release(struct kd_exp *e)
 
 /* ---- limits ---- */
 
-static int kd_too_big(struct kd_cmd *cmd, unsigned long limit, const char *why)
-{
-	cmd->why = why;
-	cmd->limit = limit;
-	return -E2BIG;
-}
-
-/*
- * What no allocator call could ever give (-E2BIG), and zero-sized requests
- * (-EINVAL).  Sets *estimate to the bytes the request will reserve, for the
- * lab_max_bytes check before the call.
- */
-static int kd_lab_check_size(struct kd_cmd *cmd, unsigned long *estimate)
-{
-	unsigned long n = cmd->arg;
-	unsigned long ram = totalram_pages() << PAGE_SHIFT;
-
-	if (!n && cmd->word != KD_LAB_PAGES) {
-		cmd->why = cmd->word == KD_LAB_CACHE ? "COUNT must be at least 1" :
-			   "SIZE 0: kmalloc(0) returns ZERO_SIZE_PTR, which is no memory";
-		return -EINVAL;
-	}
-	switch (cmd->word) {
-	case KD_LAB_KMALLOC:
-		if (n > KMALLOC_MAX_SIZE)
-			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
-					  "larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");
-		*estimate = n;
-		break;
-	case KD_LAB_KVMALLOC:
-		if (n > INT_MAX)
-			return kd_too_big(cmd, INT_MAX,
-					  "kvmalloc refuses more than INT_MAX bytes (the kernel would warn)");
-		fallthrough;
-	case KD_LAB_VMALLOC:
-		if (n > ram)
-			return kd_too_big(cmd, ram,
-					  "larger than all the machine's RAM: vmalloc refuses it outright");
-		*estimate = n <= KMALLOC_MAX_SIZE ? n : PAGE_ALIGN(n);
-		break;
-	case KD_LAB_PAGES:
-		if (n > MAX_PAGE_ORDER)
-			return kd_too_big(cmd, MAX_PAGE_ORDER,
-					  "order above the largest block of the buddy allocator");
-		*estimate = PAGE_SIZE << n;
-		break;
-	case KD_LAB_CACHE:
-		if (n > KD_LAB_CACHE_MAX)
-			return kd_too_big(cmd, KD_LAB_CACHE_MAX,
-					  "the lab takes at most this many objects in one command");
-		*estimate = n * kd_cache_slot();
-		break;
-	default:
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int kd_no_space(struct kd_cmd *cmd, unsigned long limit, const char *why)
 {
 	cmd->why = why;
@@ -424,7 +363,8 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 
 	ret = kd_lab_check_node(cmd);
 	if (!ret)
-		ret = kd_lab_check_size(cmd, &estimate);
+		ret = kd_cmd_check_size(cmd, totalram_pages() << PAGE_SHIFT,
+					kd_cache_slot(), &estimate);
 	if (ret)
 		return ret;
 	if (kd_regions_lock_killable())
@@ -614,8 +554,10 @@ ssize_t kd_lab_write(struct file *file, const char __user *ubuf, size_t count,
 {
 	size_t len = min_t(size_t, count, KD_LAB_WRITE_MAX), done = 0, n;
 	unsigned int lineno = 0;
-	char *buf, *line, *nl;
+	const char *why;
 	int ret = 0;
+	char *buf;
+	bool nl;
 
 	if (!count)
 		return 0;
@@ -623,28 +565,18 @@ ssize_t kd_lab_write(struct file *file, const char __user *ubuf, size_t count,
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	while (done < len) {
-		line = buf + done;
-		nl = memchr(line, '\n', len - done);
-		n = nl ? nl - line : len - done;
 		lineno++;
-		/* Cut off by KD_LAB_WRITE_MAX: leave it for the next write(). */
-		if (!nl && len < count && done && n <= KD_LAB_LINE_MAX)
-			break;
-		if (n > KD_LAB_LINE_MAX) {
-			ret = kd_lab_refused(lineno, -EINVAL, "line",
-					     "longer than 256 bytes", 0);
+		ret = kd_cmd_line(buf, len, count, done, &n, &nl, &why);
+		if (ret <= 0) {
+			if (ret)
+				kd_lab_refused(lineno, ret, "line", why, 0);
 			break;
 		}
-		if (memchr(line, '\0', n)) {
-			ret = kd_lab_refused(lineno, -EINVAL, "line",
-					     "a NUL byte in it", 0);
-			break;
-		}
-		line[n] = '\0';		/* the '\n', or the byte after the buffer */
-		ret = kd_lab_run(line, lineno);
+		buf[done + n] = '\0';	/* the '\n', or the byte after the buffer */
+		ret = kd_lab_run(buf + done, lineno);
 		if (ret)
 			break;
-		done += n + (nl ? 1 : 0);
+		done += n + nl;
 	}
 	kfree(buf);
 	return done ? done : ret;

@@ -15,11 +15,14 @@
  * kmem_cache_alloc_node).  Whether node N exists is lab.c's to check.
  *
  * Every refusal comes with a reason (cmd->why) that the log line shows, so
- * a refused command teaches the rule it broke.
+ * a refused command teaches the rule it broke.  The sizes no call could
+ * give (kd_cmd_check_size) and how a write is cut into lines (kd_cmd_line)
+ * are here too, beside the parser, for the same tests.
  */
 #include <linux/errno.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
 
@@ -349,4 +352,97 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 		return kd_refuse(cmd, -EINVAL,
 				 "vmalloc with node=: modules have vmalloc_node() (GFP_KERNEL) and vzalloc_node() (GFP_KERNEL|__GFP_ZERO), no other flags");
 	return 0;
+}
+
+/* ---- the lab's limits ---- */
+
+static int kd_too_big(struct kd_cmd *cmd, unsigned long limit, const char *why)
+{
+	cmd->why = why;
+	cmd->limit = limit;
+	return -E2BIG;
+}
+
+/*
+ * What no allocator call could ever give (-E2BIG), and zero-sized requests
+ * (-EINVAL), on a machine of @ram bytes whose module cache has @slot-byte
+ * slots.  Sets *@estimate to the bytes the request will reserve, for the
+ * lab_max_bytes check before the call.
+ */
+int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
+		      unsigned long *estimate)
+{
+	unsigned long n = cmd->arg;
+
+	if (!n && cmd->word != KD_LAB_PAGES) {
+		cmd->why = cmd->word == KD_LAB_CACHE ? "COUNT must be at least 1" :
+			   "SIZE 0: kmalloc(0) returns ZERO_SIZE_PTR, which is no memory";
+		return -EINVAL;
+	}
+	switch (cmd->word) {
+	case KD_LAB_KMALLOC:
+		if (n > KMALLOC_MAX_SIZE)
+			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
+					  "larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");
+		*estimate = n;
+		break;
+	case KD_LAB_KVMALLOC:
+		if (n > INT_MAX)
+			return kd_too_big(cmd, INT_MAX,
+					  "kvmalloc refuses more than INT_MAX bytes (the kernel would warn)");
+		fallthrough;
+	case KD_LAB_VMALLOC:
+		if (n > ram)
+			return kd_too_big(cmd, ram,
+					  "larger than all the machine's RAM: vmalloc refuses it outright");
+		*estimate = n <= KMALLOC_MAX_SIZE ? n : PAGE_ALIGN(n);
+		break;
+	case KD_LAB_PAGES:
+		if (n > MAX_PAGE_ORDER)
+			return kd_too_big(cmd, MAX_PAGE_ORDER,
+					  "order above the largest block of the buddy allocator");
+		*estimate = PAGE_SIZE << n;
+		break;
+	case KD_LAB_CACHE:
+		if (n > KD_LAB_CACHE_MAX)
+			return kd_too_big(cmd, KD_LAB_CACHE_MAX,
+					  "the lab takes at most this many objects in one command");
+		*estimate = n * slot;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- a write, line by line ---- */
+
+/*
+ * The line of a write that starts @done bytes into @buf, which holds the
+ * first @len of the @count bytes written (@len is at most
+ * KD_LAB_WRITE_MAX).  Returns 1 with the line's length in *@n (its '\n',
+ * if *@nl says one ends it, not counted); 0 when the rest is a line the
+ * limit cut off, left for the writer's next write(); -EINVAL with *@why for
+ * a line too long or holding a NUL byte.
+ */
+int kd_cmd_line(const char *buf, size_t len, size_t count, size_t done,
+		size_t *n, bool *nl, const char **why)
+{
+	const char *line = buf + done, *end;
+
+	end = memchr(line, '\n', len - done);
+	*nl = end;
+	*n = end ? end - line : len - done;
+	/* Cut off by KD_LAB_WRITE_MAX, not the first: the next write() has it. */
+	if (!end && len < count && done && *n <= KD_LAB_LINE_MAX)
+		return 0;
+	if (*n > KD_LAB_LINE_MAX) {
+		*why = "longer than 256 bytes";
+		return -EINVAL;
+	}
+	if (memchr(line, '\0', *n)) {
+		*why = "a NUL byte in it";
+		return -EINVAL;
+	}
+	return 1;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kmem_demo: the lab's command language (lab_cmd.c).  Pure: parsing and
- * checking a line touches no kernel state, so the KUnit suite tests it;
- * lab.c runs what it accepts.
+ * kmem_demo: the lab's command language (lab_cmd.c).  Pure: cutting a
+ * write into lines, parsing and checking a line touch no kernel state, so
+ * the KUnit suite tests them; lab.c runs what they accept.
  */
 #ifndef KMEM_DEMO_LAB_CMD_H
 #define KMEM_DEMO_LAB_CMD_H
@@ -12,6 +12,8 @@
 #include <linux/types.h>
 
 #define KD_LAB_LINE_MAX	256	/* bytes in one command line */
+#define KD_LAB_WRITE_MAX	4096	/* bytes taken from one write() */
+#define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
 
 /* The command words, in the order of the table in lab_cmd.c. */
 enum kd_lab_word {
@@ -41,5 +43,9 @@ int kd_parse_number(const char *s, bool units, unsigned long *out,
 		    const char **why);
 int kd_cmd_parse(char *line, struct kd_cmd *cmd);
 int kd_cmd_check_gfp(struct kd_cmd *cmd);
+int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
+		      unsigned long *estimate);
+int kd_cmd_line(const char *buf, size_t len, size_t count, size_t done,
+		size_t *n, bool *nl, const char **why);
 
 #endif /* KMEM_DEMO_LAB_CMD_H */

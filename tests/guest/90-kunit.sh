@@ -3,7 +3,8 @@
 # The KUnit suite in src/kunit.c for the module's pure helpers (debug
 # lane: needs CONFIG_KUNIT): parameter parsing and bounds, contiguous-run
 # counting, alignment and slot arithmetic, size formatting; the lab's
-# number, flag and command parser and its flag rules; zones told apart by
+# number, flag and command parser, its flag rules, its limits ("pages 99",
+# "kmalloc 16G") and how a write is cut into lines; zones told apart by
 # index (a DMA32 page then a DMA page are two zones); which blocks a huge
 # vmalloc mapping used, from its rounding and first run.  Each KUnit case
 # becomes one result here.
