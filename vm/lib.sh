@@ -21,6 +21,23 @@ KD_LAST_KTAP=$KD_CACHE/logs/test-last${KD_BUILD_TAG:+-$KD_BUILD_TAG}.ktap
 kd_log() { printf '[kmem_demo] %s\n' "$*" >&2; }
 kd_die() { printf '[kmem_demo] error: %s\n' "$*" >&2; exit 1; }
 
+# kd_logged NAME CMD... -- run CMD with its output appended to
+# $KD_CACHE/logs/NAME.log instead of the terminal (apt's progress would
+# bury the story a run tells).  When it fails, show the log's last lines
+# and its path, and return its status.
+kd_logged() {
+	local log=$KD_CACHE/logs/$1.log rc=0
+	shift
+	mkdir -p "$KD_CACHE/logs"
+	printf '\n$ %s\n' "$*" >>"$log"
+	"$@" >>"$log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		tail -n 20 "$log" | sed 's/^/    /' >&2
+		kd_log "status $rc from: $*; its whole output is in $log"
+	fi
+	return "$rc"
+}
+
 # Run a command as root: directly when we are root, through sudo otherwise.
 kd_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -92,7 +92,8 @@ kd_apt() {
 			kd_apt_sources "$suite" >"$d/sources.list"
 			: >"$d/status"
 			rm -f "$d/.updated"
-			apt-get -q "${opts[@]}" update >&2 || kd_die "apt-get update ($suite) failed"
+			kd_logged "apt-$suite" apt-get -q "${opts[@]}" update ||
+				kd_die "apt-get update ($suite) failed: see above (is the mirror reachable?)"
 			touch "$d/.updated"
 		fi
 		kd_unlock "apt-$suite"
@@ -121,8 +122,8 @@ kd_fetch_debs() {
 		kd_lock debs
 		if [ ! -f "$debs/$deb" ]; then
 			kd_log "downloading $p ($suite)"
-			(cd "$debs" && "${apt[@]}" download -q "$p" >&2) ||
-				kd_die "apt-get download $p failed"
+			(cd "$debs" && kd_logged "apt-$suite" "${apt[@]}" download -q "$p") ||
+				kd_die "apt-get download $p failed: see above (is the mirror reachable?)"
 		fi
 		kd_unlock debs
 		dpkg-deb -x "$debs/$deb" "$dest" || kd_die "dpkg-deb -x $deb failed"

@@ -65,7 +65,8 @@ kd_have() {
 KD_APT_UPDATED=${KD_APT_UPDATED:-}
 kd_apt_update() {
 	[ -n "$KD_APT_UPDATED" ] && return 0
-	kd_root apt-get update -q -o DPkg::Lock::Timeout=600 >&2 || kd_die "apt-get update failed"
+	kd_logged apt kd_root apt-get update -q -o DPkg::Lock::Timeout=600 ||
+		kd_die "apt-get update failed: see above, then try again (sudo apt-get update shows the same)"
 	KD_APT_UPDATED=1
 }
 
@@ -82,11 +83,12 @@ need_pkgs() {
 	# then look again, as the other may have installed ours.
 	kd_lock apt
 	if kd_pkgs_missing "$@"; then
-		kd_log "installing: ${KD_MISSING[*]}"
+		kd_log "installing: ${KD_MISSING[*]} (apt's output: $KD_CACHE/logs/apt.log)"
 		kd_apt_update
-		kd_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			-o DPkg::Lock::Timeout=600 --no-install-recommends "${KD_MISSING[@]}" >&2 ||
-			kd_die "apt-get install ${KD_MISSING[*]} failed"
+		kd_logged apt kd_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			-o DPkg::Lock::Timeout=600 --no-install-recommends "${KD_MISSING[@]}" ||
+			kd_die "apt-get install ${KD_MISSING[*]} failed: see above; sudo apt-get install ${KD_MISSING[*]} shows why"
+		dpkg-query -W -f='[kmem_demo] installed: ${Package} ${Version}\n' "${KD_MISSING[@]}" >&2 || true
 	fi
 	kd_unlock apt
 }
