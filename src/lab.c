@@ -512,8 +512,12 @@ static int kd_lab_refused(unsigned int lineno, int err, const char *what,
 	return err;
 }
 
-/* Run one line (NUL-terminated, no newline). */
-static int kd_lab_run(char *line, unsigned int lineno)
+/*
+ * Run one line (NUL-terminated, no newline).  @report: log a refusal; a
+ * line after the first of a write is not logged when it fails, as the
+ * write then ends short and the writer's next write() starts with it.
+ */
+static int kd_lab_run(char *line, unsigned int lineno, bool report)
 {
 	char copy[KD_LAB_LINE_MAX + 1];
 	struct kd_cmd cmd;
@@ -532,7 +536,7 @@ static int kd_lab_run(char *line, unsigned int lineno)
 		ret = cmd.word == KD_LAB_FREE ? kd_lab_free(&cmd, true) :
 		      kd_lab_alloc(&cmd, strim(copy));
 	}
-	if (ret)
+	if (ret && report)
 		kd_lab_refused(lineno, ret,
 			       cmd.word < KD_NR_LAB_WORDS ? kd_lab_word_name(cmd.word) : "command",
 			       cmd.why, cmd.limit);
@@ -544,7 +548,8 @@ static int kd_lab_run(char *line, unsigned int lineno)
  * line that fails stops the write.  If it was the first line, the write
  * returns its error; otherwise it returns the bytes of the lines that ran (a
  * short write), as write(2) must: a writer that retries the rest then gets
- * the failing line's error, and no line runs twice.  At most
+ * the failing line's error, and its refusal is logged then, once; no line
+ * that ran runs twice.  At most
  * KD_LAB_WRITE_MAX bytes are taken from one write(): the count returned
  * then ends after the last whole line, and the writer's next write()
  * continues from there.
@@ -568,12 +573,12 @@ ssize_t kd_lab_write(struct file *file, const char __user *ubuf, size_t count,
 		lineno++;
 		ret = kd_cmd_line(buf, len, count, done, &n, &nl, &why);
 		if (ret <= 0) {
-			if (ret)
+			if (ret && !done)
 				kd_lab_refused(lineno, ret, "line", why, 0);
 			break;
 		}
 		buf[done + n] = '\0';	/* the '\n', or the byte after the buffer */
-		ret = kd_lab_run(buf + done, lineno);
+		ret = kd_lab_run(buf + done, lineno, !done);
 		if (ret)
 			break;
 		done += n + nl;

@@ -217,9 +217,9 @@ kd_dmesg_mark
 t_run "unload with 3 experiments live" kd_unload
 t_eq "unload log: experiments first, newest first, then the load-time ones" \
 	"lab: freeing 3 live experiment(s), newest first
-lab $((last + 9)): __free_pages
-lab $((last + 8)): vfree
-lab $((last + 7)): kfree
+lab $((last + 10)): __free_pages
+lab $((last + 9)): vfree
+lab $((last + 8)): kfree
 kmem_cache_free" \
 	"$(kd_dmesg_since | sed -n 's/.*kmem_demo: //p' | head -n 5 | sed 's/\(: [a-z_]*\):.*/\1/; s/: [0-9]* objects freed$//')"
 t_match "unload log: the page accounting balances" \
