@@ -500,15 +500,16 @@ static DEFINE_RATELIMIT_STATE(kd_lab_rs, DEFAULT_RATELIMIT_INTERVAL,
 static int kd_lab_refused(unsigned int lineno, int err, const char *what,
 			  const char *why, unsigned long limit)
 {
-	char lim[32] = "";
+	char lim[32] = "", name[16];
 
 	if (!__ratelimit(&kd_lab_rs))
 		return err;
 	if (limit)
 		snprintf(lim, sizeof(lim), " (limit %lu)", limit);
-	/* %pe: the errno's name, "EINVAL" (its number without SYMBOLIC_ERRNAME). */
-	pr_info("lab: line %u refused, %pe: %s: %s%s\n", lineno,
-		ERR_PTR(err), what, why ? why : "", lim);
+	/* %pe names the errno, "-EINVAL" (its number without SYMBOLIC_ERRNAME). */
+	snprintf(name, sizeof(name), "%pe", ERR_PTR(err));
+	pr_info("lab: line %u refused, %s: %s: %s%s\n", lineno,
+		name + (name[0] == '-'), what, why ? why : "", lim);
 	return err;
 }
 
