@@ -86,4 +86,4 @@ t_run 'rmmod succeeds while nobody holds the report open' kd_unload
 echo go >/tmp/hold/go
 wait
 t_eq "nobody's read after the unload fails" 1 "$(cat /tmp/hold/rc)"
-t_match "... with EIO" 'I/O error' "$(cat /tmp/hold/err)"
+t_match "... with EIO" 'Input/output error' "$(cat /tmp/hold/err)"
