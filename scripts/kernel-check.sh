@@ -329,11 +329,13 @@ judge() {
 		o = 0; for (x = ps; x < res; x *= 2) o++
 		if (p == "" || p == "hidden") { nogood = "pfn hidden: the report shows page frames to CAP_SYS_ADMIN only (run as root)"; return }
 		sub(/-.*/, "", p); want = hex2num(p)
-		for (i = 1; i <= nev[step]; i++) {
-			E = step SUBSEP i
-			if (evname[E] == "mm_page_alloc" && num(evf[E, "pfn"]) == want && evf[E, "order"] == o) break
-		}
-		if (i > nev[step]) {
+		# The last event that took the block: one freed earlier in the
+		# step (a temporary buffer) may have held the same frames.
+		E = ""
+		for (i = 1; i <= nev[step]; i++)
+			if (evname[step, i] == "mm_page_alloc" && num(evf[step, i, "pfn"]) == want && evf[step, i, "order"] == o)
+				E = step SUBSEP i
+		if (E == "") {
 			x = noevent("mm_page_alloc", step, "")
 			if (x ~ /tracepoint|lost/) nogood = x
 			else differ("pfn (report " p ", order " o ": no kmem:mm_page_alloc of that block in trace." step ")")
