@@ -123,12 +123,14 @@ check_watchdog() {
 		"$(bash tests/host/watchdog.sh 2>&1)"
 }
 
-# The docs: the test table says what each test's header says, and every
-# link between the docs reaches a file and a heading that exist.
+# The docs: the test table says what each test's header says, every link
+# between the docs reaches a file and a heading that exist, and the
+# exercises' answers quote the figures 38-exercises checks.
 check_docs() {
-	report "docs: the test table is current, every link resolves" \
+	report "docs: the test table is current, every link resolves, the exercises quote what is checked" \
 		"$({ scripts/test-table.sh --check || true
-		    python3 scripts/doc-links.py README.md docs/*.md || true; } 2>&1)"
+		    python3 scripts/doc-links.py README.md docs/*.md || true
+		    python3 scripts/exercises-check.py || true; } 2>&1)"
 }
 
 # A 32-bit kernel is refused before anything compiles, with a sentence:
