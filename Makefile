@@ -46,6 +46,8 @@
 #   make test-times      docs/testing.md's tables of where the last make test's
 #                        time went: each lane's, the slowest tests
 #   make docs            docs/testing.md's test table from the tests' header comments
+#   make samples         the output samples in README.md and docs/ from a real
+#                        make run on each lane they name (distro, arm64)
 #   make help            this text, and the lanes
 
 KVER ?= $(shell uname -r)
@@ -55,7 +57,7 @@ PWD  := $(shell pwd)
 KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64)
 
 .PHONY: all modules clean help run bench compare test test-quick test-debug test-arm64 check \
-	support-table test-times docs install uninstall sign deb
+	support-table test-times docs samples install uninstall sign deb
 all: modules
 
 modules:
@@ -132,6 +134,10 @@ test-times:
 # docs/ is a directory: docs must be phony to run at all.
 docs:
 	scripts/test-table.sh --docs
+
+# Each lane's make run, then its samples rewritten from the run's log.
+samples:
+	scripts/samples.sh
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))

@@ -124,13 +124,16 @@ check_watchdog() {
 }
 
 # The docs: the test table says what each test's header says, every link
-# between the docs reaches a file and a heading that exist, and the
-# exercises' answers quote the figures 38-exercises checks.
+# between the docs reaches a file and a heading that exist, the exercises'
+# answers quote the figures 38-exercises checks, and every output sample
+# has the lines of what the code prints (its golden, which 95-golden keeps
+# current).
 check_docs() {
-	report "docs: the test table is current, every link resolves, the exercises quote what is checked" \
+	report "docs: the test table is current, links resolve, exercises and samples match the code" \
 		"$({ scripts/test-table.sh --check || true
 		    python3 scripts/doc-links.py README.md docs/*.md || true
-		    python3 scripts/exercises-check.py || true; } 2>&1)"
+		    python3 scripts/exercises-check.py || true
+		    python3 scripts/samples.py --check || true; } 2>&1)"
 }
 
 # A 32-bit kernel is refused before anything compiles, with a sentence:
