@@ -37,6 +37,14 @@ class MapError(Exception):
     pass
 
 
+# The vmalloc panels' broken frame axis (frame_axis): at most this many
+# segments drawn to scale, each at least MIN_SEGMENT pixels high, with
+# BREAK pixels between two.
+MAX_SEGMENTS = 6
+MIN_SEGMENT = 18
+BREAK = 8
+
+
 def parse(path):
     """The map file as a dict: page_size, runs_max, zones, regions."""
     m = {'page_size': None, 'runs_max': None, 'zones': [], 'regions': []}
@@ -320,6 +328,51 @@ def draw_vmalloc(m, title, path):
     svg.write(path)
 
 
+def nice_step(span, ticks):
+    """A round step (1, 2 or 5 times a power of ten) giving about @ticks."""
+    raw = max(1, span / max(1, ticks))
+    p = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * p >= raw:
+            return int(m * p)
+    return int(10 * p)
+
+
+def frame_axis(runs, h):
+    """The frame axis of one panel, broken where the runs are far apart.
+
+    Runs whose frames lie close together (gaps narrower than the area
+    itself, or wider if that leaves more than MAX_SEGMENTS) share a segment
+    drawn to scale; the gaps between segments are cut to a fixed break, so
+    no outlying frame squeezes the other runs into a flat line.  Returns
+    [(lo, hi, bottom, height)]: frames lo..hi drawn from bottom (pixels
+    above the panel's foot) over height pixels.
+    """
+    spans = sorted((p, p + n) for p, n in runs) or [(0, 1)]
+    total = max(1, sum(n for _, n in runs))
+    gap = total
+    while True:
+        segs = [list(spans[0])]
+        for lo, hi in spans[1:]:
+            if lo - segs[-1][1] <= gap:
+                segs[-1][1] = max(segs[-1][1], hi)
+            else:
+                segs.append([lo, hi])
+        if len(segs) <= MAX_SEGMENTS:
+            break
+        gap *= 2
+    room = h - BREAK * (len(segs) - 1)
+    least = min(MIN_SEGMENT, room / len(segs))
+    width = [max(1, hi - lo) for lo, hi in segs]
+    spare = room - least * len(segs)
+    out, bottom = [], 0.0
+    for (lo, hi), wd in zip(segs, width):
+        height = least + spare * wd / sum(width)
+        out.append((lo, max(hi, lo + 1), bottom, height))
+        bottom += height + BREAK
+    return out
+
+
 def draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span):
     runs = r['runs_list']
     nodes, starts = node_spans(zones), node_starts(zones)
@@ -333,18 +386,26 @@ def draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span):
         on = ', on nodes %s and %s' % (', '.join(on[:-1]), on[-1])
     px0, py0, w, h = ox + 90, oy + 44, pw - 120, ph - 100
     xmax = max(1, sum(n for _, n in runs))
-    ymin = min(p for p, _ in runs) if runs else 0
-    ymax = max(p + n for p, n in runs) if runs else 1
-    pad = max(1, (ymax - ymin) // 25)
-    # Padded, but never past the memory there is.
-    ymin, ymax = max(span[0], ymin - pad), min(span[1], ymax + pad)
-    ymax = max(ymax, ymin + 1)
+    segs = frame_axis(runs, h)
 
     def X(v):
         return px0 + v * w / xmax
 
     def Y(v):
-        return py0 + h - (v - ymin) * h / (ymax - ymin)
+        """Pixel row of frame v; inside a break, the break's middle."""
+        for i, (lo, hi, bottom, height) in enumerate(segs):
+            if v <= hi:
+                if v >= lo:
+                    return py0 + h - bottom - (v - lo) * height / (hi - lo)
+                return py0 + h - bottom + BREAK / 2
+        lo, hi, bottom, height = segs[-1]
+        return py0 + h - bottom - height
+
+    def inside(v):
+        return any(lo < v < hi for lo, hi, _, _ in segs)
+
+    def in_range(v):
+        return segs[0][0] < v < segs[-1][1]
 
     svg.add('<g class="panel" data-region=%s>' % quoteattr(r['name']))
     kind = 'contiguous block' if r['kind'] == 'linear' else 'vmalloc area'
@@ -354,16 +415,24 @@ def draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span):
         '' if r['runs'] == 1 else 's',
         ', longest %d' % r['longest'] if r['runs'] > 1 else '', on), 11, fill='#444444')
     svg.rect(px0, py0, w, h, '#FAFAFA', ' stroke="#999999"')
-    # Zone boundaries inside the range; where a node starts, the node's.
+    # The breaks: a band across the panel and a zigzag on the axis.
+    for lo, hi, bottom, height in segs[:-1]:
+        y = py0 + h - bottom - height - BREAK
+        svg.add('<rect class="axis-break" x="%.1f" y="%.1f" width="%.1f" height="%d" '
+                'fill="#E6E6E6"/>' % (px0, y, w, BREAK))
+        svg.add('<path d="M%.1f %.1f l6 -4 l-6 -4" fill="none" stroke="#777777"/>'
+                % (px0 - 3, y + BREAK))
+    # Zone boundaries inside a segment; where a node starts, the node's
+    # (in a break, drawn across it).
     for z in zones:
-        if ymin < z['start'] < ymax and z['start'] not in [p for _, p in starts]:
+        if inside(z['start']) and z['start'] not in [p for _, p in starts]:
             y = Y(z['start'])
             svg.add('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#999999" '
                     'stroke-dasharray="4 3"/>' % (px0, y, px0 + w, y))
             svg.text(px0 + w - 4, y - 3, '%s starts' % z['name'], 10, anchor='end',
                      fill='#777777')
     for node, pfn in starts:
-        if ymin < pfn < ymax:
+        if in_range(pfn):
             y = Y(pfn)
             svg.add('<g class="node-boundary" data-node="%d" data-frame="%d">'
                     % (node, pfn))
@@ -373,12 +442,21 @@ def draw_panel(svg, r, ox, oy, pw, ph, ps, zones, span):
                      % (node, pfn, address_text(pfn * ps)), 10, anchor='end',
                      weight='bold', fill=BOUNDARY)
             svg.add('</g>')
-    # Axes: five ticks each.
-    for t in range(5):
-        xv = round(xmax * t / 4)
+    # x: round steps.  y: in each segment, its multiples of a round power of
+    # two (hex frame numbers), or its first frame when none falls in it.
+    step = nice_step(xmax, 4)
+    for xv in range(0, xmax + 1, step):
         svg.text(X(xv), py0 + h + 14, str(xv), 10, anchor='middle', fill='#555555')
-        yv = round(ymin + (ymax - ymin) * t / 4)
-        svg.text(px0 - 6, Y(yv) + 3, '%#x' % yv, 10, anchor='end', fill='#555555')
+    last = None
+    for lo, hi, bottom, height in segs:
+        unit = 1 << max(0, (hi - lo).bit_length() - 2)
+        marks = [v for v in range(-(-lo // unit) * unit, hi + 1, unit)] or [lo]
+        for yv in marks:
+            y = Y(yv)
+            if last is not None and abs(last - y) < 12:
+                continue
+            svg.text(px0 - 6, y + 3, '%#x' % yv, 10, anchor='end', fill='#555555')
+            last = y
     svg.text(px0 + w / 2, py0 + h + 30, 'page index in the area (%s pages)'
              % size_text(ps), 11, anchor='middle')
     svg.add('<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" '
