@@ -101,14 +101,5 @@ lane_prepare() {
 	# The minimal kernel has no entropy source of its own: without trusting
 	# RDRAND, %p/%pK print "(____ptrval____)" until the RNG is seeded.
 	LANE_APPEND='page_poison=1 random.trust_cpu=on'
-	# The kernel tests trace (kernel-check.sh filters its events by
-	# process, which hooks the scheduler's tracepoints): each time, the
-	# kernel patches its own text while the other vCPU runs it.  Under
-	# TCG (QEMU 7.2) that CPU has trapped on the patch's int3 after the
-	# patching was done, an Oops in try_to_wake_up, in two of three runs
-	# of this lane.  On one vCPU nothing runs beside the patching.
-	# debug-stress, whose tests race on two CPUs and trace nothing, keeps
-	# two.
-	if [ "$1" = debug ]; then LANE_SMP=1; else LANE_SMP=2; fi
 	LANE_INFO="$(cat "$KD_DEBUG_DIR/include/config/kernel.release") amd64 4KiB"
 }

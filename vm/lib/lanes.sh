@@ -9,8 +9,9 @@
 # lane_prepare NAME: it makes everything the lane needs present
 # (installing, downloading or building into $KD_CACHE; idempotent and
 # quick once cached) and then sets the LANE_* variables below.  kd_lane
-# sets LANE_NAME, LANE_SLOW and LANE_TESTS from the row first, and empty defaults for
-# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE, LANE_INFO, LANE_SMP,
+# sets LANE_NAME, LANE_SLOW, LANE_TESTS and LANE_SMP from the row first,
+# and empty defaults for
+# LANE_APPEND, LANE_MAKE_ARGS, LANE_ROOT, LANE_SPARSE, LANE_INFO,
 # LANE_MODDIR and LANE_DEB_ARCH; after lane_prepare, LANE_ARCH, LANE_QEMU
 # and LANE_CONSOLE from the row's arch (or LANE_DEB_ARCH) and cpu
 # (kd_qemu), the same for every lane of an architecture.
@@ -39,8 +40,8 @@
 #                   the row's "slow"
 #   LANE_TESTS      the classes of guest tests the lane runs, the row's
 #                   "tests" (kd_lane_runs)
-#   LANE_SMP        the guest's CPUs, when the lane needs a number of its
-#                   own (empty: 2; KD_SMP overrides it)
+#   LANE_SMP        the guest's CPUs, the row's "vcpus" (KD_SMP overrides
+#                   it)
 #   LANE_INFO       one line for the support table: "kernel arch page-size"
 #   LANE_MODDIR     the kernel's modules directory (lib/modules/KVER), where
 #                   the modules kmem_demo's modules depend on come from
@@ -108,8 +109,8 @@ kd_page_size() {
 # Dies for an unknown lane and for one that boots no kernel (the static
 # checks, a script lane).
 kd_lane() {
-	local runs arch cpu slow nodes tests f
-	read -r _ runs arch _ _ cpu slow nodes _ tests _ <<<"$(kd_lane_row "$1")"
+	local runs arch cpu slow nodes tests vcpus f
+	read -r _ runs arch _ _ cpu slow nodes _ tests vcpus _ <<<"$(kd_lane_row "$1")"
 	case $runs in
 	kernel:*) f=$KD_ROOT/${runs#kernel:} ;;
 	'') kd_die "unknown lane '$1' (have: $(kd_lanes kernel | paste -sd ' '))" ;;
@@ -119,20 +120,14 @@ kd_lane() {
 	[[ $slow =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: slow '$slow' in vm/lanes.tsv is not a whole number"
 	[[ $nodes =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: nodes '$nodes' in vm/lanes.tsv is not a whole number"
 	[[ $tests =~ ^[a-z]+(,[a-z]+)*$ ]] || kd_die "lane $1: tests '$tests' in vm/lanes.tsv is no list of test classes (kernel, logic, numa)"
+	[[ $vcpus =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: vcpus '$vcpus' in vm/lanes.tsv is not a whole number"
 	# shellcheck source=/dev/null
 	. "$f"
 	# shellcheck disable=SC2034 # read by the harness
 	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE=''
 	# shellcheck disable=SC2034
-	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH='' LANE_TESTS=$tests LANE_SMP=''
+	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH='' LANE_TESTS=$tests LANE_SMP=$vcpus
 	lane_prepare "$1"
-	# An x86 guest of one node boots on one vCPU unless its lane asks for
-	# more: under TCG, x86 guests of two vCPUs hung or took an int3 Oops
-	# (four times on 2026-12-06) while kernel-check toggled tracepoints,
-	# which patches kernel text while the other vCPU runs it.
-	if [ "${LANE_DEB_ARCH:-$arch}" = amd64 ] && [ "$nodes" -le 1 ] && [ -z "$LANE_SMP" ]; then
-		LANE_SMP=1
-	fi
 	kd_qemu "${LANE_DEB_ARCH:-$arch}" "$cpu" "$LANE_KERNEL"
 	kd_qemu_numa "$nodes"
 }
