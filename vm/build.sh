@@ -28,7 +28,7 @@ kd_build_dir() {
 # at all and the .ko stands.  The last kernel build's output is in
 # OUTDIR/build.log.
 kd_build_module() {
-	local out=$1 src=${KD_SRC:-$KD_ROOT} log c bin in key
+	local out=$1 src=${KD_SRC:-$KD_ROOT} log in key
 	shift
 	if [ ! -f "$src/Kbuild" ] || [ ! -d "$src/src" ]; then
 		kd_die "no Kbuild and src/ in $src"
