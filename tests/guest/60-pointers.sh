@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Who sees which address, read by root and by nobody under kptr_restrict
 # 0, 1 and 2; decided when the file is opened, not when it is read; the
-# kernel log's addresses hashed whoever printed them.  %pK follows kptr_restrict: 0 hashes for everyone, 1 shows
-# real addresses only to readers with CAP_SYSLOG (zeros otherwise), 2 shows
+# kernel log's addresses hashed whoever printed them.  The report shows
+# what %pK shows its opener: with kptr_restrict 0 hashes for everyone, 1
+# real addresses only to openers with CAP_SYSLOG (zeros otherwise), 2
 # zeros to all; nobody never sees a real address.  Physical frames need
 # CAP_SYS_ADMIN at open(): root sees them, nobody gets "hidden".
 # Needs a boot without slub_debug: since 5.14 any slub_debug turns on
