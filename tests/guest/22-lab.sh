@@ -77,14 +77,14 @@ exp "vmalloc 1" "vmalloc 1" && {
 	t_eq "vmalloc 1: one page reserved" "$ps" "$(kd_num "$r" "lab $id" reserved)"
 	t_eq "vmalloc 1: vmalloc space, one run" "vmalloc space|1 contiguous runs, longest 1 pages" \
 		"$(kd_field "$r" "lab $id" map)|$(kd_field "$r" "lab $id" physical)"
-	area=$(grep 'kd_lab_vmalloc+' /proc/vmallocinfo)
+	area=$(kd_vmallocinfo | grep 'kd_lab_vmalloc+')
 	t_match "vmallocinfo: one page + guard, caller kd_lab_vmalloc, pages=1" \
 		"^0x[0-9a-f]+-0x[0-9a-f]+ +$((2 * ps)) kd_lab_vmalloc\+0x[0-9a-f]+/0x[0-9a-f]+ \[kmem_demo\] pages=1 vmalloc" "$area"
 	t_eq "vmallocinfo: the area starts at the report's address" \
 		"0x$(kd_field "$r" "lab $id" address)" "${area%%-*}"
 	t_lab "vmalloc 1: free" ok "free $id"
 }
-t_eq "vmallocinfo: the area is gone after free" "" "$(grep 'kd_lab_vmalloc+' /proc/vmallocinfo)"
+t_eq "vmallocinfo: the area is gone after free" "" "$(kd_vmallocinfo | grep 'kd_lab_vmalloc+')"
 exp "vmalloc 3 pages + 1" "vmalloc $((3 * ps + 1))" && {
 	t_eq "vmalloc 3 pages + 1: 4 pages" 4 "$(kd_num "$r" "lab $id" pages)"
 	t_lab "free it" ok "free $id"
@@ -108,7 +108,7 @@ exp "kvmalloc KMALLOC_MAX_SIZE + 1" "kvmalloc $size" && {
 	t_run "kvmalloc $size: reserved ($res) covers the request in whole pages" \
 		test "$res" -ge "$size" -a $((res % ps)) -eq 0
 	t_eq "kvmalloc $size: pages = reserved / page size" $((res / ps)) "$pages"
-	area=$(grep 'kd_lab_kvmalloc+' /proc/vmallocinfo)
+	area=$(kd_vmallocinfo | grep 'kd_lab_kvmalloc+')
 	t_match "vmallocinfo: reserved + guard, caller kd_lab_kvmalloc, pages=$pages" \
 		" $((res + ps)) kd_lab_kvmalloc\+0x[0-9a-f]+/0x[0-9a-f]+ \[kmem_demo\] pages=$pages vmalloc" "$area"
 	echo "# kvmalloc $size: $(kd_field "$r" "lab $id" physical)"
@@ -206,7 +206,7 @@ vm2=$(kd_meminfo VmallocUsed)
 # VmallocUsed also moves with the kernel's own use (process stacks):
 # within 1 MiB, and no area of the lab's left in vmallocinfo.
 t_run "VmallocUsed back within 1 MiB ($vm0 -> $vm2 kB)" test $((vm2 - vm0)) -lt 1024
-t_eq "vmallocinfo: no lab area left" "" "$(grep 'kd_lab_' /proc/vmallocinfo)"
+t_eq "vmallocinfo: no lab area left" "" "$(kd_vmallocinfo | grep 'kd_lab_')"
 t_eq "slab objects back" "$o0" "$(kd_slab_objects)"
 t_eq "the load-time sections did not change" \
 	"$(sed -n '/^\[kmalloc\]/,$p' /tmp/before.txt)" "$(sed -n '/^\[kmalloc\]/,$p' /tmp/after.txt)"
