@@ -16,7 +16,9 @@
 ps=$(kd_page_size)
 arch=$(uname -m)
 kver=$(uname -r | sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/')
-nodes=$(grep -l '^1$' /sys/devices/system/node/node*/has_memory 2>/dev/null | wc -l)
+# The nodes with memory: has_memory is a list ("0", "0-1", "0,2").
+nodes=$(tr ',' '\n' </sys/devices/system/node/has_memory 2>/dev/null |
+	awk -F- '{ n += NF == 2 ? $2 - $1 + 1 : 1 } END { print n + 0 }')
 [ "$nodes" -gt 0 ] || nodes=1
 
 # version_lt X.Y -- the running kernel is older than X.Y.
