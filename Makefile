@@ -21,7 +21,11 @@
 #                        LAB="kmalloc 100; pages 3 GFP_DMA32" runs lab
 #                        commands (see docs/lab.md) before showing the report;
 #                        then it draws where the memory landed (SVG, PNG)
-#                        and prints the paths; PICTURES=0 skips that
+#                        and prints the paths; PICTURES=0 skips that;
+#                        VIEW=0 skips the kernel's own view (what this kernel
+#                        lets you see, and each allocation as its tracepoints,
+#                        vmallocinfo and slab sysfs saw it): the bare tutorial
+#                        flow
 #   make bench           the allocator benchmark in the VM: table, CSV and
 #                        plots under results/; LANE=<lane> (default as for
 #                        run), BENCH=quick, RUNS=2 (two runs in one boot)
@@ -97,7 +101,7 @@ deb:
 	scripts/deb.sh $(if $(OUT),--out $(OUT))
 
 run:
-	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" KVER="$(KVER)" \
+	PARAMS="$(PARAMS)" LAB="$(LAB)" PICTURES="$(PICTURES)" VIEW="$(VIEW)" KVER="$(KVER)" \
 		vm/run.sh --lane "$(KERNEL)"
 
 bench:

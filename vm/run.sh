@@ -4,6 +4,8 @@
 # in qemu and show the tutorial flow (insmod, lsmod, dmesg, cat
 # /proc/kmem_demo, rmmod) live.  Module parameters come from $PARAMS; lab
 # commands, separated by ';', from $LAB (run between load and report).
+# Unless VIEW=0, the guest also shows what the kernel lets you see of its
+# allocators and its own view of each allocation (kernel-check.sh).
 # Unless PICTURES=0, it then draws where the memory landed (scripts/pictures.sh)
 # and prints the pictures' paths.
 # Exits with the guest's status (124: timeout, 125: no exit marker).
@@ -34,10 +36,11 @@ kd_build_module "$bdir"
 img=$KD_CACHE/initramfs/$(kd_lane_key)-run.cpio.gz
 log=$KD_CACHE/logs/$(kd_lane_key)-run.log
 mkdir -p "${img%/*}"
-pictures=1
+pictures=1 view=1
 [ "${PICTURES:-1}" = 0 ] && pictures=0
+[ "${VIEW:-1}" = 0 ] && view=0
 kd_initramfs "$bdir" "$img" KD_MODE=run KD_PARAMS="${PARAMS:-}" KD_LAB="${LAB:-}" \
-	KD_PICTURES="$pictures"
+	KD_PICTURES="$pictures" KD_VIEW="$view"
 t_build=$(kd_elapsed "$t")
 
 extra=$(kd_boot_args "${KD_BOOT:-plain}") || kd_die "KD_BOOT: slub or plain"
