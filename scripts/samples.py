@@ -8,22 +8,28 @@ A sample is the fenced block right after a marker line
 
 LANE is the `make run KERNEL=LANE` lane it comes from; GOLDEN names
 tests/guest/golden/GOLDEN.txt, what today's code prints on that lane's
-kernel (95-golden fails when they differ); WHAT is load-log, unload-log or
-report, and a report sample may show only some PARTs: "header" and section
-titles (kmalloc, vmalloc, __get_free_pages, kmem_cache).
+kernel (95-golden fails when they differ); WHAT is load-log, unload-log,
+report or lab.  A report sample may show only some PARTs: "header" and
+section titles (kmalloc, vmalloc, __get_free_pages, kmem_cache).  A lab
+sample is one experiment's section: PART is "N LAB", the section [lab N]
+of `make run LAB='LAB'`; it must have every key the golden's experiments
+all have, and no key out of the order they are printed in.
 
   samples.py --check            every sample has its golden's lines in the
                                 golden's order: the same log messages, the
                                 same keys in each part shown (values that
                                 depend on where memory landed may differ)
-  samples.py --update LANE=LOG  rewrite LANE's samples from LOG, the output
-                                of a make run on it ($KD_CACHE/logs/LANE-run.log)
+  samples.py --runs             the make runs the samples come from, one
+                                "LANE<tab>LAB" line each
+  samples.py --update KEY=LOG   rewrite the samples of a run from LOG, its
+                                log ($KD_CACHE/logs/LANE-run.log); KEY is
+                                LANE, or LANE|LAB for a lab sample's run
 """
 import re
 import sys
 
-DOCS = ["README.md"] + [f"docs/{d}" for d in ("report.md", "arm64.md")]
-MARK = re.compile(r"^<!-- sample: (\S+) (\S+) (load-log|unload-log|report)((?: \S+)*) -->$")
+DOCS = ["README.md"] + [f"docs/{d}" for d in ("report.md", "arm64.md", "lab.md")]
+MARK = re.compile(r"^<!-- sample: (\S+) (\S+) (load-log|unload-log|report|lab)((?: \S+)*) -->$")
 
 
 def log_messages(lines):
@@ -63,9 +69,48 @@ def golden(name):
         elif cur is not None:
             secs[cur].append(line)
     tail = secs.get("report at the end", [])
+    labs = [keys for part, keys in report_parts(secs.get("report with the lab", [])).items()
+            if part.startswith("lab ")]
     return {"load-log": log_messages(secs.get("load", [])),
             "report": report_parts(secs.get("report", [])),
-            "unload-log": log_messages([l for l in tail if l.startswith("kmem_demo: ")])}
+            "unload-log": log_messages([l for l in tail if l.startswith("kmem_demo: ")]),
+            "lab": labs}
+
+
+def key_order(sections):
+    """The order the keys of many sections are printed in, merged."""
+    order = []
+    for keys in sections:
+        at = 0
+        for k in keys:
+            if k in order:
+                at = order.index(k) + 1
+            else:
+                order.insert(at, k)
+                at += 1
+    return order
+
+
+def lab_problems(keys, labs):
+    """What is wrong with a lab section's keys, against the golden's.
+
+    The causes of the slack and the extras (slack_huge, extra_guard, ...)
+    depend on the allocation: one the golden's experiments lack is fine
+    where the causes are printed, between served_by and address.
+    """
+    must = set.intersection(*[set(k) for k in labs]) if labs else set()
+    order = key_order(labs)
+    out = [f"lacks {k}" for k in sorted(must - set(keys))]
+    for i, k in enumerate(keys):
+        if k in order:
+            continue
+        cause = re.match(r"^(slack|extra)_[a-z]+$", k)
+        if not (cause and "served_by" in keys[:i] and "address" in keys[i:]):
+            out.append(f"has {k}, which no experiment of the golden has")
+    known = [order.index(k) for k in keys if k in order]
+    if known != sorted(known):
+        out.append(f"keys out of order: {keys}")
+    return out
 
 
 def samples(doc):
@@ -97,6 +142,15 @@ def check():
                 bad.append(f"{where}: no golden tests/guest/golden/{gold}.txt: record it, or name the lane's kernel")
                 continue
             block = lines[start:end]
+            if what == "lab":
+                keys = report_parts(block)
+                part = [p for p in keys if p != "header"]
+                if len(part) != 1 or keys["header"]:
+                    bad.append(f"{where}: not one [lab N] section")
+                    continue
+                for p in lab_problems(keys[part[0]], want["lab"]):
+                    bad.append(f"{where}: [{part[0]}] {p} (golden {gold})")
+                continue
             if what != "report":
                 got = log_messages(block)
                 if got != want[what]:
@@ -114,6 +168,23 @@ def check():
     return 1 if bad else 0
 
 
+def run_key(lane, lab):
+    """The key of a run in --update's LANE=LOG pairs: LANE, or LANE|LAB."""
+    return f"{lane}|{lab}" if lab else lane
+
+
+def runs():
+    """Every make run the samples need: "LANE<TAB>LAB" lines."""
+    seen = []
+    for doc in DOCS:
+        for _, _, _, m in samples(doc):
+            lab = " ".join(m.group(4).split()[1:]) if m.group(3) == "lab" else ""
+            if (m.group(1), lab) not in seen:
+                seen.append((m.group(1), lab))
+    print("\n".join(f"{lane}\t{lab}" for lane, lab in seen))
+    return 0
+
+
 def run_steps(log):
     """A make run log's steps: [(command, [lines])]."""
     steps = []
@@ -127,6 +198,14 @@ def run_steps(log):
 
 def extract(steps, what, parts):
     dmesg = [lines for cmd, lines in steps if cmd.startswith("dmesg")]
+    if what == "lab":
+        report = next(lines for cmd, lines in steps if cmd == "cat /proc/kmem_demo")
+        title = f"[lab {parts[0]}]"
+        start = report.index(title)
+        end = start
+        while end < len(report) and report[end].strip():
+            end += 1
+        return report[start:end]
     if what == "load-log":
         body = dmesg[0]
     elif what == "unload-log":
@@ -160,6 +239,8 @@ def update(pairs):
         out, i = [], 0
         for _, start, end, m in list(samples(doc)):
             lane, what, parts = m.group(1), m.group(3), m.group(4).split()
+            if what == "lab":
+                lane = run_key(lane, " ".join(parts[1:]))
             if lane not in logs or end is None:
                 continue
             out += lines[i:start]
@@ -174,6 +255,8 @@ def update(pairs):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--check"]:
         sys.exit(check())
+    if sys.argv[1:2] == ["--runs"]:
+        sys.exit(runs())
     if sys.argv[1:2] == ["--update"] and len(sys.argv) > 2:
         sys.exit(update(sys.argv[2:]))
     sys.exit(__doc__)
