@@ -13,7 +13,9 @@ report or lab.  A report sample may show only some PARTs: "header" and
 section titles (kmalloc, vmalloc, __get_free_pages, kmem_cache).  A lab
 sample is one experiment's section: PART is "N LAB", the section [lab N]
 of `make run LAB='LAB'`; it must have every key the golden's experiments
-all have, and no key out of the order they are printed in.
+all have, and no key out of the order they are printed in.  A log sample
+(LANE "-": no run makes it) is log lines each of which the golden has,
+addresses and numbers aside.
 
   samples.py --check            every sample has its golden's lines in the
                                 golden's order: the same log messages, the
@@ -29,7 +31,7 @@ import re
 import sys
 
 DOCS = ["README.md"] + [f"docs/{d}" for d in ("report.md", "arm64.md", "lab.md")]
-MARK = re.compile(r"^<!-- sample: (\S+) (\S+) (load-log|unload-log|report|lab)((?: \S+)*) -->$")
+MARK = re.compile(r"^<!-- sample: (\S+) (\S+) (load-log|unload-log|report|lab|log)((?: \S+)*) -->$")
 
 
 def log_messages(lines):
@@ -40,7 +42,7 @@ def log_messages(lines):
         if m and "taint" not in m.group(1):
             msg = re.sub(r"at [0-9a-f]{8,16} \(", "at <addr> (", m.group(1))
             # Counts differ with what ran before (the golden's lab).
-            out.append(re.sub(r"\d+", "N", msg))
+            out.append(re.sub(r"\b\d+\b", "N", msg))
     return out
 
 
@@ -71,7 +73,9 @@ def golden(name):
     tail = secs.get("report at the end", [])
     labs = [keys for part, keys in report_parts(secs.get("report with the lab", [])).items()
             if part.startswith("lab ")]
-    return {"load-log": log_messages(secs.get("load", [])),
+    every = [l for sec in secs.values() for l in sec if l.startswith("kmem_demo: ")]
+    return {"log": set(log_messages(every)),
+            "load-log": log_messages(secs.get("load", [])),
             "report": report_parts(secs.get("report", [])),
             "unload-log": log_messages([l for l in tail if l.startswith("kmem_demo: ")]),
             "lab": labs}
@@ -151,6 +155,11 @@ def check():
                 for p in lab_problems(keys[part[0]], want["lab"]):
                     bad.append(f"{where}: [{part[0]}] {p} (golden {gold})")
                 continue
+            if what == "log":
+                for line in log_messages(block):
+                    if line not in want["log"]:
+                        bad.append(f"{where}: golden {gold} has no line like: {line}")
+                continue
             if what != "report":
                 got = log_messages(block)
                 if got != want[what]:
@@ -178,6 +187,8 @@ def runs():
     seen = []
     for doc in DOCS:
         for _, _, _, m in samples(doc):
+            if m.group(3) == "log":
+                continue
             lab = " ".join(m.group(4).split()[1:]) if m.group(3) == "lab" else ""
             if (m.group(1), lab) not in seen:
                 seen.append((m.group(1), lab))
