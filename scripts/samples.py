@@ -30,7 +30,7 @@ addresses and numbers aside.
 import re
 import sys
 
-DOCS = ["README.md"] + [f"docs/{d}" for d in ("report.md", "arm64.md", "lab.md")]
+DOCS = ["README.md"] + [f"docs/{d}" for d in ("report.md", "arm64.md", "lab.md", "parameters.md")]
 MARK = re.compile(r"^<!-- sample: (\S+) (\S+) (load-log|unload-log|report|lab|log)((?: \S+)*) -->$")
 
 
