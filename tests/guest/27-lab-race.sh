@@ -39,7 +39,7 @@ t_run "unload with experiments live" kd_unload
 t_clean "nothing left"
 
 # A reader does not wait for a command's allocation.  Once a writer's
-# large vmalloc is under way (MemFree has dropped by a quarter of it),
+# large vmalloc is under way (MemFree has dropped by an eighth of it),
 # nobody reads the whole report: the read must end, whole, without the
 # experiment, which is not published yet.  A reader that waited for the
 # allocation would find it in the report.  The sizes are shares of the
@@ -49,13 +49,13 @@ avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 t_run "load with room for a third of the available $avail MiB" \
 	kd_load lab_max_bytes=$((avail * 1048576 / 3))
 seen=''
-for mb in $((avail / 8)) $((avail / 5)) $((avail / 3)); do
+for mb in $((avail / 6)) $((avail / 4)) $((avail / 3)); do
 	free0=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
 	kd-lab write "vmalloc ${mb}M GFP_KERNEL|__GFP_NORETRY|__GFP_NOWARN" >/tmp/big.w 2>&1 &
 	w=$!
 	n=0
 	while kill -0 "$w" 2>/dev/null && [ $n -lt 20000 ] &&
-		[ "$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)" -gt $((free0 - mb * 256)) ]; do
+		[ "$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)" -gt $((free0 - mb * 128)) ]; do
 		n=$((n + 1))
 	done
 	if kill -0 "$w" 2>/dev/null; then
