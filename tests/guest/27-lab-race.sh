@@ -40,7 +40,8 @@ t_clean "nothing left"
 
 # A reader does not wait for a command's allocation.  Once a writer's
 # large vmalloc is under way (MemFree has dropped by an eighth of it),
-# nobody reads the whole report: the read must end, whole, without the
+# nobody, whose reader was started and waits for the word, reads the
+# whole report: the read must end, whole, without the
 # experiment, which is not published yet.  A reader that waited for the
 # allocation would find it in the report.  The sizes are shares of the
 # memory available (a debug kernel has half as much), and
@@ -49,7 +50,12 @@ avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 t_run "load with room for a third of the available $avail MiB" \
 	kd_load lab_max_bytes=$((avail * 1048576 / 3))
 seen=''
+rm -rf /tmp/big && mkdir -m 0777 /tmp/big
 for mb in $((avail / 6)) $((avail / 4)) $((avail / 3)); do
+	# nobody's reader waits, already started, for the word to read.
+	rm -f /tmp/big/go /tmp/big/r /tmp/big/rc && mkfifo -m 0666 /tmp/big/go
+	kd_as_nobody "read x </tmp/big/go; cat $KD_PROC >/tmp/big/r 2>&1; echo \$? >/tmp/big/rc" &
+	r=$!
 	free0=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
 	kd-lab write "vmalloc ${mb}M GFP_KERNEL|__GFP_NORETRY|__GFP_NOWARN" >/tmp/big.w 2>&1 &
 	w=$!
@@ -58,12 +64,12 @@ for mb in $((avail / 6)) $((avail / 4)) $((avail / 3)); do
 		[ "$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)" -gt $((free0 - mb * 128)) ]; do
 		n=$((n + 1))
 	done
-	if kill -0 "$w" 2>/dev/null; then
-		kd_as_nobody "timeout -s KILL 60 cat $KD_PROC" >/tmp/big.r 2>&1
-		rc=$?
-		[ "$rc" = 0 ] && ! grep -q '^\[lab ' /tmp/big.r &&
-			seen="$mb MiB: read status $rc, $(grep -c '^\[' /tmp/big.r) sections, no [lab] yet"
-	fi
+	under_way=''
+	kill -0 "$w" 2>/dev/null && under_way=1
+	echo go >/tmp/big/go
+	wait "$r"
+	[ -n "$under_way" ] && [ "$(cat /tmp/big/rc)" = 0 ] && ! grep -q '^\[lab ' /tmp/big/r &&
+		seen="$mb MiB: read status 0, $(grep -c '^\[' /tmp/big/r) sections, no [lab] yet"
 	wait "$w"
 	echo "# vmalloc ${mb}M: $(cat /tmp/big.w)"
 	kd-lab write "free all" >/dev/null
