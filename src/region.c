@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/err.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
@@ -129,8 +130,8 @@ static unsigned long kd_nr_items(const struct kd_cursor *c,
  * A reader waits for the lock killably: writers hold it only to check,
  * publish and detach (never while allocating), so the wait is short, and a
  * reader that is killed meanwhile gets -EINTR instead of sitting in D
- * state.  seq_file calls stop() even then: it unlocks only what start()
- * locked.
+ * state.  seq_file calls stop() even then, with start()'s error: stop()
+ * unlocks unless it gets one.
  */
 void *kd_regions_seq_start(struct seq_file *m, loff_t *ppos)
 {
@@ -139,8 +140,7 @@ void *kd_regions_seq_start(struct seq_file *m, loff_t *ppos)
 	struct kd_region *r;
 	unsigned long n;
 
-	c->locked = !kd_regions_lock_killable();
-	if (!c->locked)
+	if (kd_regions_lock_killable())
 		return ERR_PTR(-EINTR);
 	c->r = NULL;
 	c->item = 0;
@@ -179,11 +179,8 @@ void *kd_regions_seq_next(struct seq_file *m, void *v, loff_t *pos)
 
 void kd_regions_seq_stop(struct seq_file *m, void *v)
 {
-	struct kd_cursor *c = m->private;
-
-	if (c->locked)
+	if (!IS_ERR(v))
 		kd_regions_unlock();
-	c->locked = false;
 }
 
 /* ---- page accounting ---- */

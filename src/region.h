@@ -74,7 +74,6 @@ struct kd_cursor {
 	bool items;		/* walk the items too (the report) */
 	bool phys;		/* the opener may see physical addresses */
 	enum kd_addr_view addrs;
-	bool locked;		/* between start() and stop(): the lock is held */
 	struct kd_region *r;	/* NULL: the header */
 	unsigned long item;	/* 0: the section; 1..n: item n - 1 */
 };
