@@ -441,7 +441,7 @@ static int kd_bench_thread(void *data)
 		if (b->rows[i].err)
 			continue;
 		kd_bench_finish(b, &b->rows[i]);
-		if (b->rows[i].what == &kd_empty)
+		if (b->rows[i].what->zero_line)
 			b->empty_ps = b->rows[i].ps[0];
 	}
 out:
