@@ -15,6 +15,8 @@
 #   kernel-check.sh begin DIR STEP | end DIR STEP | lab DIR COMMAND | save DIR
 #       the recording's parts, which make run's guest uses around its own
 #       insmod (STEP: load) and lab commands (one traced write each).
+#   kernel-check.sh areas
+#       kmem_demo's lines of /proc/vmallocinfo, a consistent view.
 #
 # The evidence: kmem:kmalloc (and kmalloc_node), kmem:kmem_cache_alloc and
 # kmem:mm_page_alloc events of the writer, their sizes, pfn and gfp_flags;
@@ -84,10 +86,26 @@ end() {
 		"$T/trace" >>"$1/trace.$2"
 }
 
+# areas -- kmem_demo's lines of /proc/vmallocinfo.  The file is read by
+# position in the kernel's list of areas, a page of text per read(): while
+# other areas come and go between two of those (a process's stack, a freed
+# area purged lazily), a line can be skipped or repeated.  Two whole reads
+# in a row that agree are a consistent view of the module's own areas.
+areas() {
+	a_was=$(grep '\[kmem_demo\]' /proc/vmallocinfo 2>/dev/null)
+	a_try=0
+	while [ "$a_try" -lt 10 ]; do
+		a_now=$(grep '\[kmem_demo\]' /proc/vmallocinfo 2>/dev/null)
+		[ "$a_now" = "$a_was" ] && break
+		a_was=$a_now a_try=$((a_try + 1))
+	done
+	[ -z "$a_was" ] || printf '%s\n' "$a_was"
+}
+
 # save DIR -- the report and the kernel's views, as they are now.
 save() {
 	cat /proc/kmem_demo >"$1/report.txt" || die "cannot read /proc/kmem_demo: is kmem_demo loaded?"
-	grep '\[kmem_demo\]' /proc/vmallocinfo >"$1/vmallocinfo.txt" 2>/dev/null
+	areas >"$1/vmallocinfo.txt"
 	# The frame map lists page frames: root only, like the report's pfn.
 	rm -f "$1/map.txt"
 	if [ ! -e /proc/kmem_demo_map ]; then
@@ -522,8 +540,9 @@ lab() {
 case ${1:-} in
 begin|end) [ $# -eq 3 ] || die "usage: $0 $1 DIR STEP"; "$1" "$2" "$3" ;;
 lab) [ $# -eq 3 ] || die "usage: $0 lab DIR COMMAND"; lab "$2" "$3" ;;
+areas) [ $# -eq 1 ] || die "usage: $0 areas"; areas ;;
 save|judge) [ $# -eq 2 ] || die "usage: $0 $1 DIR"; "$1" "$2" ;;
--h|--help) sed -n '3,24p' "$0"; exit 0 ;;
+-h|--help) sed -n '3,26p' "$0"; exit 0 ;;
 *)
 	[ "$(id -u)" -eq 0 ] || die "run it as root: sudo $0 $*"
 	here=$(cd "$(dirname "$0")/.." && pwd)

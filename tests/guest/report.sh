@@ -37,20 +37,9 @@ kd_page_size() {
 }
 
 # The kernel's view of our vmalloc area(s): /proc/vmallocinfo lines whose
-# caller is in kmem_demo.
+# caller is in kmem_demo, read until two reads agree (kernel-check.sh areas).
 kd_vmallocinfo() {
-	# /proc/vmallocinfo is read by position in the kernel's list of areas:
-	# while other areas come and go (short-lived processes' stacks), a read
-	# can skip or repeat a line.  Two reads in a row that agree are a
-	# consistent view of the module's own areas.
-	_v1=$(grep '\[kmem_demo\]' /proc/vmallocinfo)
-	_i=0
-	while [ "$_i" -lt 10 ]; do
-		_v2=$(grep '\[kmem_demo\]' /proc/vmallocinfo)
-		[ "$_v1" = "$_v2" ] && break
-		_v1=$_v2 _i=$((_i + 1))
-	done
-	[ -z "$_v1" ] || printf '%s\n' "$_v1"
+	sh /kd/kernel-check.sh areas
 }
 
 # kd_leftovers -- print every trace the module can leave; nothing if clean.
