@@ -35,5 +35,8 @@ took=$(kd_elapsed "$t0")
 # The bound, plus the boot's own start and qemu's exit.
 awk -v s="$took" -v b="$bound" 'BEGIN { exit !(s < b + 30) }' ||
 	problem "the watchdog ended the guest after ${took}s, expected within ${bound}s + 30s"
-grep -q "watchdog: no KTAP start marker after ${bound}s" "$t/console.log" ||
-	problem "the console log does not say the watchdog ended the guest"
+if [ ! -f "$t/console.log" ]; then
+	problem "the console log $t/console.log is gone; $t holds: $(find "$t" -maxdepth 1 -printf "%f " 2>&1)"
+elif ! grep -q "watchdog: no KTAP start marker after ${bound}s" "$t/console.log"; then
+	problem "the console log does not say the watchdog ended the guest: $(tail -n 5 "$t/console.log")"
+fi
