@@ -35,7 +35,8 @@ kd_module_deps() {
 }
 
 # kd_initramfs BUILDDIR OUT [VAR=VALUE...] -- write OUT, a gzip'd newc cpio
-# with busybox, vm/guest/init (and beside it in /kd: compare.sh, make
+# with busybox, vm/guest/init (and beside it in /kd: steps.sh, the flows'
+# commands as typed, session.sh, make run's, compare.sh, make
 # compare's part, trouble.ere, the kernel log lines that look like
 # trouble, kernel-facilities.sh and kernel-check.sh; kernel.config, the kernel's
 # config), the modules and helpers built in BUILDDIR,
@@ -69,6 +70,7 @@ kd_initramfs() {
 	ln -s busybox "$root/bin/sh"
 	install -m 0755 "$KD_ROOT/vm/guest/init" "$root/init"
 	cp "$KD_ROOT/vm/guest/compare.sh" "$KD_ROOT/vm/guest/trouble.ere" \
+		"$KD_ROOT/vm/guest/steps.sh" "$KD_ROOT/vm/guest/session.sh" \
 		"$KD_ROOT/scripts/kernel-facilities.sh" "$KD_ROOT/scripts/kernel-check.sh" "$root/kd/"
 	# The kernel's config, from the lane's headers, for
 	# kernel-facilities.sh: /init links it where distributions keep it.
@@ -125,6 +127,7 @@ kd_initramfs_key() {
 	local bdir=$1 deps=$2 tests=${KD_TESTS_DIR:-$KD_ROOT/tests/guest} m files=() d
 	shift 2
 	files=("$LANE_BUSYBOX" "$KD_ROOT/vm/guest/init" "$KD_ROOT/vm/guest/compare.sh"
+		"$KD_ROOT/vm/guest/steps.sh" "$KD_ROOT/vm/guest/session.sh"
 		"$KD_ROOT/vm/guest/trouble.ere" "$KD_ROOT/scripts/kernel-facilities.sh"
 		"$KD_ROOT/scripts/kernel-check.sh")
 	[ ! -r "${LANE_ROOT:-}${LANE_KDIR:-/nonexistent}/.config" ] ||

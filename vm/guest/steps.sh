@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# The guest's flows show each command as a user would type it, then its
+# output: sourced by /init (make run's session.sh, make bench, make
+# compare's compare.sh), which each define finish STATUS, what a failed
+# step ends with.
+
+# step CMD -- show CMD as typed, run it, stop the flow if it fails, with
+# the kernel log since the caller's mark (the log's line count when its
+# flow began).
+step() {
+	printf '\n$ %s\n' "$1"
+	sh -c "$1"
+	st=$?
+	if [ "$st" -ne 0 ]; then
+		printf '(exit status %s)\n' "$st"
+		# The kernel usually says why (a refused parameter, ...).
+		printf '\n$ dmesg | tail -n +%s\n' "$((${mark:-0} + 1))"
+		dmesg | tail -n +$((${mark:-0} + 1))
+		finish "$st"
+	fi
+}
+
+# try CMD -- show CMD as typed and run it; a failure is shown, not fatal.
+try() {
+	printf '\n$ %s\n' "$1"
+	sh -c "$1" || printf '(exit status %s)\n' "$?"
+}
