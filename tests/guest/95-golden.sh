@@ -33,24 +33,9 @@ out=/tmp/golden.txt
 : >"$out"
 
 # mask -- stdin with every value that depends on where memory landed or
-# when replaced by a placeholder.
+# when replaced by a placeholder (mask.sed).
 mask() {
-	sed -E \
-		-e 's/^\[ *[0-9]+\.[0-9]+\] //' \
-		-e 's/ at [0-9a-f]{8,16}( |$)/ at <addr>\1/' \
-		-e 's/^(address: +)[0-9a-f]+$/\1<addr>/' \
-		-e 's/ cpu=[0-9]+ born_ns=[0-9]+ address=[0-9a-f]+$/ cpu=<cpu> born_ns=<ns> address=<addr>/' \
-		-e 's/^(pfn: +)0x[0-9a-f]+-0x[0-9a-f]+$/\1<pfn>/' \
-		-e 's/^(phys: +)0x[0-9a-f]+-0x[0-9a-f]+$/\1<phys>/' \
-		-e 's/^(physical: +)[0-9]+ contiguous runs, longest [0-9]+ pages$/\1<n> contiguous runs, longest <n> pages/' \
-		-e 's/^(zone: +).*/\1<zone>/' \
-		-e 's/ runs=[0-9]+ longest=[0-9]+ listed=[0-9]+$/ runs=<n> longest=<n> listed=<n>/' \
-		-e 's/^(region .* kind=slab .*) pages=[0-9]+ /\1 pages=<n> /' \
-		-e 's/^(extra_slab: +)[0-9]+ \(the rest of its [0-9]+-byte slab/\1<n> (the rest of its <n>-byte slab/' \
-		-e 's/^(extra_slab: +)[0-9]+ \(the rest of the [0-9]+ bytes of slab/\1<n> (the rest of the <n> bytes of slab/' \
-		-e 's/^run [0-9]+ [0-9]+$/run <pfn> <pages>/' \
-		-e 's/ on CPU [0-9]+/ on CPU <cpu>/' |
-		uniq
+	sed -E -f "${0%/*}/mask.sed" | uniq
 }
 
 # section TITLE -- start a part of the sample.

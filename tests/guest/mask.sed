@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+# Every value in the module's output that depends on where memory landed
+# or when (an address, a frame, a run count, a zone, the size of a slab,
+# a CPU, a time) replaced by a placeholder: sed -E -f mask.sed.  The
+# recorded outputs (95-golden) and the docs' samples (39-samples) are
+# compared through it; everything else is compared as it is.
+s/^\[ *[0-9]+\.[0-9]+\] //
+s/ at [0-9a-f]{8,16}( |$)/ at <addr>\1/
+s/^(address: +)[0-9a-f]+$/\1<addr>/
+s/ cpu=[0-9]+ born_ns=[0-9]+ address=[0-9a-f]+$/ cpu=<cpu> born_ns=<ns> address=<addr>/
+s/^(pfn: +)0x[0-9a-f]+-0x[0-9a-f]+$/\1<pfn>/
+s/^(phys: +)0x[0-9a-f]+-0x[0-9a-f]+$/\1<phys>/
+s/^(physical: +)[0-9]+ contiguous runs, longest [0-9]+ pages$/\1<n> contiguous runs, longest <n> pages/
+s/^(zone: +).*/\1<zone>/
+s/ runs=[0-9]+ longest=[0-9]+ listed=[0-9]+$/ runs=<n> longest=<n> listed=<n>/
+s/^(region .* kind=slab .*) pages=[0-9]+ /\1 pages=<n> /
+s/^(extra_slab: +)[0-9]+ \(the rest of its [0-9]+-byte slab/\1<n> (the rest of its <n>-byte slab/
+s/^(extra_slab: +)[0-9]+ \(the rest of the [0-9]+ bytes of slab/\1<n> (the rest of the <n> bytes of slab/
+s/^run [0-9]+ [0-9]+$/run <pfn> <pages>/
+s/ on CPU [0-9]+/ on CPU <cpu>/
