@@ -471,7 +471,9 @@ static void kd_test_zones_apart(struct kunit *test)
 /*
  * Which blocks a huge vmalloc mapping used, from its rounding and its first
  * physical run: PMD for 5 MiB in 6, contiguous-PTE (arm64) for 100 KiB in
- * 128; neither when the first run is not a whole aligned block.
+ * 128; neither when the first run is not a whole aligned block.  Without
+ * rounding (4 MiB in 4), from kvmalloc only, and only when every run is
+ * listed and starts on a block, as does the address.
  */
 static void kd_test_vmalloc_block(struct kunit *test)
 {
@@ -490,8 +492,25 @@ static void kd_test_vmalloc_block(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), 0UL);
 	d.frames.listed = 0;
 	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), 0UL);
-#ifdef CONT_PTE_SIZE
+	/* Whole blocks, no rounding: kvmalloc's, every run on a block. */
+	d.huge_ok = true;
+	d.requested = 2 * PMD_SIZE;
+	d.reserved = 2 * PMD_SIZE;
+	d.addr = (const void *)(4 * PMD_SIZE);
 	d.frames.listed = 1;
+	d.frames.sum.runs = 1;
+	d.frames.one = (struct kd_run){ .pfn = 3 * pmd, .pages = 2 * pmd };
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), (unsigned long)PMD_SIZE);
+	d.frames.one.pfn = 3 * pmd + 1;
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), 0UL);
+	d.frames.one.pfn = 3 * pmd;
+	d.huge_ok = false;
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), 0UL);
+	d.huge_ok = true;
+	d.frames.sum.runs = 2;
+	KUNIT_EXPECT_EQ(test, kd_vmalloc_block(&d), 0UL);
+	d.frames.sum.runs = 1;
+#ifdef CONT_PTE_SIZE
 	d.requested = CONT_PTE_SIZE + PAGE_SIZE;
 	d.reserved = 2 * CONT_PTE_SIZE;
 	d.frames.one = (struct kd_run){ .pfn = 5 * CONT_PTES, .pages = 2 * CONT_PTES };

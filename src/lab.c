@@ -175,6 +175,7 @@ static noinline int kd_lab_kvmalloc(struct kd_exp *e)
 		return -ENOMEM;
 	if (is_vmalloc_addr(e->mem)) {
 		e->used = "vmalloc (kmalloc could not serve it)";
+		d->huge_ok = true;
 		if (kd_got_vmalloc(d, e->mem)) {
 			kvfree(e->mem);
 			return -ENOMEM;

@@ -100,32 +100,53 @@ void kd_explain_kmalloc(struct kd_desc *d)
 		     page_size(slab), name);
 }
 
+/* The blocks a huge vmalloc mapping may use, largest first. */
+static const unsigned long kd_vmalloc_blocks[] = {
+	PMD_SIZE,
+#ifdef CONT_PTE_SIZE
+	CONT_PTE_SIZE,
+#endif
+};
+
 /*
  * The blocks a huge vmalloc mapping (kvmalloc allows them) used: PMD
  * blocks for an area of at least PMD_SIZE per node, and on arm64 smaller
  * areas in contiguous-PTE blocks (CONT_PTE_SIZE: 64 KiB with 4 KiB pages).
- * The area is rounded up to whole blocks, and each block is physically
- * contiguous and aligned to its size, so the rounding and the first run
- * say which it was.  0: neither fits (said as such).
+ * Each block is physically contiguous and aligned to its size, and so is
+ * its place in the area.  An area rounded up to whole blocks says so by
+ * its rounding and its first run.  One of whole blocks already has no
+ * rounding: there every run of its frames starts on a block and holds
+ * whole ones, and so does its address, which order-0 pages do only by
+ * chance.  0: neither fits (said as such).
  */
 static unsigned long kd_vmalloc_block(const struct kd_desc *d)
 {
-	const unsigned long sizes[] = {
-		PMD_SIZE,
-#ifdef CONT_PTE_SIZE
-		CONT_PTE_SIZE,
-#endif
-	};
 	const struct kd_frames *f = &d->frames;
 	size_t pages = PAGE_ALIGN(d->requested);
-	unsigned long n;
-	unsigned int i;
+	unsigned long n, size;
+	unsigned int i, r;
 
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		n = sizes[i] >> PAGE_SHIFT;
-		if (ALIGN(pages, sizes[i]) == d->reserved && f->listed &&
-		    IS_ALIGNED(f->run[0].pfn, n) && f->run[0].pages >= n)
-			return sizes[i];
+	if (!f->listed)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(kd_vmalloc_blocks); i++) {
+		size = kd_vmalloc_blocks[i];
+		n = size >> PAGE_SHIFT;
+		if (d->reserved > pages) {
+			if (ALIGN(pages, size) == d->reserved &&
+			    IS_ALIGNED(f->run[0].pfn, n) && f->run[0].pages >= n)
+				return size;
+			continue;
+		}
+		if (!d->huge_ok || f->listed != f->sum.runs ||
+		    !IS_ALIGNED(d->reserved, size) ||
+		    !IS_ALIGNED((unsigned long)d->addr, size))
+			continue;
+		for (r = 0; r < f->listed; r++)
+			if (!IS_ALIGNED(f->run[r].pfn, n) ||
+			    !IS_ALIGNED(f->run[r].pages, n))
+				break;
+		if (r == f->listed)
+			return size;
 	}
 	return 0;
 }
@@ -148,10 +169,10 @@ void kd_explain_vmalloc(struct kd_desc *d)
 	char name[32], size[24];
 
 	kd_explain_start(d);
-	if (d->reserved > pages)
+	if (d->reserved > pages || d->huge_ok)
 		block = kd_vmalloc_block(d);
 	kd_fmt_block(size, sizeof(size), block);
-	if (d->reserved <= pages)
+	if (!block && d->reserved <= pages)
 		snprintf(d->served_by, sizeof(d->served_by),
 			 "vmalloc, %lu pages mapped one by one", nr);
 	else if (block == PMD_SIZE)
@@ -168,7 +189,7 @@ void kd_explain_vmalloc(struct kd_desc *d)
 			 nr);
 	kd_parts_add(&d->slack, "slack_pages", pages - d->requested,
 		     "whole pages: vmalloc maps pages of %lu bytes", PAGE_SIZE);
-	if (block)
+	if (block && d->reserved > pages)
 		kd_parts_add(&d->slack, "slack_huge", d->reserved - pages,
 			     "whole %s blocks: kvmalloc allows huge mappings",
 			     size);

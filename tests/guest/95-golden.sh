@@ -162,11 +162,11 @@ keep "map with the lab" cat /proc/kmem_demo_map
 
 section "kvmalloc past kmalloc"
 lab "free all"
-# Above KMALLOC_MAX_SIZE kvmalloc always ends in vmalloc; how much it maps
-# depends on the huge blocks free at that moment: masked.
+# Above KMALLOC_MAX_SIZE kvmalloc always ends in vmalloc; how much it maps,
+# and in which blocks, depends on the huge blocks free at that moment: masked.
 lab "kvmalloc $(($(kd_page_size) << $(kd_max_order) << 1))"
 sed -n '/^\[lab /,$p' "$KD_PROC" | sed -E \
-	-e 's/^(reserved|slack|pages):( +).*/\1:\2<mapped>/' | mask >>"$out"
+	-e 's/^(reserved|slack|pages|served_by):( +).*/\1:\2<mapped>/' | mask >>"$out"
 lab "free all"
 
 section "bench"
