@@ -51,7 +51,9 @@
 #                        time went: each lane's, the slowest tests
 #   make docs            docs/testing.md's test table from the tests' header comments
 #   make samples         the output samples in README.md and docs/ from a real
-#                        make run on each lane they name (distro, arm64)
+#                        make run on each lane they name (distro, arm64, numa)
+#                        and the logs of the last make test (docs/testing.md,
+#                        "The docs' samples")
 #   make help            this text, and the lanes
 
 KVER ?= $(shell uname -r)

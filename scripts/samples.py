@@ -17,21 +17,61 @@ all have, and no key out of the order they are printed in.  A log sample
 (LANE "-": no run makes it) is log lines each of which the golden has,
 addresses and numbers aside.
 
+A sample of a whole make run session is the fenced block right after
+
+    <!-- run: LANE [VIEW=0|1] [PARAMS='...'] [PICTURES=0|1] | LAB -->
+
+(LAB: the make run LAB= commands, ";"-separated, may be empty): lines of
+what `make run KERNEL=LANE LAB='LAB' ...` prints in the guest, in its
+order; "..." marks a cut.  tests/guest/samples.txt holds them for the
+guest test 39-samples, which runs that very session on LANE and finds
+each line, values that depend on where memory landed masked
+(tests/guest/mask.sed, mask-session.sed).
+
+A sample of the harness's own output on the host is the block after
+
+    <!-- output: LOG... -->
+
+LOG naming $KD_CACHE/logs/LOG.log, a log a lane of make test writes (its
+prefix: machines-, install-, debian13-), the logs read one after the
+other; each number, address and home directory may differ.  That lane
+checks it with --output.
+
   samples.py --check            every sample has its golden's lines in the
                                 golden's order: the same log messages, the
                                 same keys in each part shown (values that
                                 depend on where memory landed may differ)
+                                and samples.txt is current
+  samples.py --list             samples.txt, from the docs' run samples
+  samples.py --output PREFIX DIR
+                                every output sample whose logs start with
+                                PREFIX is in those logs in DIR
+  samples.py --update-output DIR
+                                rewrite the output samples from DIR's logs
   samples.py --runs             the make runs the samples come from, one
-                                "LANE<tab>LAB" line each
+                                "LANE<tab>LAB<tab>VIEW<tab>PARAMS<tab>
+                                PICTURES" line each
   samples.py --update KEY=LOG   rewrite the samples of a run from LOG, its
                                 log ($KD_CACHE/logs/LANE-run.log); KEY is
-                                LANE, or LANE|LAB for a lab sample's run
+                                a --runs line with its tabs as "|"
 """
+import glob
 import re
+import shlex
+import subprocess
 import sys
+import tempfile
 
-DOCS = ["README.md"] + [f"docs/{d}" for d in ("report.md", "arm64.md", "lab.md", "parameters.md")]
+DOCS = ["README.md"] + sorted(glob.glob("docs/*.md"))
 MARK = re.compile(r"^<!-- sample: (\S+) (\S+) (load-log|unload-log|report|lab|log)((?: \S+)*) -->$")
+RUN = re.compile(r"^<!-- run: (.*?) \|(?: (.*?))? -->$")
+RUN_VARS = {"VIEW": "1", "PARAMS": "", "PICTURES": "0"}
+OUTPUT = re.compile(r"^<!-- output: (\S+(?: \S+)*) -->$")
+# The lanes whose logs ($KD_CACHE/logs/NAME.log) output samples name, by
+# the logs' prefix; each checks its samples with --output PREFIX.
+OUTPUT_LANES = ("machines-", "install-", "debian13-")
+LIST = "tests/guest/samples.txt"
+MASKS = ["tests/guest/mask.sed", "tests/guest/mask-session.sed"]
 
 
 def log_messages(lines):
@@ -131,6 +171,71 @@ def samples(doc):
         yield lines, i + 2, end, m
 
 
+class RunSample:
+    """A sample of a make run session: its marker's lane, make variables
+    and lab, the block's lines [start, end) of the doc, or a problem."""
+
+    def __init__(self, doc, lines, at, m):
+        self.doc, self.lines, self.at, self.problem = doc, lines, at, None
+        self.start = self.end = None
+        words = shlex.split(m.group(1))
+        self.lane, self.vars, self.lab = words[0] if words else "", dict(RUN_VARS), (m.group(2) or "").strip()
+        for w in words[1:]:
+            k, eq, v = w.partition("=")
+            if not eq or k not in RUN_VARS:
+                self.problem = f"unknown {w} in the marker (it takes {', '.join(RUN_VARS)})"
+            else:
+                self.vars[k] = v
+        if at + 1 >= len(lines) or lines[at + 1] != "```":
+            self.problem = "no ``` block right after the marker"
+        else:
+            self.start, self.end = at + 2, lines.index("```", at + 2)
+
+    def key(self):
+        return run_key(self.lane, self.lab, self.vars)
+
+
+def marked(doc, pattern):
+    """(its number in DOC, DOC's lines, its line's index, the match) of
+    each marker line of PATTERN in DOC."""
+    lines = open(doc, encoding="utf-8").read().split("\n")
+    n = 0
+    for i, line in enumerate(lines):
+        m = pattern.match(line)
+        if m:
+            n += 1
+            yield n, lines, i, m
+
+
+def run_samples(doc):
+    for n, lines, i, m in marked(doc, RUN):
+        r = RunSample(doc, lines, i, m)
+        r.name = f"{doc} run sample {n}"
+        yield r
+
+
+def listing():
+    """samples.txt: each run sample's header line, then its lines."""
+    out = []
+    for doc in DOCS:
+        for r in run_samples(doc):
+            if r.problem:
+                continue
+            v = r.vars
+            out.append("=== " + "\t".join([r.name, r.lane, v["VIEW"], v["PARAMS"] or "-", v["PICTURES"], r.lab or "-"]))
+            out += r.lines[r.start:r.end]
+    return "\n".join(out) + "\n"
+
+
+def mask(lines):
+    """Lines through the guest's masks (values of where memory landed)."""
+    args = ["sed", "-E"]
+    for f in MASKS:
+        args += ["-f", f]
+    res = subprocess.run(args, input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
+    return res.stdout.split("\n")[:len(lines)]
+
+
 def check():
     bad = []
     for doc in DOCS:
@@ -172,27 +277,49 @@ def check():
             for part in got:
                 if part not in (parts or want["report"]):
                     bad.append(f"{where}: shows [{part}], which its marker does not name")
+    for doc in DOCS:
+        for r in run_samples(doc):
+            if r.problem:
+                bad.append(f"{r.name} (line {r.at + 1}): {r.problem}")
+        for name, logs, _, _, end in output_samples(doc):
+            if end is None:
+                bad.append(f"{name}: no ``` block right after the marker")
+            for log in logs:
+                if not log.startswith(OUTPUT_LANES):
+                    bad.append(f"{name}: no lane writes {log}.log (the lanes' logs: {', '.join(OUTPUT_LANES)}...)")
+    try:
+        current = open(LIST, encoding="utf-8").read()
+    except OSError:
+        current = None
+    if current != listing():
+        bad.append(f"{LIST} is not the docs' run samples: python3 scripts/samples.py --list >{LIST}")
     if bad:
         print("\n".join(bad))
     return 1 if bad else 0
 
 
-def run_key(lane, lab):
-    """The key of a run in --update's LANE=LOG pairs: LANE, or LANE|LAB."""
-    return f"{lane}|{lab}" if lab else lane
+def run_fields(lane, lab, v=None):
+    """What makes a run: LANE, LAB, VIEW, PARAMS, PICTURES."""
+    v = v or RUN_VARS
+    return (lane, lab, v["VIEW"], v["PARAMS"], v["PICTURES"])
+
+
+def run_key(lane, lab, v=None):
+    """The key of a run in --update's KEY=LOG: its fields joined by "|"."""
+    return "|".join(run_fields(lane, lab, v))
 
 
 def runs():
-    """Every make run the samples need: "LANE<TAB>LAB" lines."""
+    """Every make run the samples need, as tab-separated run_key fields."""
     seen = []
     for doc in DOCS:
         for _, _, _, m in samples(doc):
             if m.group(3) == "log":
                 continue
             lab = " ".join(m.group(4).split()[1:]) if m.group(3) == "lab" else ""
-            if (m.group(1), lab) not in seen:
-                seen.append((m.group(1), lab))
-    print("\n".join(f"{lane}\t{lab}" for lane, lab in seen))
+            seen.append(run_fields(m.group(1), lab))
+        seen += [run_fields(r.lane, r.lab, r.vars) for r in run_samples(doc) if not r.problem]
+    print("\n".join("\t".join(f) for f in dict.fromkeys(seen)))
     return 0
 
 
@@ -243,29 +370,134 @@ def extract(steps, what, parts):
     return body
 
 
+def host_mask(lines):
+    """The harness's own output through the guest's masks, then with every
+    number (versions, sizes, times, addresses) and home made alike."""
+    out = []
+    for line in mask(lines):
+        line = re.sub(r"(/root|/home/[a-z_][a-z0-9_-]*)/", "~/", line)
+        line = re.sub(r"\b(0x[0-9a-f]+|[0-9a-f]{8,16})\b", "<n>", line)
+        line = re.sub(r"[0-9]+", "<n>", line)
+        out.append(re.sub(r"\.{3,}", "...", line))
+    return out
+
+
+def embed(block, session, masker):
+    """Where BLOCK's lines are in SESSION, in order, once both went
+    through MASKER (tests/guest/subseq.awk: the lab's numbers may be off
+    by one amount): (BLOCK with each line found replaced by the one of
+    SESSION it stands for, the first line not found or None).  Blank
+    lines and cuts ("...") stay."""
+    keep = [j for j, l in enumerate(block) if l.strip() and l != "..."]
+    with tempfile.TemporaryDirectory() as tmp:
+        for f, lines in (("want", [block[j] for j in keep]), ("saw", session)):
+            with open(f"{tmp}/{f}", "w", encoding="utf-8") as out:
+                out.write("\n".join(masker(lines)) + "\n")
+        res = subprocess.run(["awk", "-f", "tests/guest/subseq.awk", f"{tmp}/want", f"{tmp}/saw"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    found, want = int(res[0]), int(res[1])
+    out = list(block)
+    for j, at in zip(keep, res[3:]):
+        if int(at):
+            out[j] = session[int(at) - 1]
+    return out, (block[keep[found]] if found < want else None)
+
+
+def read_log(path):
+    """PATH's lines as a terminal shows them: of a line that returns to
+    its start (a progress counter), what stays."""
+    text = open(path, encoding="utf-8", errors="replace").read()
+    return [l.rstrip("\r").split("\r")[-1] for l in text.split("\n")]
+
+
+def update_run(block, log, name):
+    """A run sample's lines, each replaced by the line of the run LOG it
+    stands for."""
+    out, miss = embed(block, read_log(log), mask)
+    if miss is not None:
+        print(f"{name}: {log} lacks, after the sample's lines before it: {miss}", file=sys.stderr)
+    return out, miss is None
+
+
+def output_samples(doc):
+    """(name, logs, lines, start, end) of each sample of the harness's own
+    output: the block after <!-- output: LOG... -->."""
+    for n, lines, i, m in marked(doc, OUTPUT):
+        end = lines.index("```", i + 2) if i + 1 < len(lines) and lines[i + 1] == "```" else None
+        yield f"{doc} output sample {n}", m.group(1).split(), lines, i + 2, end
+
+
+def output(prefix, logdir, write=False):
+    """Check (or, with WRITE, rewrite) every output sample whose logs all
+    start with PREFIX against those logs in LOGDIR, one after the other."""
+    bad, n = [], 0
+    for doc in DOCS:
+        text = open(doc, encoding="utf-8").read().split("\n")
+        out, i = [], 0
+        for name, logs, lines, start, end in output_samples(doc):
+            if end is None or not all(l.startswith(prefix) for l in logs):
+                continue
+            n += 1
+            try:
+                session = [l for log in logs for l in read_log(f"{logdir}/{log}.log")]
+            except OSError as e:
+                bad.append(f"{name}: {e}")
+                continue
+            body, miss = embed(lines[start:end], session, host_mask)
+            if miss is not None:
+                bad.append(f"{name}: {' '.join(logs)} lack, after the sample's lines before it: {miss}")
+            out += text[i:start] + body
+            i = end
+        if write and i:
+            with open(doc, "w", encoding="utf-8") as f:
+                f.write("\n".join(out + text[i:]))
+    if not n:
+        bad.append(f"no output sample names a log {prefix}*")
+    if bad:
+        print("\n".join(bad))
+    return 1 if bad else 0
+
+
 def update(pairs):
-    logs = dict(p.split("=", 1) for p in pairs)
+    logs = dict(p.rsplit("=", 1) for p in pairs)
+    good = True
     for doc in DOCS:
         lines = open(doc, encoding="utf-8").read().split("\n")
         out, i = [], 0
+        blocks = []
         for _, start, end, m in list(samples(doc)):
             lane, what, parts = m.group(1), m.group(3), m.group(4).split()
-            if what == "lab":
-                lane = run_key(lane, " ".join(parts[1:]))
-            if lane not in logs or end is None:
-                continue
+            key = run_key(lane, " ".join(parts[1:]) if what == "lab" else "")
+            if key in logs and end is not None:
+                blocks.append((start, end, lambda key=key, what=what, parts=parts:
+                               (extract(run_steps(logs[key]), what, parts), True)))
+        for r in run_samples(doc):
+            if r.key() in logs and not r.problem:
+                blocks.append((r.start, r.end, lambda r=r: update_run(r.lines[r.start:r.end], logs[r.key()], r.name)))
+        for start, end, make in sorted(blocks, key=lambda b: b[0]):
+            body, ok = make()
+            good = good and ok
             out += lines[i:start]
-            out += extract(run_steps(logs[lane]), what, parts)
+            out += body
             i = end
         out += lines[i:]
         with open(doc, "w", encoding="utf-8") as f:
             f.write("\n".join(out))
-    return 0
+    with open(LIST, "w", encoding="utf-8") as f:
+        f.write(listing())
+    return 0 if good else 1
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--check"]:
         sys.exit(check())
+    if sys.argv[1:2] == ["--output"] and len(sys.argv) == 4:
+        sys.exit(output(sys.argv[2], sys.argv[3]))
+    if sys.argv[1:2] == ["--update-output"] and len(sys.argv) == 3:
+        sys.exit(output("", sys.argv[2], write=True))
+    if sys.argv[1:2] == ["--list"]:
+        sys.stdout.write(listing())
+        sys.exit(0)
     if sys.argv[1:2] == ["--runs"]:
         sys.exit(runs())
     if sys.argv[1:2] == ["--update"] and len(sys.argv) > 2:

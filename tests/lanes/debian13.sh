@@ -9,6 +9,7 @@
 #                     shows the report and draws both pictures
 #   make test-quick   the static checks (checkpatch from linux-source-6.12,
 #                     Debian 13's shellcheck and sparse) and the distro lane
+# and docs/pictures.md's sample of make run's own lines is that run's log.
 # Everything they need they install themselves, as on a fresh machine; only
 # the downloaded .deb files are kept between runs (a cache bound into the
 # root), so a second run saves the network, not the work.  The root is made
@@ -22,7 +23,7 @@ suite=trixie
 KD_TAP_LANE=debian13
 
 echo 'KTAP version 1'
-echo '1..4'
+echo '1..5'
 
 sources=$KD_CACHE/apt/$suite-host-sources.list
 kd_apt_sources "$suite" >"$sources.tmp"
@@ -108,3 +109,6 @@ if [ "$sok" -eq 0 ] && grep -q '^ok [0-9]* distro/slub/20-report' "$log"; then
 else
 	kd_not_ok make-test-quick-summary 'N passed, 0 failed, with distro/slub/20-report ok' "$summary"
 fi
+
+# 5. docs/pictures.md's sample of make run's own lines: this run's log.
+kd_samples_ok debian13-

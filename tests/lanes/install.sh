@@ -14,6 +14,8 @@
 #                      /var/lib/dkms or /usr/src
 #   make install/uninstall KVER=  for 6.1 and 6.12: modinfo finds the
 #                      module in updates/, then no longer
+#   docs/install.md    its samples are this run's transcripts of the
+#                      apt install and the upgrade
 # The root (Debian 12 with backports, dkms and the 6.1 headers) is made
 # once with mmdebstrap and kept in the cache; every run starts from it
 # afresh: an overlay whose upper layer is thrown away at the end, mounted
@@ -37,7 +39,7 @@ if [ "$host" != bookworm ]; then
 	echo "ok 1 install # SKIP the install lane tests Debian 12's kernels in the distro lane's VM; this host is $host"
 	exit 0
 fi
-echo '1..11'
+echo '1..12'
 
 # The kernels: the distro lane's 6.1 (its VM boots the DKMS module) and the
 # newest 6.12 of Debian 12's backports, resolved like a lane's.
@@ -95,12 +97,23 @@ expect_status() {
 # tree -- every path under the directories a DKMS package writes to.
 tree() { in_root find /lib/modules /var/lib/dkms /usr/src | LC_ALL=C sort; }
 
+# transcript NAME CMD LOG STATUS -- $KD_CACHE/logs/NAME.log: CMD as typed,
+# its output LOG, then dkms status and its STATUS, which docs/install.md's
+# samples show (checked at the end).
+transcript() {
+	mkdir -p "$KD_CACHE/logs"
+	printf '$ %s\n%s\n\n$ dkms status\n%s\n' "$2" "$(cat "$3")" "$4" >"$KD_CACHE/logs/$1.log"
+}
+
+rm -f "$KD_CACHE/logs/install-apt.log" "$KD_CACHE/logs/install-upgrade.log"
 # 2. apt install ./kmem-demo-dkms_*.deb: DKMS builds for the 6.1 headers.
 before=$(tree)
 if in_root apt-get install -y -q "/kd/kmem-demo-dkms_${version}_all.deb" >"$run/apt.log" 2>&1; then
 	sed 's/^/# /' "$run/apt.log"
 	seen=$(dkms_status)
 	printf '# dkms status\n%s\n' "$seen" | sed '2,$s/^/# /'
+	transcript install-apt "apt-get install -y -q /kd/kmem-demo-dkms_${version}_all.deb" \
+		"$run/apt.log" "$seen"
 	kd_check "apt-install: DKMS builds it for the installed kernel" "$(expect_status "$k61")" "$seen"
 else
 	kd_not_ok apt-install "apt-get install ./kmem-demo-dkms_${version}_all.deb succeeds" "$(tail -n 40 "$run/apt.log")"
@@ -112,6 +125,8 @@ if in_root sh -c "apt-get update -q && apt-get install -y -q linux-headers-$k612
 	>"$run/upgrade.log" 2>&1; then
 	grep -iE 'dkms|kmem' "$run/upgrade.log" | sed 's/^/# /'
 	seen=$(dkms_status)
+	transcript install-upgrade "apt-get update -q && apt-get install -y -q linux-headers-$k612" \
+		"$run/upgrade.log" "$seen"
 	kd_check "kernel-upgrade: installing $k612's headers builds it for $k612" \
 		"$(expect_status "${kernels[@]}")" "$seen"
 else
@@ -187,4 +202,7 @@ $version" "$(sed '1s/\.ko\.[a-z]*$/.ko/' <<<"$seen")"
 		{ modinfo -k $k -F filename kmem_demo 2>&1 || true; ls /lib/modules/$k/updates; }" 2>&1 || true)
 	kd_check "make-uninstall/$k" "modinfo: ERROR: Module kmem_demo not found." "$seen"
 done
+
+# 12. docs/install.md's samples: this run's transcripts.
+kd_samples_ok install-
 

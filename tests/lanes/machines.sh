@@ -23,6 +23,7 @@
 #            command that installs it, exits non-zero, changes nothing
 #   errors   an image only root may read and no sudo, missing headers, a
 #            KVER that is not installed: each its message, exit non-zero
+# and docs/own-machine.md's samples are these machines' logs.
 # The base root is made once with mmdebstrap and kept in the cache; each
 # machine is an overlay on it (kd_overlay_exec) thrown away at the end.  QEMU
 # runs under TCG inside the chroot.  Nothing on the host changes.
@@ -38,7 +39,7 @@ if [ "$(kd_host_release)" != "$suite" ] || [ "$(uname -m)" != x86_64 ]; then
 	echo "ok 1 machines # SKIP its machines are Debian 12 amd64 roots, made from this host's own archive; this host is $(kd_os PRETTY_NAME), $(uname -m)"
 	exit 0
 fi
-echo '1..15'
+echo '1..16'
 
 # The base: Debian 12 with its kernel and headers installed through apt, as
 # on a learner's machine, git and make, and every tool the harness uses on
@@ -266,3 +267,6 @@ timed 'errors: KVER not installed' "$L-errors-kver.log" \
 	as_learner errors "make run KERNEL=host KVER=9.9.9-none" || st=$?
 check_refusal errors/kver-not-installed "$L-errors-kver.log" "$st" \
 	'kernel 9.9.9-none is not installed here' "Installed: $kver"
+
+# docs/own-machine.md's samples: this run's logs.
+kd_samples_ok machines-

@@ -22,6 +22,21 @@ kd_not_ok() {
 
 kd_check() { if [ "$2" = "$3" ]; then kd_ok "$1"; else kd_not_ok "$@"; fi; }
 
+# kd_samples_ok PREFIX -- one result: every sample in the docs of this
+# lane's own output (<!-- output: PREFIX... -->) is in the logs it names,
+# $KD_CACHE/logs/PREFIX*.log, which the lane has just written.
+kd_samples_ok() {
+	local out
+	need_pkgs python3
+	if out=$(cd "$KD_ROOT" && python3 scripts/samples.py --output "$1" "$KD_CACHE/logs" 2>&1); then
+		kd_ok "docs-samples: the docs' samples of this lane's output are in its logs"
+	else
+		kd_not_ok docs-samples "each sample's lines, in order, in its logs $KD_CACHE/logs/$1*.log" \
+			"$out
+(make samples rewrites the samples from these logs)"
+	fi
+}
+
 # kd_fresh_clone DEST -- a clone of this project in DEST as a newcomer's
 # would be, of what is here now: HEAD, then the working tree's tracked and
 # new (not ignored) files on top.  Prints the "# clone of ..." diagnostic.
