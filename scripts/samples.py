@@ -71,6 +71,10 @@ OUTPUT = re.compile(r"^<!-- output: (\S+(?: \S+)*) -->$")
 # the logs' prefix; each checks its samples with --output PREFIX.
 OUTPUT_LANES = ("machines-", "install-", "debian13-")
 LIST = "tests/guest/samples.txt"
+# A PCI device's address as dev_info() prints it, and a log line of the
+# module or of its device ("kmem_demo: ...", "kmem_demo 0000:00:01.0: ...").
+PCI_ADDR = r"[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]"
+MODULE_LINE = r"^kmem_demo(?: " + PCI_ADDR + r")?: "
 MASKS = ["tests/guest/mask.sed", "tests/guest/mask-session.sed"]
 
 
@@ -78,8 +82,11 @@ def log_messages(lines):
     """The module's log lines as messages: no timestamp, address or number."""
     out = []
     for line in lines:
-        m = re.match(r"^(?:\[[ 0-9.]+\] )?(kmem_demo: .*)$", line)
-        if m and "taint" not in m.group(1):
+        # The module's own lines, and its device's (dev_info: "kmem_demo
+        # 0000:00:01.0: ..."), but not the PCI core's note at the first
+        # enable of a boot.
+        m = re.match(r"^(?:\[[ 0-9.]+\] )?(kmem_demo(?: " + PCI_ADDR + r")?: .*)$", line)
+        if m and "taint" not in m.group(1) and ": enabling device (" not in m.group(1):
             msg = re.sub(r"at [0-9a-f]{8,16} \(", "at <addr> (", m.group(1))
             # Counts differ with what ran before (the golden's lab).
             out.append(re.sub(r"\b\d+\b", "N", msg))
@@ -113,11 +120,11 @@ def golden(name):
     tail = secs.get("report at the end", [])
     labs = [keys for part, keys in report_parts(secs.get("report with the lab", [])).items()
             if part.startswith("lab ")]
-    every = [l for sec in secs.values() for l in sec if l.startswith("kmem_demo: ")]
+    every = [l for sec in secs.values() for l in sec if re.match(MODULE_LINE, l)]
     return {"log": set(log_messages(every)),
             "load-log": log_messages(secs.get("load", [])),
             "report": report_parts(secs.get("report", [])),
-            "unload-log": log_messages([l for l in tail if l.startswith("kmem_demo: ")]),
+            "unload-log": log_messages([l for l in tail if re.match(MODULE_LINE, l)]),
             "lab": labs}
 
 
@@ -228,12 +235,23 @@ def listing():
 
 
 def mask(lines):
-    """Lines through the guest's masks (values of where memory landed)."""
+    """Lines through the guest's masks (values of where memory landed),
+    one for one: a line the masks delete (sed's d) comes back empty."""
     args = ["sed", "-E"]
     for f in MASKS:
         args += ["-f", f]
-    res = subprocess.run(args, input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
-    return res.stdout.split("\n")[:len(lines)]
+    # A separator line after each line tells where a deleted one was.
+    sep = "\x02"
+    text = "".join(f"{line}\n{sep}\n" for line in lines)
+    res = subprocess.run(args, input=text, capture_output=True, text=True, check=True).stdout
+    out, cur = [], ""
+    for line in res.split("\n"):
+        if line == sep:
+            out.append(cur)
+            cur = ""
+        else:
+            cur = line
+    return out
 
 
 def check():
