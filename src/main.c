@@ -16,6 +16,7 @@
 #include <linux/module.h>
 
 #include "alloc.h"
+#include "edu.h"
 #include "kmem_demo.h"
 #include "params.h"
 #include "procfs.h"
@@ -45,14 +46,22 @@ static int __init kmem_demo_init(void)
 	step = KD_STEP_OBJECTS;
 	if (kd_alloc_objects())
 		goto free_objects;	/* some objects may exist */
+	step = KD_STEP_DRIVER;
+	/* The DMA demo device, if there is one, is probed in here. */
+	ret = kd_edu_register();
+	if (ret)
+		goto free_objects;
 	step = KD_STEP_PROC;
 	ret = kd_procfs_create();
 	if (ret)
-		goto free_objects;
+		goto unregister;
 
 	pr_info("loaded: version %s, /proc/%s ready\n", KD_VERSION, KD_NAME);
 	return 0;
 
+unregister:
+	kd_edu_unregister();
+	kd_unwound("pci_register_driver");
 free_objects:
 	kd_free_objects();
 	kd_unwound("kmem_cache objects");
@@ -78,6 +87,7 @@ static void __exit kmem_demo_exit(void)
 	unsigned long taken, given;
 
 	kd_procfs_remove();
+	kd_edu_unregister();
 	kd_free_objects();
 	kd_destroy_cache();
 	kd_free_pages();

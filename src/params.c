@@ -111,7 +111,7 @@ KD_PARAM_TO(page_order,  2,        0,   MAX_PAGE_ORDER, KD_MAX_ORDER_TEXT,
 KD_PARAM(cache_objects, 8,        1,   1024,
 	 "objects to allocate from the kmem_cache");
 /* One of enum kd_load_step: 1..KD_NR_STEPS. */
-KD_PARAM(fail_step,     0,        0,   6,
+KD_PARAM(fail_step,     0,        0,   7,
 	 "make step N's allocation fail, to test unwinding, 0: off");
 /*
  * The lab's limits.  The defaults keep a 512 MiB machine comfortable: 64
@@ -121,8 +121,15 @@ KD_PARAM(lab_max_items, 64,       0,   4096,
 	 "lab: live experiments at most, 0 turns the lab off");
 KD_PARAM(lab_max_bytes, 67108864, 0,   17179869184,
 	 "lab: bytes all live experiments may reserve");
+/*
+ * The address bits the DMA demo device drives: QEMU's edu has 28 unless
+ * its dma_mask property says more (edu.c).  A driver states what its
+ * device can do; it does not choose it.
+ */
+KD_PARAM(dma_bits,      28,       24,  64,
+	 "DMA address bits of the demo device (QEMU edu)");
 
-static_assert(KD_NR_STEPS == 6, "fail_step's range is the load steps'");
+static_assert(KD_NR_STEPS == 7, "fail_step's range is the load steps'");
 
 static const char * const kd_step_names[] = {
 	[KD_STEP_NONE]		= "none",
@@ -131,6 +138,7 @@ static const char * const kd_step_names[] = {
 	[KD_STEP_PAGES]		= "__get_free_pages",
 	[KD_STEP_CACHE]		= "kmem_cache_create",
 	[KD_STEP_OBJECTS]	= "kmem_cache_alloc",
+	[KD_STEP_DRIVER]	= "pci_register_driver",
 	[KD_STEP_PROC]		= "proc_create",
 };
 

@@ -20,7 +20,7 @@ struct kd_param {
 
 extern struct kd_param kd_param_kmalloc_size, kd_param_vmalloc_size,
 	kd_param_page_order, kd_param_cache_objects, kd_param_fail_step,
-	kd_param_lab_max_items, kd_param_lab_max_bytes;
+	kd_param_lab_max_items, kd_param_lab_max_bytes, kd_param_dma_bits;
 
 /* A parameter's value, by name: kd_param(kmalloc_size). */
 #define kd_param(name)	(kd_param_##name.val)
@@ -33,6 +33,7 @@ enum kd_load_step {
 	KD_STEP_PAGES,		/* __get_free_pages() */
 	KD_STEP_CACHE,		/* kmem_cache_create() */
 	KD_STEP_OBJECTS,	/* kmem_cache_alloc(), fails at the last object */
+	KD_STEP_DRIVER,		/* pci_register_driver(), the DMA demo device's */
 	KD_STEP_PROC,		/* proc_create() */
 	KD_NR_STEPS = KD_STEP_PROC,
 };

@@ -104,6 +104,9 @@ kd_initramfs() {
 	fi
 	{
 		printf 'KD_LANE=%s\nKD_SLOW=%s\n' "$(kd_shq "$LANE_NAME")" "$LANE_SLOW"
+		# The module's dma_bits= for this guest's DMA demo device, where
+		# it is not the default (kd_qemu).
+		[ "${LANE_DMA_BITS:-28}" = 28 ] || printf 'KD_DMA_BITS=%s\n' "$LANE_DMA_BITS"
 		for kv in "$@"; do
 			printf '%s=%s\n' "${kv%%=*}" "$(kd_shq "${kv#*=}")"
 		done
@@ -137,7 +140,7 @@ kd_initramfs_key() {
 		[ -d "$d" ] && mapfile -t -O "${#files[@]}" files < <(find "$d" | LC_ALL=C sort)
 	done
 	{
-		printf 'lane %s slow %s moddir %s\n' "$LANE_NAME" "$LANE_SLOW" "$LANE_MODDIR"
+		printf 'lane %s slow %s moddir %s dma %s\n' "$LANE_NAME" "$LANE_SLOW" "$LANE_MODDIR" "${LANE_DMA_BITS:-28}"
 		printf 'var %q\n' "$@"
 		for m in $deps; do
 			printf 'dep %s %s\n' "$m" "$(stat -c '%s %.9Y' "$LANE_MODDIR/$m" 2>/dev/null || echo none)"

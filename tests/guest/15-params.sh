@@ -61,7 +61,8 @@ bounds="kmalloc_size 1 $kmax
 vmalloc_size 1 67108864
 page_order 0 $maxo
 cache_objects 1 1024
-fail_step 0 6"
+fail_step 0 7
+dma_bits 24 64"
 
 # The upper bounds of kmalloc_size and page_order need one free block of the
 # largest order: 4 MiB on 4 KiB pages, 32 MiB on 16 KiB pages, which a
@@ -70,7 +71,7 @@ fail_step 0 6"
 # test our bounds, not the guest's fragmentation.
 kd_compact
 while read -r name min max; do
-	# At both bounds: loads, and sysfs shows the value.  fail_step=6 is a
+	# At both bounds: loads, and sysfs shows the value.  fail_step=7 is a
 	# deliberate failure, so its upper bound is checked as "accepted, then
 	# failed with ENOMEM" instead.
 	for v in "$min" "$max"; do

@@ -14,7 +14,7 @@
 # report, with its call trace.
 # kd-boot: plain
 # kd-log-ok: Call Trace
-# kd-class: logic numa
+# kd-class: kernel numa
 # kd-timeout: 300
 . "${0%/*}/lib.sh"
 

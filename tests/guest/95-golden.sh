@@ -102,14 +102,14 @@ keep "modinfo" sh -c "strings $KD_KO | grep -E '^(description|author|license|ver
 
 # Refused parameters: nothing loads, one line each.
 for p in kmalloc_size=0 vmalloc_size=abc page_order=99 cache_objects=1025 \
-	fail_step=7 lab_max_items=4097; do
+	fail_step=8 lab_max_items=4097 dma_bits=65; do
 	kd_dmesg_mark
 	kd_load "$p"
 	printf 'insmod %s -> %s\n' "$p" "$?" >>"$out"
 	log_since | sed -n 1p >>"$out"
 done
 section "fail_step"
-for s in 1 2 3 4 5 6; do
+for s in 1 2 3 4 5 6 7; do
 	kd_dmesg_mark
 	kd_load fail_step=$s
 	printf 'insmod fail_step=%s -> %s\n' "$s" "$?" >>"$out"

@@ -103,12 +103,13 @@ kd_compact() {
 	:
 }
 
-# kd_load [PARAM=VALUE...] -- insmod kmem_demo; returns insmod's status,
-# its stderr is left in KD_LOAD_ERR.
+# kd_load [PARAM=VALUE...] -- insmod kmem_demo, with the lane's dma_bits=
+# for its DMA demo device first (KD_DMA_BITS, where not the default);
+# returns insmod's status, its stderr is left in KD_LOAD_ERR.
 # shellcheck disable=SC2120 # parameters are optional
 kd_load() {
 	# shellcheck disable=SC2034 # read by the tests
-	KD_LOAD_ERR=$(insmod "$KD_KO" "$@" 2>&1 >/dev/null)
+	KD_LOAD_ERR=$(insmod "$KD_KO" ${KD_DMA_BITS:+"dma_bits=$KD_DMA_BITS"} "$@" 2>&1 >/dev/null)
 }
 
 kd_unload() {

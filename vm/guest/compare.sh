@@ -21,7 +21,7 @@ printf '\nKD-%s-INFO-BEGIN\nkernel %s\nmachine %s\nKD-%s-INFO-END\n' \
 	"$KD_NONCE" "$(uname -r)" "$(uname -m)" "$KD_NONCE"
 start=$(dmesg | wc -l)
 mark=$start
-step "insmod /kd/kmem_demo.ko${KD_PARAMS:+ $KD_PARAMS}"
+step "$(insmod_cmd)"
 case ${KD_BENCH:-} in
 quick | full)
 	# "bench" is the full run, "bench quick" the short one.

@@ -28,7 +28,7 @@ view=${KD_VIEW:-1}
 [ "$view" = 0 ] || try 'sh /kd/kernel-facilities.sh'
 check=/tmp/kernel-check
 [ "$view" = 0 ] || sh /kd/kernel-check.sh begin "$check" load
-step "insmod /kd/kmem_demo.ko${KD_PARAMS:+ $KD_PARAMS}"
+step "$(insmod_cmd)"
 [ "$view" = 0 ] || sh /kd/kernel-check.sh end "$check" load
 step 'lsmod | grep kmem_demo'
 # "tail -n +N": exactly the kernel log lines written since insmod.

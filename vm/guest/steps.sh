@@ -26,3 +26,12 @@ try() {
 	printf '\n$ %s\n' "$1"
 	sh -c "$1" || printf '(exit status %s)\n' "$?"
 }
+
+# insmod_cmd -- the module's insmod as this guest's flows type it: the
+# lane's dma_bits= for its DMA demo device where that is not the module's
+# default (/kd/config) and KD_PARAMS does not say it, then KD_PARAMS.
+insmod_cmd() {
+	_dma=${KD_DMA_BITS:+ dma_bits=$KD_DMA_BITS}
+	case " ${KD_PARAMS:-}" in *" dma_bits="*) _dma= ;; esac
+	printf 'insmod /kd/kmem_demo.ko%s%s' "$_dma" "${KD_PARAMS:+ $KD_PARAMS}"
+}

@@ -35,6 +35,7 @@
 #   LANE_QEMU       array: qemu binary and machine/cpu/accel arguments
 #                   (the harness adds -m, -kernel, -initrd, -append, console)
 #   LANE_CONSOLE    guest console device (ttyS0, ttyAMA0)
+#   LANE_DMA_BITS   the address bits of the guest's DMA demo device (kd_qemu)
 #   LANE_APPEND     extra kernel command line for every boot of this lane
 #   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG),
 #                   the row's "slow"

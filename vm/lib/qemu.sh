@@ -90,6 +90,10 @@ kd_x86_vmlinux() {
 #   arm64  virt under TCG; KD_QEMU_CPU_ARM64 overrides CPU.  With 4 KiB
 #          pages its RAM starts at 1 GiB and ZONE_DMA covers it up to 4
 #          GiB, so with -m 512M all memory is DMA and DMA32 is empty.
+# Every guest has the DMA demo device, QEMU's edu (src/edu.c), and
+# LANE_DMA_BITS is the address bits it drives, which the guest passes as
+# dma_bits= where it differs from the module's default (28, the device's
+# own): on arm64 virt no RAM lies within 28 bits, so its edu gets 32.
 # shellcheck disable=SC2034 # read by the harness
 kd_qemu() {
 	local arch=$1 cpu=$2 bios
@@ -110,12 +114,16 @@ kd_qemu() {
 		else
 			LANE_QEMU+=(-accel tcg -cpu "${KD_QEMU_CPU:-$cpu}")
 		fi
+		LANE_DMA_BITS=28
+		LANE_QEMU+=(-device edu)
 		;;
 	arm64)
 		need_pkgs qemu-system-arm
 		LANE_ARCH=arm64 LANE_CONSOLE=ttyAMA0
+		LANE_DMA_BITS=32
 		LANE_QEMU=(qemu-system-aarch64 -machine virt -cpu "${KD_QEMU_CPU_ARM64:-$cpu}"
-			-smp "${KD_SMP:-${LANE_SMP:-2}}" -nodefaults -accel tcg)
+			-smp "${KD_SMP:-${LANE_SMP:-2}}" -nodefaults -accel tcg
+			-device "edu,dma_mask=$(printf '0x%x' $(((1 << LANE_DMA_BITS) - 1)))")
 		;;
 	*) kd_die "lane ${LANE_NAME:-?}: arch '$arch' in vm/lanes.tsv is neither amd64 nor arm64" ;;
 	esac
