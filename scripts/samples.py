@@ -19,14 +19,16 @@ addresses and numbers aside.
 
 A sample of a whole make run session is the fenced block right after
 
-    <!-- run: LANE [VIEW=0|1] [PARAMS='...'] [PICTURES=0|1] | LAB -->
+    <!-- run: LANE [VIEW=0|1] [PARAMS='...'] [PICTURES=0|1] KVER=RELEASE | LAB -->
 
 (LAB: the make run LAB= commands, ";"-separated, may be empty): lines of
 what `make run KERNEL=LANE LAB='LAB' ...` prints in the guest, in its
-order; "..." marks a cut.  tests/guest/samples.txt holds them for the
-guest test 39-samples, which runs that very session on LANE and finds
-each line, values that depend on where memory landed masked
-(tests/guest/mask.sed, mask-session.sed).
+order; "..." marks a cut; KVER the kernel it is of (a lane's kernel
+follows the host's release), which make samples writes.
+tests/guest/samples.txt holds them for the guest test 39-samples, which
+runs that very session on LANE's kernel KVER and finds each line, values
+that depend on where memory landed masked (tests/guest/mask.sed,
+mask-session.sed).
 
 A sample of the harness's own output on the host is the block after
 
@@ -65,7 +67,7 @@ import tempfile
 DOCS = ["README.md"] + sorted(glob.glob("docs/*.md"))
 MARK = re.compile(r"^<!-- sample: (\S+) (\S+) (load-log|unload-log|report|lab|log)((?: \S+)*) -->$")
 RUN = re.compile(r"^<!-- run: (.*?) \|(?: (.*?))? -->$")
-RUN_VARS = {"VIEW": "1", "PARAMS": "", "PICTURES": "0"}
+RUN_VARS = {"VIEW": "1", "PARAMS": "", "PICTURES": "0", "KVER": ""}
 OUTPUT = re.compile(r"^<!-- output: (\S+(?: \S+)*) -->$")
 # The lanes whose logs ($KD_CACHE/logs/NAME.log) output samples name, by
 # the logs' prefix; each checks its samples with --output PREFIX.
@@ -201,6 +203,12 @@ class RunSample:
     def key(self):
         return run_key(self.lane, self.lab, self.vars)
 
+    def marker(self, kver):
+        """The marker line, naming KVER, the kernel the sample is of."""
+        words = [self.lane] + [f"{k}={shlex.quote(v)}" for k, v in self.vars.items()
+                               if k != "KVER" and v != RUN_VARS[k]] + [f"KVER={kver}"]
+        return f"<!-- run: {' '.join(words)} |{' ' + self.lab if self.lab else ''} -->"
+
 
 def marked(doc, pattern):
     """(its number in DOC, DOC's lines, its line's index, the match) of
@@ -229,7 +237,8 @@ def listing():
             if r.problem:
                 continue
             v = r.vars
-            out.append("=== " + "\t".join([r.name, r.lane, v["VIEW"], v["PARAMS"] or "-", v["PICTURES"], r.lab or "-"]))
+            out.append("=== " + "\t".join([r.name, r.lane, v["VIEW"], v["PARAMS"] or "-", v["PICTURES"],
+                                            v["KVER"] or "-", r.lab or "-"]))
             out += r.lines[r.start:r.end]
     return "\n".join(out) + "\n"
 
@@ -299,6 +308,8 @@ def check():
         for r in run_samples(doc):
             if r.problem:
                 bad.append(f"{r.name} (line {r.at + 1}): {r.problem}")
+            elif not r.vars["KVER"]:
+                bad.append(f"{r.name} (line {r.at + 1}): no KVER= in the marker, the kernel the sample is of: make samples writes it")
         for name, logs, _, _, end in output_samples(doc):
             if end is None:
                 bad.append(f"{name}: no ``` block right after the marker")
@@ -476,6 +487,12 @@ def output(prefix, logdir, write=False):
     return 1 if bad else 0
 
 
+def log_kver(log):
+    """The kernel a make run LOG ran on: what its "uname -r" printed."""
+    session = read_log(log)
+    return next((session[j + 1].strip() for j, l in enumerate(session[:-1]) if l == "$ uname -r"), "")
+
+
 def update(pairs):
     logs = dict(p.rsplit("=", 1) for p in pairs)
     good = True
@@ -489,13 +506,15 @@ def update(pairs):
             if key in logs and end is not None:
                 blocks.append((start, end, lambda key=key, what=what, parts=parts:
                                (extract(run_steps(logs[key]), what, parts), True)))
+        marks = {}
         for r in run_samples(doc):
             if r.key() in logs and not r.problem:
                 blocks.append((r.start, r.end, lambda r=r: update_run(r.lines[r.start:r.end], logs[r.key()], r.name)))
+                marks[r.at] = r.marker(log_kver(logs[r.key()]))
         for start, end, make in sorted(blocks, key=lambda b: b[0]):
             body, ok = make()
             good = good and ok
-            out += lines[i:start]
+            out += [marks.get(j, lines[j]) for j in range(i, start)]
             out += body
             i = end
         out += lines[i:]

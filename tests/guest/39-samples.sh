@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The docs' samples of make run are what make run prints today: each
 # sample of samples.txt (written from the docs' "<!-- run: -->" markers by
-# scripts/samples.py, which the static lane keeps current) whose lane is
-# this one runs make run's very session (/kd/session.sh) with the
-# sample's lab commands, parameters and view, and every line of the
-# sample must be there, in the sample's order.  Both sides go through
+# scripts/samples.py, which the static lane keeps current) of this lane
+# and of this kernel (KVER=: a lane's kernel follows the host's release)
+# runs make run's very session (/kd/session.sh) with the sample's lab
+# commands, parameters and view, and every line of the sample must be
+# there, in the sample's order.  Both sides go through
 # mask.sed and mask-session.sed: values that depend on where memory
 # landed may differ, every other word of each line must be the same; the
 # lab's numbers may all be off by one amount (subseq.awk).  A sample may
@@ -21,8 +22,9 @@
 here=${0%/*}
 work=/tmp/samples
 rm -rf "$work" && mkdir -p "$work"
-# One file pair per sample: N.hdr (DOC:LINE, lane, view, parameters,
-# pictures, lab, tab-separated, "-" for none) and N.txt (its lines).
+# One file pair per sample: N.hdr (its name, lane, view, parameters,
+# pictures, the kernel it is of, lab, tab-separated, "-" for none) and N.txt
+# (its lines).
 awk -v d="$work" '
 	/^=== / { n++; print substr($0, 5) >(d "/" n ".hdr"); printf "" >(d "/" n ".txt"); next }
 	n { print >>(d "/" n ".txt") }' "$here/samples.txt"
@@ -36,8 +38,13 @@ ran=0 i=0
 while [ -f "$work/$((i + 1)).hdr" ]; do
 	i=$((i + 1))
 	n=$work/$i
-	IFS='	' read -r where lane view params pictures lab <"$n.hdr"
+	IFS='	' read -r where lane view params pictures kver lab <"$n.hdr"
 	[ "$lane" = "$KD_LANE" ] || continue
+	# A lane's kernel follows the host (distro: the host's release).
+	if [ "$kver" != "$(uname -r)" ]; then
+		other="$other $where"
+		continue
+	fi
 	[ "$params" != - ] || params=
 	[ "$lab" != - ] || lab=
 	ran=$((ran + 1))
@@ -72,4 +79,5 @@ while [ -f "$work/$((i + 1)).hdr" ]; do
 	fi
 	! kd_loaded || kd_unload
 done
-[ "$ran" -gt 0 ] || t_skip "the docs' samples of make run" "none is of lane $KD_LANE"
+[ -z "${other:-}" ] || echo "# samples of lane $KD_LANE on another kernel than $(uname -r), not run:$other"
+[ "$ran" -gt 0 ] || t_skip "the docs' samples of make run" "none is of lane $KD_LANE on kernel $(uname -r)"
