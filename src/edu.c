@@ -30,6 +30,7 @@
 #include "edu.h"
 #include "kmem_demo.h"
 #include "params.h"
+#include "region.h"
 
 #define KD_EDU_VENDOR	0x1234
 #define KD_EDU_DEVICE	0x11e8
@@ -38,32 +39,34 @@
 #define KD_EDU_LIVE	0x04	/* reads back the inverse of what was written */
 #define KD_EDU_LIVE_TEST 0x5a5a0f0fU
 
+#define KD_EDU_NONE	"none: no QEMU edu device (PCI 1234:11e8) bound to kmem_demo; make run's VMs have one"
+
 /*
- * The device the demo drives (one; another edu stays unbound) and what the
- * last probe that failed said.  Probe and remove run at load and unload,
- * and whenever root binds or unbinds the device in sysfs; the report reads
- * this under the same lock.
+ * The device the demo drives: one; another edu stays unbound.  Probe and
+ * remove run at load and unload, and whenever root binds or unbinds the
+ * device in sysfs.  What the report says of it is published in the
+ * registry (kd_device_publish()).
  */
 static DEFINE_MUTEX(kd_edu_lock);
 static struct {
 	struct pci_dev *pdev;		/* bound, or NULL */
 	void __iomem *regs;		/* BAR0 */
-	u32 id;
-	unsigned int bits;		/* the DMA mask it was given */
-	char refused[224];		/* why the last probe failed, or "" */
 } kd_edu;
 
-/* Remember why @pdev was refused, for the report, and log it. */
+/*
+ * Log why @pdev was refused, and say it in the report unless another edu
+ * is the demo device.
+ */
 static __printf(3, 4) int kd_edu_refuse(struct pci_dev *pdev, int err, const char *fmt, ...)
 {
-	char why[sizeof(kd_edu.refused) - 32];
+	char why[192];
 	va_list args;
 
 	va_start(args, fmt);
 	vsnprintf(why, sizeof(why), fmt, args);
 	va_end(args);
-	snprintf(kd_edu.refused, sizeof(kd_edu.refused), "%s refused: %s",
-		 pci_name(pdev), why);
+	if (!kd_edu.pdev)
+		kd_device_publish("%s refused: %s", pci_name(pdev), why);
 	dev_info(&pdev->dev, "not the DMA demo device: %s\n", why);
 	return err;
 }
@@ -116,9 +119,9 @@ static int kd_edu_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		goto clear_master;
 	}
 	kd_edu.pdev = pdev;
-	kd_edu.id = id;
-	kd_edu.bits = bits;
-	kd_edu.refused[0] = '\0';
+	kd_device_publish("%s, QEMU edu %u.%u (PCI %04x:%04x), DMA mask %u bits",
+			  pci_name(pdev), id >> 24, (id >> 16) & 0xff,
+			  KD_EDU_VENDOR, KD_EDU_DEVICE, bits);
 	dev_info(&pdev->dev, "DMA demo device: QEMU edu %u.%u, DMA mask %u bits\n",
 		 id >> 24, (id >> 16) & 0xff, bits);
 	mutex_unlock(&kd_edu_lock);
@@ -147,6 +150,7 @@ static void kd_edu_remove(struct pci_dev *pdev)
 	kd_edu.regs = NULL;
 	pci_release_regions(pdev);
 	pci_disable_device(pdev);
+	kd_device_publish(KD_EDU_NONE);
 	mutex_unlock(&kd_edu_lock);
 	dev_info(&pdev->dev, "DMA demo device released\n");
 }
@@ -168,26 +172,11 @@ int kd_edu_register(void)
 {
 	if (kd_should_fail(KD_STEP_DRIVER))	/* fail_step=6 */
 		return -ENOMEM;
+	kd_device_publish(KD_EDU_NONE);
 	return pci_register_driver(&kd_edu_driver);
 }
 
 void kd_edu_unregister(void)
 {
 	pci_unregister_driver(&kd_edu_driver);
-	kd_edu.refused[0] = '\0';
-}
-
-void kd_edu_show(struct seq_file *m)
-{
-	mutex_lock(&kd_edu_lock);
-	if (kd_edu.pdev)
-		seq_printf(m, "dma_device:  %s, QEMU edu %u.%u (PCI %04x:%04x), DMA mask %u bits\n",
-			   pci_name(kd_edu.pdev), kd_edu.id >> 24,
-			   (kd_edu.id >> 16) & 0xff, KD_EDU_VENDOR,
-			   KD_EDU_DEVICE, kd_edu.bits);
-	else if (kd_edu.refused[0])
-		seq_printf(m, "dma_device:  %s\n", kd_edu.refused);
-	else
-		seq_puts(m, "dma_device:  none: no QEMU edu device (PCI 1234:11e8) bound to kmem_demo; make run's VMs have one\n");
-	mutex_unlock(&kd_edu_lock);
 }

@@ -6,13 +6,11 @@
 #ifndef KMEM_DEMO_EDU_H
 #define KMEM_DEMO_EDU_H
 
-#include <linux/seq_file.h>
-
-/* Register the PCI driver: a device present is probed before it returns. */
+/*
+ * Register the PCI driver: a device present is probed before it returns.
+ * The report's "dma_device:" line says what came of it (region.c).
+ */
 int kd_edu_register(void);
 void kd_edu_unregister(void);
-
-/* The report's "dma_device:" line: the device, or why there is none. */
-void kd_edu_show(struct seq_file *m);
 
 #endif /* KMEM_DEMO_EDU_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmem_demo: the registry of regions, and the module's page accounting.
+ * kmem_demo: the registry of regions, the DMA demo device's line, and the
+ * module's page accounting.
  *
  * One list, oldest first, under one mutex.  Load-time regions are
  * published in the order the module allocates them and withdrawn before
@@ -181,6 +182,32 @@ void kd_regions_seq_stop(struct seq_file *m, void *v)
 {
 	if (!IS_ERR(v))
 		kd_regions_unlock();
+}
+
+/* ---- the DMA demo device ---- */
+
+/*
+ * What the report's header says of the DMA demo device: its driver
+ * (edu.c) publishes the line here, as an allocation publishes its region,
+ * and a reader reads it with the regions, under the same lock.
+ */
+static char kd_device[256];
+
+void kd_device_publish(const char *fmt, ...)
+{
+	va_list args;
+
+	kd_regions_lock();
+	va_start(args, fmt);
+	vsnprintf(kd_device, sizeof(kd_device), fmt, args);
+	va_end(args);
+	kd_regions_unlock();
+}
+
+const char *kd_device_line(void)
+{
+	lockdep_assert_held(&kd_regions_mutex);
+	return kd_device;
 }
 
 /* ---- page accounting ---- */

@@ -88,6 +88,14 @@ void *kd_regions_seq_next(struct seq_file *m, void *v, loff_t *pos);
 void kd_regions_seq_stop(struct seq_file *m, void *v);
 
 /*
+ * The report header's line about the DMA demo device ("dma_device:"): its
+ * driver publishes it (taking the lock), a reader reads it with the lock
+ * held.
+ */
+__printf(1, 2) void kd_device_publish(const char *fmt, ...);
+const char *kd_device_line(void);
+
+/*
  * Page accounting of our own: kmemleak does not track page allocations, so
  * every page the module takes from the buddy allocator and gives back is
  * counted here, and the report shows both counts.

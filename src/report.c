@@ -27,7 +27,6 @@
 #include <linux/nodemask.h>
 #include <linux/seq_file.h>
 
-#include "edu.h"
 #include "kmem_demo.h"
 #include "lab.h"
 #include "params.h"
@@ -52,7 +51,7 @@ static void kd_show_header(struct seq_file *m, const struct kd_cursor *c)
 		   items, bytes, kd_param(lab_max_items), kd_param(lab_max_bytes));
 	kd_pages_count(&taken, &given);
 	seq_printf(m, "page_acct:   %lu pages allocated, %lu freed\n", taken, given);
-	kd_edu_show(m);
+	seq_printf(m, "dma_device:  %s\n", kd_device_line());
 }
 
 static void kd_show_size(struct seq_file *m, const char *key, size_t bytes)
