@@ -65,6 +65,26 @@ count() {
 		END { m = plan - p - f - s; if (m > 0) f += m; print p + 0, f + 0, s + 0 }' "$1"
 }
 
+# failures KTAP -- one line per failed result of a run: its name and the
+# last reason given before it (a "# seen:" line or a failed subtest), and
+# per lane the results its plans promised and never printed.
+failures() {
+	awk '
+	function cut(s) { return length(s) > 160 ? substr(s, 1, 157) "..." : s }
+	/^1\.\.[0-9]+/ { plan += substr($1, 4); next }
+	/^ok [0-9]+/ { got++; why = ""; next }
+	/^not ok [0-9]+/ {
+		got++; s = $0; sub(/^not ok [0-9]+ /, "", s)
+		if (n++ < 20) print "# failed: " cut(s) (why != "" ? " -- " cut(why) : "")
+		why = ""; next
+	}
+	/^ *# seen: / || /^ +not ok [0-9]+/ { if (why == "") { why = $0; sub(/^ *(# )?/, "", why) }; next }
+	/^# kd-summary: / {
+		if (plan > got) print "# failed: lane " $3 ": " plan - got " of its results never printed (a crash or a timeout: see its log above)"
+		plan = got = 0; why = ""
+	}' "$1"
+}
+
 # diag [LINE...] -- the lines (stdin when none) as KTAP diagnostics.
 diag() {
 	if [ $# -gt 0 ]; then printf '%s\n' "$@"; else cat; fi | sed 's/^/# /'
@@ -327,6 +347,8 @@ echo "# kd-total: $total" | tee -a "$last"
 # Where the time went: each lane's, the slowest tests (make test-times
 # makes docs/testing.md's tables of it).
 "$KD_ROOT/scripts/test-times.sh" --summary "$last" | tee -a "$last" || true
+# What failed, last, next to the count: a log cut to its tail still names it.
+[ "$fail" -eq 0 ] || failures "$last" | tee -a "$last"
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else

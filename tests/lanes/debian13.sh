@@ -102,7 +102,7 @@ summary=$(kd_summary_ok "$log") || sok=$?
 if [ "$rc" -eq 0 ]; then
 	kd_ok "make-test-quick: exit 0 ($summary)"
 else
-	kd_not_ok make-test-quick 'exit 0' "exit $rc: $(grep -E '^not ok|^# (expected|seen|saw)' "$log" | head -n 40)"
+	kd_not_ok make-test-quick 'exit 0' "exit $rc: $(kd_failed_excerpt "$log")"
 fi
 if [ "$sok" -eq 0 ] && grep -q '^ok [0-9]* distro/slub/20-report' "$log"; then
 	kd_ok "make-test-quick: static and distro lanes, ${summary%% *} passed, none failed"

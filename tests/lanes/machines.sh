@@ -168,7 +168,7 @@ if [ "$st" -eq 0 ] && [ "$sok" -eq 0 ] &&
 	kd_ok "debian/make-test-host: $summary"
 else
 	kd_not_ok debian/make-test-host 'exit 0, N passed, 0 failed, host/slub/20-report and host/plain/60-pointers ok' \
-		"exit $st, $summary: $(grep -E '^not ok|^# (expected|seen|saw)' "$L-debian-test.log" | head -n 40)"
+		"exit $st, $summary: $(kd_failed_excerpt "$L-debian-test.log")"
 fi
 kd_check debian/test-kernel "the guest suite on $kver" \
 	"the guest suite on $(sed -n 's/^# kd-lane: host \([^ ]*\) .*/\1/p' "$L-debian-test.log" | head -n 1)"

@@ -47,6 +47,23 @@ kd_fresh_clone() {
 	echo "# clone of $(git -C "$KD_ROOT" describe --always --dirty)"
 }
 
+# kd_failed_excerpt LOG -- what a make test run in LOG said of its
+# failures: each failed result with the diagnostics around it (the "# "
+# lines since the result before it, which kd_not_ok prints; a guest test's
+# failed subtests with theirs; the lines right after it, which the static
+# lane prints), at most 60 lines.
+kd_failed_excerpt() {
+	awk '
+	/^(ok|not ok) [0-9]+ / {
+		if ($1 == "not") { printf "%s%s", before, nested; print; after = 1 } else after = 0
+		before = nested = ""; nafter = 0; next
+	}
+	/^# / { if (after) print; else before = before $0 "\n"; next }
+	/^ +not ok [0-9]+ / { nested = nested $0 "\n"; nafter = 1; after = 0; next }
+	/^ +# / { if (nafter) nested = nested $0 "\n"; next }
+	{ after = nafter = 0 }' "$1" | head -n 60
+}
+
 # kd_summary_ok LOG -- the "N passed, 0 failed[, N skipped]" line that ends
 # a make test run's output in LOG, with N > 0; fails (printing what there
 # was) when it is missing or counts a failure.
