@@ -8,7 +8,8 @@
 #       load kmem_demo.ko (from the clone, or the installed module) with the
 #       kmem tracepoints on, run each lab command traced, save what the
 #       kernel showed in DIR (default /tmp/kmem_demo-check) and judge it.
-#       The module stays loaded: rmmod kmem_demo when done.
+#       The module stays loaded: rmmod kmem_demo when done.  Its
+#       parameters, if any: KD_CHECK_PARAMS='dma_bits=32 ...'.
 #   kernel-check.sh judge DIR
 #       judge a saved DIR again (its report.txt may be edited: the check
 #       then names the figure that no longer agrees).
@@ -20,7 +21,10 @@
 #
 # The evidence: kmem:kmalloc (and kmalloc_node), kmem:kmem_cache_alloc and
 # kmem:mm_page_alloc events of the writer, their sizes, pfn and gfp_flags;
-# /proc/vmallocinfo; the frames of each vmalloc area (/proc/kmem_demo_map);
+# cma:cma_alloc_finish (cma:cma_alloc before 5.18) for coherent DMA memory
+# from the CMA area; the DMA demo device's pools (/sys/bus/pci/devices/
+# DEV/pools); /proc/vmallocinfo; the frames of each vmalloc area and of
+# the DMA pool's pages (/proc/kmem_demo_map);
 # /sys/kernel/slab/CACHE's sizes; SLUB's alloc_traces where slub_debug=U
 # is on for a cache.  An instrument that is missing is named, with what
 # turns it on.  POSIX sh and awk: it runs in the guest's busybox too.
@@ -38,7 +42,13 @@ tracefs() {
 	[ -e "$T/trace" ] || die "no tracefs (mount -t tracefs nodev /sys/kernel/tracing, as root; or a kernel with CONFIG_TRACING)"
 }
 
-EVENTS='kmalloc kmalloc_node kmem_cache_alloc kmem_cache_alloc_node mm_page_alloc mm_page_alloc_zone_locked'
+# SYSTEM/EVENT under $T/events: those a kernel lacks are left out.
+EVENTS='kmem/kmalloc kmem/kmalloc_node kmem/kmem_cache_alloc kmem/kmem_cache_alloc_node
+	kmem/mm_page_alloc kmem/mm_page_alloc_zone_locked cma/cma_alloc cma/cma_alloc_finish'
+# The events kept, as the trace names them ("NAME:" is a field of their
+# lines): looked up in an array, as a regex made at run time would be
+# compiled again for every field in busybox awk.
+KEPT='kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked|cma_alloc|cma_alloc_finish'
 # The trace buffer, KiB per CPU: the load alone writes over 2048 page
 # events (the 8 MiB vmalloc; 16384 for vmalloc_size's 64 MiB) besides the
 # module loader's, and an overflow would drop the oldest.
@@ -60,30 +70,30 @@ begin() {
 	echo "$PPID $$" >"$T/set_event_pid" || die "cannot write $T/set_event_pid (root?)"
 	echo 1 >"$T/options/event-fork"
 	for e in $EVENTS; do
-		[ -e "$T/events/kmem/$e/enable" ] && echo 1 >"$T/events/kmem/$e/enable"
+		[ -e "$T/events/$e/enable" ] && echo 1 >"$T/events/$e/enable"
 	done
 	echo 1 >"$T/tracing_on"
 }
 
 # end DIR STEP -- stop, and keep the events as DIR/trace.STEP, after three
-# lines of header: the kmem events this kernel has, the pages on the
+# lines of header: the events this kernel has, the pages on the
 # per-CPU lists at begin, and the trace's own
 # "entries-in-buffer/entries-written: A/B" (A < B: events were lost).
 end() {
 	tracefs
 	have=
 	for e in $EVENTS; do
-		[ -e "$T/events/kmem/$e/enable" ] || continue
-		echo 0 >"$T/events/kmem/$e/enable"
-		have="$have $e"
+		[ -e "$T/events/$e/enable" ] || continue
+		echo 0 >"$T/events/$e/enable"
+		have="$have ${e#*/}"
 	done
 	echo >"$T/set_event_pid"
-	echo "# kmem events:$have" >"$1/trace.$2"
+	echo "# events:$have" >"$1/trace.$2"
 	echo "# per-cpu free pages at begin: $(cat "$1/.pcp.$2" 2>/dev/null || echo -)" >>"$1/trace.$2"
 	rm -f "$1/.pcp.$2"
-	awk '/^# entries-in-buffer/ && !h { h = 1; print; next }
-		/ (kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked): / { print }' \
-		"$T/trace" >>"$1/trace.$2"
+	awk -v kept="$KEPT" 'BEGIN { n = split(kept, k, "|"); for (i = 1; i <= n; i++) K[k[i] ":"] = 1 }
+		/^# entries-in-buffer/ && !h { h = 1; print; next }
+		{ for (i = 1; i <= NF; i++) if ($i in K) { print; next } }' "$T/trace" >>"$1/trace.$2"
 }
 
 # areas -- kmem_demo's lines of /proc/vmallocinfo.  The file is read by
@@ -139,6 +149,13 @@ save() {
 		# Each call site's line starts with its count; its stack follows.
 		grep -E '^ *[0-9]+ .*\[kmem_demo\]' "$f" | sed "s|^ *|$c |" >>"$1/alloc_traces.txt"
 	done
+	# The DMA pools of each PCI device: "DEV NAME INUSE BLOCKS SIZE PAGES".
+	: >"$1/pools.txt"
+	for f in /sys/bus/pci/devices/*/pools; do
+		[ -r "$f" ] || continue
+		d=${f%/pools}
+		awk -v d="${d##*/}" 'NR > 1 { print d, $0 }' "$f" >>"$1/pools.txt"
+	done
 	awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps >"$1/page_size"
 	# Which instruments were there: judge says what a missing one needs.
 	vi=readable
@@ -163,7 +180,7 @@ save() {
 judge() {
 	[ -r "$1/report.txt" ] || die "no $1/report.txt: record first"
 	# shellcheck disable=SC2046 # the trace files, in step order
-	awk -v ps="$(cat "$1/page_size" 2>/dev/null || echo 4096)" '
+	awk -v ps="$(cat "$1/page_size" 2>/dev/null || echo 4096)" -v kept="$KEPT" '
 	function hex2num(h,   i, c, n) {
 		n = 0; h = tolower(h); sub(/^0x/, "", h)
 		for (i = 1; i <= length(h); i++) {
@@ -175,6 +192,7 @@ judge() {
 	}
 	function num(v) { return v ~ /^0x/ ? hex2num(v) : v + 0 }
 	BEGIN {
+		n = split(kept, k, "|"); for (i = 1; i <= n; i++) KEPT[k[i] ":"] = 1
 		G["__GFP_RECLAIM"] = "__GFP_DIRECT_RECLAIM|__GFP_KSWAPD_RECLAIM"
 		G["GFP_NOIO"] = "__GFP_RECLAIM"
 		G["GFP_NOFS"] = "GFP_NOIO|__GFP_IO"
@@ -206,10 +224,11 @@ judge() {
 	fb == "vmallocinfo.txt" {
 		a = $1; sub(/-.*/, "", a); sub(/^0x/, "", a); va[a] = $0; next }
 	fb == "alloc_traces.txt" { at[++nat] = $0; next }
+	fb == "pools.txt" { pools[$2] = $0; next }
 	fb ~ /^trace\./ {
 		step = fb; sub(/^trace\./, "", step)
 		traced[step] = 1
-		if ($0 ~ /^# kmem events:/) { kev[step] = substr($0, 16) " "; next }
+		if ($0 ~ /^# events:/) { kev[step] = substr($0, 11) " "; next }
 		if ($0 ~ /^# per-cpu free pages at begin:/) { pcp[step] = $NF; next }
 		if ($2 == "entries-in-buffer/entries-written:") {
 			split($3, ab, "/"); written[step] = ab[2] + 0
@@ -217,7 +236,7 @@ judge() {
 			next
 		}
 		ev = ""
-		for (i = 1; i <= NF; i++) if ($i ~ /^(kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked):$/) { ev = $i; sub(/:$/, "", ev); break }
+		for (i = 1; i <= NF; i++) if ($i in KEPT) { ev = $i; sub(/:$/, "", ev); break }
 		if (ev == "") next
 		n = ++nev[step]; E = step SUBSEP n
 		evname[E] = ev
@@ -225,6 +244,8 @@ judge() {
 			if (kv[1] == "call_site") { f = kv[2]; sub(/\+.*/, "", f); site[E] = f }
 			else evf[E, kv[1]] = kv[2]
 		}
+		# cma:cma_alloc (before 5.18) prints its pfn in hex without 0x.
+		if (ev == "cma_alloc" && (E, "pfn") in evf && evf[E, "pfn"] !~ /^0x/) evf[E, "pfn"] = "0x" evf[E, "pfn"]
 		next
 	}
 	# The report, last.
@@ -353,6 +374,16 @@ judge() {
 		for (i = 1; i <= nev[step]; i++)
 			if (evname[step, i] == "mm_page_alloc" && num(evf[step, i, "pfn"]) == want && evf[step, i, "order"] == o)
 				E = step SUBSEP i
+		# Coherent DMA memory of more than a page may come from the CMA
+		# area instead: its own event, the pages counted, no flags.
+		if (E == "" && field(s, "call") ~ /^dma_alloc_coherent\(/)
+			for (i = 1; i <= nev[step]; i++)
+				if (evname[step, i] ~ /^cma_alloc/ && num(evf[step, i, "pfn"]) == want) {
+					E = step SUBSEP i
+					show("cma:" evname[E], "name=" evf[E, "name"] " pfn=" evf[E, "pfn"] " count=" evf[E, "count"] " (the CMA area, not the buddy allocator)")
+					if (evf[E, "count"] * ps != res) differ("reserved (report " res ", cma:" evname[E] " count " evf[E, "count"] " pages of " ps ")")
+					return
+				}
 		if (E == "") {
 			x = noevent("mm_page_alloc", step, "")
 			if (x ~ /tracepoint|lost/) nogood = x
@@ -361,6 +392,17 @@ judge() {
 		}
 		show("kmem:mm_page_alloc", evtext(E))
 		if (gfpcheck(s, E)) gfpshow(s, "kmem:mm_page_alloc", evf[E, "gfp_flags"])
+	}
+	# The DMA pool: the pools file of its device (name, blocks in use, blocks,
+	# block size, pages) against the report, then its pages (check_frames).
+	function check_pool(s, step,   call, size, n, w) {
+		call = field(s, "call"); size = call; sub(/^dma_pool_create\("[^"]*", [^,]*, /, "", size); size += 0
+		n = first(s, "requested") / (size ? size : 1)
+		if (!("kmem_demo" in pools)) { show("pools", "no kmem_demo line in /sys/bus/pci/devices/*/pools when saved"); differ("pool (not in the pools file of its device)"); return }
+		show("pools", pools["kmem_demo"])
+		split(pools["kmem_demo"], w, " ")
+		if (w[5] != size) differ("block size (report " size ", pools " w[5] ")")
+		else if (w[3] != n) differ("blocks (report " n " in use, pools " w[3] ")")
 	}
 	function check_vmalloc(s, step,   a, line, n, sz, pg, vp, res, guard, arr, tot, x, m, t, nn, want, got) {
 		a = field(s, "address"); line = va[a]
@@ -494,7 +536,8 @@ judge() {
 			if (!(step in traced) && !(call ~ /^(__vmalloc|v[mz]alloc_node|kvmalloc)/ && by ~ /^vmalloc/)) nogood = "no trace." step " (the step ran untraced: kernel-check.sh traces it, as root)"
 			else if (call ~ /^kmem_cache/) check_cache(s, step)
 			else if (by ~ /^vmalloc/) { check_vmalloc(s, step); check_frames(s, step) }
-			else if (call ~ /^(__get_free_pages|alloc_pages|alloc_pages_node)\(/) check_pages(s, step)
+			else if (call ~ /^(__get_free_pages|alloc_pages|alloc_pages_node|dma_alloc_coherent)\(/) check_pages(s, step)
+			else if (call ~ /^dma_pool_create\(/) { check_pool(s, step); if (bad == "" && nogood == "") check_frames(s, step) }
 			else if (call ~ /^(kmalloc|kvmalloc)(_node)?\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"
 			if (bad != "") { show("verdict", "differs: " bad); nd++ }
@@ -503,7 +546,7 @@ judge() {
 		}
 		printf "%d agree, %d differ, %d without evidence\n", na, nd, nn
 		exit nd + nn > 0
-	}' $(ls "$1/instruments.txt" "$1/map.txt" 2>/dev/null) "$1/slab.txt" "$1/vmallocinfo.txt" "$1/alloc_traces.txt" \
+	}' $(ls "$1/instruments.txt" "$1/map.txt" "$1/pools.txt" 2>/dev/null) "$1/slab.txt" "$1/vmallocinfo.txt" "$1/alloc_traces.txt" \
 		$(ls "$1"/trace.* 2>/dev/null) "$1/report.txt"
 }
 
@@ -515,7 +558,10 @@ record() {
 		die "kmem_demo is loaded: its load-time allocations were made before tracing; rmmod kmem_demo first"
 	rm -f "$dir"/trace.* "$dir"/report.txt
 	begin "$dir" load
-	if [ -n "$ko" ]; then insmod "$ko"; else modprobe kmem_demo; fi || { end "$dir" load; die "loading kmem_demo failed (dmesg says why)"; }
+	# KD_CHECK_PARAMS: the module's parameters, words as insmod takes them.
+	# shellcheck disable=SC2086
+	if [ -n "$ko" ]; then insmod "$ko" ${KD_CHECK_PARAMS:-}; else modprobe kmem_demo ${KD_CHECK_PARAMS:-}; fi ||
+		{ end "$dir" load; die "loading kmem_demo failed (dmesg says why)"; }
 	end "$dir" load
 	for c in "$@"; do
 		lab "$dir" "$c" || echo "kernel-check: '$c' refused (dmesg says why)" >&2
@@ -542,7 +588,7 @@ begin|end) [ $# -eq 3 ] || die "usage: $0 $1 DIR STEP"; "$1" "$2" "$3" ;;
 lab) [ $# -eq 3 ] || die "usage: $0 lab DIR COMMAND"; lab "$2" "$3" ;;
 areas) [ $# -eq 1 ] || die "usage: $0 areas"; areas ;;
 save|judge) [ $# -eq 2 ] || die "usage: $0 $1 DIR"; "$1" "$2" ;;
--h|--help) sed -n '3,26p' "$0"; exit 0 ;;
+-h|--help) awk 'NR > 2 && /^set -u$/ { exit } NR > 2' "$0"; exit 0 ;;
 *)
 	[ "$(id -u)" -eq 0 ] || die "run it as root: sudo $0 $*"
 	here=$(cd "$(dirname "$0")/.." && pwd)
