@@ -91,4 +91,9 @@ static inline bool kd_is_kfence(const void *p)
 #define KD_HAVE_PAGES_BULK	0
 #endif
 
+/* 6.8 named a PCI device's legacy interrupt PCI_IRQ_INTX (before: _LEGACY). */
+#ifndef PCI_IRQ_INTX
+#define PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
+
 #endif /* KMEM_DEMO_COMPAT_H */

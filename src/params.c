@@ -128,6 +128,8 @@ KD_PARAM(lab_max_bytes, 67108864, 0,   17179869184,
  */
 KD_PARAM(dma_bits,      28,       24,  64,
 	 "DMA address bits of the demo device (QEMU edu)");
+KD_PARAM_TO(dma_order,   1,        0,   MAX_PAGE_ORDER, KD_MAX_ORDER_TEXT,
+	    "dma_alloc_coherent size, 2^order pages");
 
 static_assert(KD_NR_STEPS == 7, "fail_step's range is the load steps'");
 

@@ -20,7 +20,8 @@ struct kd_param {
 
 extern struct kd_param kd_param_kmalloc_size, kd_param_vmalloc_size,
 	kd_param_page_order, kd_param_cache_objects, kd_param_fail_step,
-	kd_param_lab_max_items, kd_param_lab_max_bytes, kd_param_dma_bits;
+	kd_param_lab_max_items, kd_param_lab_max_bytes, kd_param_dma_bits,
+	kd_param_dma_order;
 
 /* A parameter's value, by name: kd_param(kmalloc_size). */
 #define kd_param(name)	(kd_param_##name.val)

@@ -62,7 +62,8 @@ vmalloc_size 1 67108864
 page_order 0 $maxo
 cache_objects 1 1024
 fail_step 0 7
-dma_bits 24 64"
+dma_bits 24 64
+dma_order 0 $maxo"
 
 # The upper bounds of kmalloc_size and page_order need one free block of the
 # largest order: 4 MiB on 4 KiB pages, 32 MiB on 16 KiB pages, which a

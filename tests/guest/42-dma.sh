@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The DMA demo device: the guest's QEMU edu (PCI 1234:11e8) is bound to
 # kmem_demo while it is loaded, with the DMA mask of dma_bits= (the lane's,
-# KD_DMA_BITS, else 28), and the report's header and the log say so.  Root
+# KD_DMA_BITS, else 28), and the report's header and the log say so.  Its
+# coherent buffer and pool blocks are sections of the report, within the
+# mask, dma_addr the physical address (no IOMMU), and the device copies
+# each there and back, every byte verified, with interrupts.  Unloading
+# while transfers run waits for the one running and leaves nothing.  Root
 # may unbind and bind it again through sysfs; the report follows.  A mask
 # the machine cannot serve (28 bits on arm64 virt, whose RAM starts at
 # 1 GiB) leaves the device unbound, the load itself succeeds, and the
@@ -34,17 +38,57 @@ t_run "load" kd_load
 t_run "$dev is bound to kmem_demo" test -e "$drv/$dev"
 want="dma_device:  $dev, QEMU edu 1.0 (PCI 1234:11e8), DMA mask $bits bits"
 t_eq "the report's header names it, with its mask" "$want" "$(grep '^dma_device:' "$KD_PROC")"
-t_match "the log says so" "kmem_demo $dev: DMA demo device: QEMU edu 1\\.0, DMA mask $bits bits\$" \
+t_match "the log says so" "kmem_demo $dev: DMA demo device: QEMU edu 1\\.0, DMA mask $bits bits, (MSI|INTx)\$" \
 	"$(kd_dmesg_since)"
+
+r=/tmp/dma-report.txt
+t_run "the device verifies its buffers within 10 s" kd_dma_settle
+cat "$KD_PROC" >"$r"
+ps=$(kd_page_size)
+order=$(cat /sys/module/kmem_demo/parameters/dma_order)
+mask=$(((1 << bits) - 1))
+for sec in dma_coherent dma_pool; do
+	t_eq "[$sec]: the device is $dev" "$dev (QEMU edu, driven by kmem_demo)" "$(kd_field "$r" $sec device)"
+	t_match "[$sec]: its mask, $bits bits" "^$bits bits: " "$(kd_field "$r" $sec dma_mask)"
+	t_match "[$sec]: copied there and back, every byte verified" \
+		'^[0-9]+ bytes to the device and back, every byte verified \(2 transfers, (MSI|INTx), [0-9]+ ms\)$' \
+		"$(kd_field "$r" $sec transfer)"
+	t_eq "[$sec]: via the physical address" "direct: dma_addr is the physical address (no IOMMU)" \
+		"$(kd_field "$r" $sec via)"
+done
+a=$(kd_field "$r" dma_coherent dma_addr)
+p=$(kd_field "$r" dma_coherent phys)
+size=$((ps << order))
+t_eq "[dma_coherent]: 2^$order pages" "$size" "$(kd_num "$r" dma_coherent reserved)"
+t_eq "[dma_coherent]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
+t_run "[dma_coherent]: all of it within the mask" test $((a + size - 1)) -le "$mask"
+t_eq "[dma_pool]: four blocks listed" 4 "$(grep -c '^block [0-3]: 512 bytes, ' "$r")"
+worst=0
+while read -r b; do
+	[ $((b + 511)) -le "$worst" ] || worst=$((b + 511))
+done <<EOF
+$(sed -n 's/^block [0-9]*: .* dma_addr=\(0x[0-9a-f]*\)$/\1/p' "$r")
+EOF
+t_run "[dma_pool]: every block within the mask" test "$worst" -gt 0 -a "$worst" -le "$mask"
+irqs=$(awk '/kmem_demo/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }' /proc/interrupts)
+t_run "the device raised 4 interrupts or more (/proc/interrupts: ${irqs:-none})" test "${irqs:-0}" -ge 4
 
 echo "$dev" >"$drv/unbind"
 t_run "root unbinds it through sysfs" test ! -e "$drv/$dev"
 t_match "the report says no device is bound" '^dma_device:  none: no QEMU edu device' "$(cat "$KD_PROC")"
+t_eq "the report shows no buffer of it" "" "$(grep -E '^\[dma_(coherent|pool)\]' "$KD_PROC")"
 echo "$dev" >"$drv/bind"
 t_run "and binds it again" test -e "$drv/$dev"
 t_eq "the report names it again" "$want" "$(grep '^dma_device:' "$KD_PROC")"
+kd_dma_settle
+t_eq "and the device verifies its new buffers" 2 "$(grep -c '^transfer: .* every byte verified' "$KD_PROC")"
 t_run "unload" kd_unload
 t_run "after rmmod no driver is left" test ! -e "$drv"
+
+# Unloading while the device copies: remove() waits for that transfer.
+kd_dmesg_mark
+t_run "load, and unload at once, transfers running" sh -c "insmod $KD_KO ${KD_DMA_BITS:+dma_bits=$KD_DMA_BITS} && rmmod kmem_demo"
+t_eq "no transfer went wrong" "" "$(kd_dmesg_since | grep -E 'kmem_demo.*(not right|did not end)')"
 
 # A mask the machine cannot serve: on arm64 virt no RAM is within 28 bits.
 if [ "$bits" != 28 ]; then

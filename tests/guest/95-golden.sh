@@ -102,7 +102,7 @@ keep "modinfo" sh -c "strings $KD_KO | grep -E '^(description|author|license|ver
 
 # Refused parameters: nothing loads, one line each.
 for p in kmalloc_size=0 vmalloc_size=abc page_order=99 cache_objects=1025 \
-	fail_step=8 lab_max_items=4097 dma_bits=65; do
+	fail_step=8 lab_max_items=4097 dma_bits=65 dma_order=99; do
 	kd_dmesg_mark
 	kd_load "$p"
 	printf 'insmod %s -> %s\n' "$p" "$?" >>"$out"
@@ -119,6 +119,8 @@ done
 section "load"
 kd_dmesg_mark
 t_run "load" kd_load || exit 1
+# The DMA demo device's transfers, done: the report says so, not "running".
+t_run "the device verifies its buffers" kd_dma_settle
 log_since >>"$out"
 keep "parameters" sh -c 'cd /sys/module/kmem_demo/parameters && grep . *'
 keep "report" cat "$KD_PROC"

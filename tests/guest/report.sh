@@ -20,6 +20,13 @@ kd_num() {
 	kd_field "$@" | awk '{ print $1 }'
 }
 
+# kd_dma_settle -- the device has verified its buffers (dma_settle of
+# make run's steps, /kd/steps.sh): fails after 10 s.
+kd_dma_settle() {
+	# shellcheck source=../../vm/guest/steps.sh
+	(. /kd/steps.sh && dma_settle)
+}
+
 # Largest buddy order: /proc/buddyinfo has one column per order.
 kd_max_order() {
 	awk '{ print NF - 5; exit }' /proc/buddyinfo

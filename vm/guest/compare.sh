@@ -48,6 +48,7 @@ done </tmp/lab
 printf '\nKD-%s-LAB-BEGIN\n' "$KD_NONCE"
 cat /tmp/lab.out
 printf 'KD-%s-LAB-END\n' "$KD_NONCE"
+dma_settle
 printf '\nKD-%s-REPORT-BEGIN\n' "$KD_NONCE"
 cat /proc/kmem_demo
 printf 'KD-%s-REPORT-END\n' "$KD_NONCE"

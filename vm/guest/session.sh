@@ -53,6 +53,9 @@ if [ -n "${KD_LAB:-}" ]; then
 	try 'grep kmem_demo /proc/vmallocinfo'
 	try 'cat /proc/buddyinfo'
 fi
+# The report once the device has copied its buffers there and back, as it
+# has by the time a person types the next command.
+dma_settle
 step 'cat /proc/kmem_demo'
 if [ "$view" != 0 ]; then
 	printf "\nThe kernel's own view of each allocation (scripts/kernel-check.sh):\n"

@@ -35,3 +35,16 @@ insmod_cmd() {
 	case " ${KD_PARAMS:-}" in *" dma_bits="*) _dma= ;; esac
 	printf 'insmod /kd/kmem_demo.ko%s%s' "$_dma" "${KD_PARAMS:+ $KD_PARAMS}"
 }
+
+# dma_settle -- wait, up to 10 s, until the DMA demo device has verified
+# the buffers it was given at load (each transfer takes it about 100 ms):
+# until no "transfer:" line of the report says waiting or running.  Fails
+# when some still do.
+dma_settle() {
+	_ds=0
+	while grep -qE '^transfer: +(waiting|running)' /proc/kmem_demo 2>/dev/null; do
+		[ "$_ds" -lt 100 ] || return 1
+		usleep 100000
+		_ds=$((_ds + 1))
+	done
+}
