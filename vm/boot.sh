@@ -86,6 +86,9 @@ kd_boot() {
 			'(/proc/kmem_demo_map, root only, read for the pictures: in the log)' \
 			- "$KD_NONCE" MAP || rc=$?
 	elif [ -n "${KD_START_TIMEOUT:-}" ]; then
+		# The log exists before the watch below first reads it: the
+		# background job opens it in its own time.
+		: >"$log"
 		"${cmd[@]}" </dev/null >"$log" 2>&1 &
 		qpid=$!
 		# Watch the console until the runner starts; timeout passes the
