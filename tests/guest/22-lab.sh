@@ -22,7 +22,7 @@ maxo=$(kd_max_order)
 kmax=$((ps << maxo))	# KMALLOC_MAX_SIZE: the largest buddy block
 # Room for a kvmalloc above KMALLOC_MAX_SIZE, even in 2 MiB (or, with
 # 16 KiB pages, 32 MiB) huge-page steps.
-t_run "load with lab_max_bytes=256 MiB" kd_load lab_max_bytes=268435456
+t_run "load with lab_max_bytes=256 MiB" kd_load_settled lab_max_bytes=268435456
 cat "$KD_PROC" >/tmp/before.txt
 t_eq "header: no experiments yet" 0 "$(kd_lab_live /tmp/before.txt)"
 t_eq "file mode: readable by all, writable by its owner (root)" \
@@ -200,8 +200,8 @@ t_eq "header: no experiments left" 0 "$(kd_lab_live /tmp/after.txt)"
 read -r alloc freed <<EOF
 $(kd_page_acct /tmp/after.txt)
 EOF
-t_eq "page accounting: only the load-time block is out (allocated $alloc, freed $freed)" \
-	"$(kd_num /tmp/before.txt __get_free_pages pages)" $((alloc - freed))
+t_eq "page accounting: only the load's pages are out (allocated $alloc, freed $freed)" \
+	"$(kd_load_pages /tmp/before.txt)" $((alloc - freed))
 vm2=$(kd_meminfo VmallocUsed)
 # VmallocUsed also moves with the kernel's own use (process stacks):
 # within 1 MiB, and no area of the lab's left in vmallocinfo.

@@ -18,7 +18,7 @@
 ps=$(kd_page_size)
 maxo=$(kd_max_order)
 kmax=$((ps << maxo))
-t_run "load" kd_load
+t_run "load" kd_load_settled
 t_lab "one live experiment, which must survive every refusal" ok "kmalloc 100"
 cat "$KD_PROC" >/tmp/ref.txt
 vmi=$(kd_vmallocinfo)
@@ -160,7 +160,7 @@ t_eq "each of the $((nref + 2)) refusals logged a line or was counted as suppres
 # ENOSPC: the limits, from the module parameters.
 t_lab "free all" ok "free all"
 t_run "unload" kd_unload
-t_run "load with lab_max_items=2 lab_max_bytes=1048576" kd_load lab_max_items=2 lab_max_bytes=1048576
+t_run "load with lab_max_items=2 lab_max_bytes=1048576" kd_load_settled lab_max_items=2 lab_max_bytes=1048576
 t_lab "two experiments fit" ok "kmalloc 100" "kmalloc 200"
 cat "$KD_PROC" >/tmp/ref.txt
 vmi=$(kd_vmallocinfo)
@@ -172,7 +172,7 @@ refused ENOSPC "more bytes than lab_max_bytes" "vmalloc 2M"
 refused ENOSPC "lab_max_bytes counts what is already live" "kmalloc 1048576"
 t_lab "what still fits, fits" ok "kmalloc 512K"
 t_run "unload" kd_unload
-t_run "load with lab_max_items=0 (lab off)" kd_load lab_max_items=0
+t_run "load with lab_max_items=0 (lab off)" kd_load_settled lab_max_items=0
 cat "$KD_PROC" >/tmp/ref.txt
 vmi=$(kd_vmallocinfo)
 objs=$(kd_slab_objects)

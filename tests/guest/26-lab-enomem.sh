@@ -15,7 +15,7 @@
 . "${0%/*}/lab.sh"
 
 maxo=$(kd_max_order)
-t_run "load with room for the whole RAM" kd_load lab_max_items=4096 lab_max_bytes=17179869184
+t_run "load with room for the whole RAM" kd_load_settled lab_max_items=4096 lab_max_bytes=17179869184
 cat "$KD_PROC" >/tmp/ref.txt
 
 # Take the largest blocks until the buddy allocator has none left.  NORETRY:
@@ -45,7 +45,7 @@ read -r alloc freed <<EOF2
 $(kd_page_acct "$KD_PROC")
 EOF2
 t_eq "page accounting balances: $alloc allocated, $freed freed" \
-	"$(kd_num /tmp/ref.txt __get_free_pages pages)" $((alloc - freed))
+	"$(kd_load_pages /tmp/ref.txt)" $((alloc - freed))
 
 if ! kd_fault_ok; then
 	t_skip "a failure injected at every allocation of each command" "kernel without fault injection (the debug lane has it)"

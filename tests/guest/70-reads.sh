@@ -18,7 +18,7 @@
 ps=$(kd_page_size)
 N=$((300 * ps / 4096))
 [ "$N" -le 1024 ] || N=1024
-t_run "load with $N objects" kd_load cache_objects=$N
+t_run "load with $N objects" kd_load_settled cache_objects=$N
 cat "$KD_PROC" >/tmp/whole
 size=$(wc -c </tmp/whole)
 t_run "report is larger than 4 pages ($size bytes)" test "$size" -gt $((4 * ps))

@@ -46,7 +46,7 @@ read -r alloc freed <<EOF2
 $(kd_page_acct /tmp/after.txt)
 EOF2
 t_eq "page accounting balances ($alloc allocated, $freed freed)" \
-	"$(kd_num /tmp/after.txt __get_free_pages pages)" $((alloc - freed))
+	"$(kd_load_pages /tmp/after.txt)" $((alloc - freed))
 t_run "unload" kd_unload
 t_clean "nothing left"
 if [ -r "$KD_KMEMLEAK" ]; then

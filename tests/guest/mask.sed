@@ -24,5 +24,6 @@ s/ on CPU [0-9]+/ on CPU <cpu>/
 # The DMA demo device's buffers: their bus addresses, and how long the
 # device took to copy them.
 s/^(dma_addr: +)0x[0-9a-f]+$/\1<dma_addr>/
-s/ address=[0-9a-f]+ dma_addr=0x[0-9a-f]+$/ address=<addr> dma_addr=<dma_addr>/
+s/^(block [0-9]+: .* address=)[0-9a-f]+/\1<addr>/
+s/ dma_addr=0x[0-9a-f]+$/ dma_addr=<dma_addr>/
 s/(every byte verified \(2 transfers, [A-Za-z]+), [0-9]+ ms\)$/\1, <n> ms)/

@@ -27,6 +27,22 @@ kd_dma_settle() {
 	(. /kd/steps.sh && dma_settle)
 }
 
+# kd_load_settled [PARAM=VALUE...] -- kd_load, then kd_dma_settle: for a
+# test that compares the report over time, which the device's transfers
+# (their "transfer:" lines) would otherwise change under it.
+kd_load_settled() {
+	kd_load "$@" && kd_dma_settle
+}
+
+# kd_load_pages FILE -- the pages the load-time allocations of a saved
+# report hold: __get_free_pages' block and the DMA demo device's coherent
+# buffer, which the page accounting counts.
+kd_load_pages() {
+	_kd_p=$(kd_num "$1" __get_free_pages pages)
+	_kd_c=$(kd_num "$1" dma_coherent pages)
+	echo $((${_kd_p:-0} + ${_kd_c:-0}))
+}
+
 # Largest buddy order: /proc/buddyinfo has one column per order.
 kd_max_order() {
 	awk '{ print NF - 5; exit }' /proc/buddyinfo
@@ -77,7 +93,7 @@ kd_as_nobody() {
 
 # kd_addresses FILE -- every address a saved report printed, one per line.
 kd_addresses() {
-	sed -n 's/^address: *//p; s/.* address=//p' "$1"
+	sed -n 's/^address: *//p; s/.* address=\([0-9a-f]*\).*/\1/p' "$1"
 }
 
 KD_KMEMLEAK=/sys/kernel/debug/kmemleak

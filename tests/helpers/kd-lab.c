@@ -516,7 +516,8 @@ static int cmd_writer(unsigned long long seed, double secs)
 
 /*
  * A report is whole when: it starts with the header, every section's first
- * field follows its "[name]" line and its last one is "node:", and the lab
+ * field follows its "[name]" line and its last one is "node:" (then its
+ * items, if any), and the lab
  * sections carry id/command/allocator with the id of their title, in
  * increasing order.
  */
@@ -549,7 +550,9 @@ static const char *check_report(char *buf, size_t len)
 			}
 			continue;
 		}
-		if (!in_section || !strncmp(line, "object ", 7))
+		/* A section's items: the cache's objects, the DMA pool's blocks. */
+		if (!in_section || !strncmp(line, "object ", 7) ||
+		    !strncmp(line, "block ", 6))
 			continue;
 		if (seen_node) {
 			snprintf(why, sizeof(why), "line after node: \"%.60s\"", line);
