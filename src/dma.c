@@ -21,6 +21,9 @@
  * own buffer, the module clears it, the device copies it back, and every
  * byte is compared.  That runs in a work item, a transfer at a time (about
  * 100 ms each): loading does not wait, and the report says how far it got.
+ * The work starts KD_DMA_VERIFY_MS after the device is set up, so that a
+ * module unloaded at once (a test's load loop, a mistaken insmod) never
+ * starts the device, and unloading never waits for it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +42,7 @@
 #include "params.h"
 #include "region.h"
 
+#define KD_DMA_VERIFY_MS 200
 #define KD_POOL_BLOCKS	4
 #define KD_POOL_SIZE	512	/* a block: one descriptor, say */
 #define KD_POOL_ALIGN	64	/* each block starts on a cache line */
@@ -78,7 +82,7 @@ static struct {
 	struct dma_pool *dpool;
 	void *block[KD_POOL_BLOCKS];
 	dma_addr_t block_dma[KD_POOL_BLOCKS];
-	struct work_struct verify;
+	struct delayed_work verify;
 	bool stop;		/* start no more transfers */
 	char why[96];		/* what failed in kd_dma_attach() */
 	u8 seed;		/* varies the pattern from one transfer to the next */
@@ -135,7 +139,8 @@ static void kd_dma_body(struct seq_file *m, const struct kd_region *r)
 	seq_puts(m, "transfer:    ");
 	switch (x->state) {
 	case KD_XFER_WAITING:
-		seq_puts(m, "waiting: the device verifies one buffer at a time\n");
+		seq_printf(m, "waiting: the device starts %d ms after it is set up, one buffer at a time\n",
+			   KD_DMA_VERIFY_MS);
 		break;
 	case KD_XFER_RUNNING:
 		seq_puts(m, "running\n");
@@ -423,7 +428,7 @@ int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)
 	memset(&kd_dma.pool.x, 0, sizeof(kd_dma.pool.x));
 	kd_dma.coh.r.ops = &kd_coh_ops;
 	kd_dma.pool.r.ops = &kd_pool_ops;
-	INIT_WORK(&kd_dma.verify, kd_dma_verify);
+	INIT_DELAYED_WORK(&kd_dma.verify, kd_dma_verify);
 	ret = kd_dma_coherent();
 	if (!ret)
 		ret = kd_dma_pool();
@@ -442,7 +447,7 @@ int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)
 	dev_info(kd_dma_dev(), "dma_pool_alloc: %u blocks of %u bytes from pool \"%s\"\n",
 		 KD_POOL_BLOCKS, KD_POOL_SIZE, KD_NAME);
 	/* Loading goes on: the device takes about 100 ms per transfer. */
-	schedule_work(&kd_dma.verify);
+	schedule_delayed_work(&kd_dma.verify, msecs_to_jiffies(KD_DMA_VERIFY_MS));
 	return 0;
 }
 
@@ -451,7 +456,7 @@ void kd_dma_stop(void)
 	if (!kd_dma.pdev)
 		return;
 	WRITE_ONCE(kd_dma.stop, true);
-	cancel_work_sync(&kd_dma.verify);
+	cancel_delayed_work_sync(&kd_dma.verify);
 }
 
 void kd_dma_detach(void)
