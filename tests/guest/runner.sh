@@ -89,8 +89,15 @@ for t in "$@"; do
 	new_taint=$((taint & ~taint_before & ~t_taint_ok))
 	taint_before=$taint
 	if [ -n "$hits" ] || [ "$new_taint" -ne 0 ]; then
+		# The first such line in its context: a WARNING's message is the
+		# line before it, its call trace the lines after.
+		at=
+		[ -z "$hits" ] || at=$(grep -n -F -x -- "$(printf '%s\n' "$hits" | head -n 1)" "$log" |
+			head -n 1 | cut -d: -f1)
 		add 'kernel log clean' "new taint bits: $new_taint (tainted=$taint)" \
-			"$(printf '%s\n' "$hits" | head -n 40)"
+			"$(printf '%s\n' "$hits" | head -n 40)" \
+			${at:+"around the first:"} \
+			${at:+"$(sed -n "$((at > 3 ? at - 3 : 1)),$((at + 25))p" "$log")"}
 	fi
 
 	echo '  KTAP version 1'
