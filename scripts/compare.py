@@ -42,8 +42,8 @@ def read(path, default=""):
 
 def parse_report(text):
     """The report as [(section, key, value)]: section "header" first, then
-    each [name] section; the per-object lines of the kmem_cache are left
-    out (one boot's addresses and times)."""
+    each [name] section; the item lines, the kmem_cache's objects and the
+    DMA pool's blocks, are left out (one boot's addresses and times)."""
     rows, section = [], "header"
     for line in text.splitlines():
         m = re.match(r"^kmem_demo (\S+): ", line)
@@ -54,7 +54,7 @@ def parse_report(text):
         if m:
             section = m.group(1)
             continue
-        if re.match(r"^object \d+: ", line):
+        if re.match(r"^(object|block) \d+: ", line):
             continue
         m = re.match(r"^([a-z_]+):\s+(.*)$", line)
         if m:

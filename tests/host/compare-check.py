@@ -36,7 +36,7 @@ def own_report(path):
             got[("header", "module")] = line.split()[1].rstrip(":")
         elif line.startswith("[") and line.endswith("]"):
             sec = line[1:-1]
-        elif ": " in line and not line.startswith("object "):
+        elif ": " in line and not re.match(r"(object|block) \d+: ", line):
             k, v = line.split(": ", 1)
             if sec.startswith("lab "):
                 lab.setdefault(sec, {})[k] = v.strip()
