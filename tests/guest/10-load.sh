@@ -44,9 +44,7 @@ pages=4
 if [ -r /proc/kmem_demo ]; then
 	t_ok '/proc/kmem_demo exists'
 	report=$(cat /proc/kmem_demo)
-	# The pages the module took: __get_free_pages' 4 and the DMA demo
-	# device's coherent buffer.
-	pages=$((4 + $(echo "$report" | awk '/^\[/ { on = ($0 == "[dma_coherent]") } on && $1 == "pages:" { n = $2 } END { print n + 0 }')))
+	pages=$(kd_load_pages /proc/kmem_demo)
 	for api in kmalloc vmalloc __get_free_pages kmem_cache; do
 		t_match "/proc/kmem_demo mentions $api" "$api" "$report"
 	done

@@ -26,8 +26,7 @@ i=0
 while [ $i -lt 5 ]; do load && kd_unload; i=$((i + 1)); done
 # The pages the module takes: 2^5, and the DMA demo device's buffer.
 load
-dp=$(kd_num "$KD_PROC" dma_coherent pages)
-pages=$((32 + ${dp:-0}))
+pages=$(kd_load_pages "$KD_PROC")
 kd_unload
 sync; echo 3 >/proc/sys/vm/drop_caches
 read -r slab0 vm0 used0 <<EOF
