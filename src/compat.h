@@ -9,6 +9,7 @@
 #include <linux/log2.h>
 #include <linux/mmzone.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 #include <linux/version.h>
 
 /*
@@ -35,6 +36,16 @@
  * strips the zone and __GFP_COMP flags it cannot honour, with a WARN_ONCE.
  */
 #define KD_VMALLOC_ANY_GFP	KD_SINCE(6, 19)
+
+/*
+ * 5.15: swiotlb says per device whether it bounces every mapping
+ * (swiotlb=force, a restricted pool).  Before, nothing says: assume so.
+ */
+#if KD_SINCE(5, 15)
+#define kd_swiotlb_forced(dev)	is_swiotlb_force_bounce(dev)
+#else
+#define kd_swiotlb_forced(dev)	true
+#endif
 
 /* 6.1: kmalloc_size_roundup() says what a kmalloc of n bytes will reserve. */
 #define KD_HAVE_KMALLOC_ROUNDUP	KD_SINCE(6, 1)

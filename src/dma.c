@@ -16,6 +16,13 @@
  *    comes from the CMA area first.
  *  - dma_pool: many small coherent blocks (one descriptor each), carved
  *    from coherent pages the pool allocates, as a kmem_cache carves slabs.
+ *  - dma_map_single(): a streaming mapping of memory the driver already
+ *    has (a kmalloc'd frame), for the transfers of the moment.  While it
+ *    is mapped the buffer belongs to the device: the CPU touches it only
+ *    after dma_sync_single_for_cpu() and hands it back with
+ *    dma_sync_single_for_device().  Where the device cannot reach the
+ *    buffer, swiotlb copies it through a bounce buffer that it can, at
+ *    map, sync and unmap.
  * Each buffer is a section of the report.  The device then proves it can
  * reach it: the module writes a pattern, the device copies it into its
  * own buffer, the module clears it, the device copies it back, and every
@@ -34,18 +41,22 @@
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "dma.h"
 #include "kmem_demo.h"
 #include "params.h"
 #include "region.h"
+#include "slack.h"
 
 #define KD_DMA_VERIFY_MS 200
 #define KD_POOL_BLOCKS	4
 #define KD_POOL_SIZE	512	/* a block: one descriptor, say */
 #define KD_POOL_ALIGN	64	/* each block starts on a cache line */
+#define KD_MAP_SIZE	1500	/* an Ethernet frame: a classic streaming buffer */
 
 /* What the device did with a buffer: set by the work, read by the report. */
 enum kd_xfer_state {
@@ -63,6 +74,7 @@ struct kd_xfer {
 	size_t bad;		/* the first differing byte */
 	u8 want, got;
 	s64 us;			/* how long, both transfers */
+	const char *irq;	/* how the device said it was done */
 };
 
 /* One buffer the device may reach, and its section of the report. */
@@ -70,15 +82,23 @@ struct kd_dma_buf {
 	struct kd_region r;
 	void *cpu;		/* the CPU's address */
 	dma_addr_t handle;	/* the device's */
-	char via[112];		/* how the two relate */
+	char via[128];		/* how the two relate */
 	struct kd_xfer x;	/* under the registry's lock */
+	/* A streaming mapping's (dma_map_single()): */
+	bool streaming;
+	bool cpu_owns;		/* the CPU may touch it now: under the lock */
+	const char *refused;	/* not mapped, and why */
+	char reach[224];	/* why its memory is where it is */
 };
 
 static struct {
 	struct pci_dev *pdev;	/* attached, or NULL */
 	const struct kd_dma_engine *eng;	/* its DMA engine */
 	unsigned int order;	/* of the coherent buffer */
-	struct kd_dma_buf coh, pool;
+	u64 mask;		/* the device's DMA mask, as attached */
+	bool iommu;		/* an IOMMU translates its addresses */
+	phys_addr_t bus_off;	/* physical less bus address, without one */
+	struct kd_dma_buf coh, pool, map;
 	struct dma_pool *dpool;
 	void *block[KD_POOL_BLOCKS];
 	dma_addr_t block_dma[KD_POOL_BLOCKS];
@@ -89,6 +109,7 @@ static struct {
 } kd_dma = {
 	.coh.r = { .label = "dma_coherent" },
 	.pool.r = { .label = "dma_pool" },
+	.map.r = { .label = "dma_map" },
 };
 
 static inline struct device *kd_dma_dev(void)
@@ -123,13 +144,20 @@ static void kd_dma_body(struct seq_file *m, const struct kd_region *r)
 	const struct kd_dma_buf *b = container_of(r, struct kd_dma_buf, r);
 	const struct kd_cursor *c = m->private;
 	struct device *dev = kd_dma_dev();
-	u64 mask = dma_get_mask(dev);
+	u64 mask = kd_dma.mask;
 	const struct kd_xfer *x = &b->x;
 
 	seq_printf(m, "device:      %s (QEMU edu, driven by %s)\n",
 		   dev_name(dev), KD_NAME);
 	seq_printf(m, "dma_mask:    %d bits: the device reaches bus addresses 0-%#llx\n",
 		   fls64(mask), mask);
+	if (b->refused) {
+		seq_puts(m, "dma_addr:    none: not mapped\n");
+		seq_printf(m, "via:         refused before dma_map_single(): %s\n",
+			   b->refused);
+		seq_puts(m, "transfer:    none: not mapped\n");
+		return;
+	}
 	/* A bus address is a physical one, or maps to one: root's, as pfn:. */
 	if (c->phys)
 		seq_printf(m, "dma_addr:    %pad\n", &b->handle);
@@ -147,7 +175,7 @@ static void kd_dma_body(struct seq_file *m, const struct kd_region *r)
 		break;
 	case KD_XFER_VERIFIED:
 		seq_printf(m, "%zu bytes to the device and back, every byte verified (2 transfers, %s, %lld ms)\n",
-			   x->len, kd_dma.eng->irq_kind(), x->us / 1000);
+			   x->len, x->irq, x->us / 1000);
 		break;
 	case KD_XFER_DIFFERS:
 		seq_printf(m, "FAILED: %zu bytes to the device and back, byte %zu came back %#04x, expected %#04x\n",
@@ -184,7 +212,7 @@ static void kd_pool_item(struct seq_file *m, const struct kd_region *r,
  */
 static void kd_coh_body(struct seq_file *m, const struct kd_region *r)
 {
-	int bits = fls64(dma_get_mask(kd_dma_dev()));
+	int bits = fls64(kd_dma.mask);
 
 	kd_dma_body(m, r);
 	if (bits >= 64) {
@@ -194,6 +222,22 @@ static void kd_coh_body(struct seq_file *m, const struct kd_region *r)
 	seq_printf(m, "zone_why:    a %d-bit mask reaches the first %llu %s: dma-direct adds GFP_DMA32 for masks of 32 bits or less, GFP_DMA within ZONE_DMA's, and tries a lower zone when a page lands above the mask\n",
 		   bits, bits >= 30 ? 1ULL << (bits - 30) : 1ULL << (bits - 20),
 		   bits >= 30 ? "GiB" : "MiB");
+}
+
+/* Who may touch a streaming buffer now, and why its memory is where it is. */
+static void kd_map_body(struct seq_file *m, const struct kd_region *r)
+{
+	const struct kd_dma_buf *b = container_of(r, struct kd_dma_buf, r);
+
+	kd_dma_body(m, r);
+	seq_puts(m, "direction:   DMA_BIDIRECTIONAL: the device reads it and writes it\n");
+	if (b->refused)
+		seq_puts(m, "owner:       the CPU: never mapped\n");
+	else if (b->cpu_owns)
+		seq_puts(m, "owner:       the CPU, since dma_sync_single_for_cpu(); the device may use it again after dma_sync_single_for_device()\n");
+	else
+		seq_puts(m, "owner:       the device, since dma_map_single() or dma_sync_single_for_device(); the CPU may touch it after dma_sync_single_for_cpu()\n");
+	seq_printf(m, "reach:       %s\n", b->reach);
 }
 
 static const struct kd_region_ops kd_coh_ops = {
@@ -206,6 +250,10 @@ static const struct kd_region_ops kd_pool_ops = {
 	.item		= kd_pool_item,
 };
 
+static const struct kd_region_ops kd_map_ops = {
+	.body		= kd_map_body,
+};
+
 /* ---- the device proves it reaches them ---- */
 
 static void kd_xfer_set(struct kd_dma_buf *b, const struct kd_xfer *x)
@@ -216,10 +264,29 @@ static void kd_xfer_set(struct kd_dma_buf *b, const struct kd_xfer *x)
 }
 
 /*
- * The first @len bytes of @b through the device and back.  Coherent
- * memory needs no dma_sync_*(): what the CPU wrote the device reads, and
- * what the device wrote the CPU reads once the interrupt has come.
+ * Hand a streaming buffer to the CPU or to the device.  The sync is what
+ * makes the other side's writes visible: it writes back or invalidates
+ * the CPU's caches where the device does not snoop them, and copies to or
+ * from the bounce buffer under swiotlb.  Coherent memory needs none: what
+ * the CPU wrote the device reads, and what the device wrote the CPU reads
+ * once the interrupt has come.
  */
+static void kd_dma_own(struct kd_dma_buf *b, bool cpu)
+{
+	if (!b->streaming)
+		return;
+	if (cpu)
+		dma_sync_single_for_cpu(kd_dma_dev(), b->handle, b->r.d.requested,
+					DMA_BIDIRECTIONAL);
+	else
+		dma_sync_single_for_device(kd_dma_dev(), b->handle,
+					   b->r.d.requested, DMA_BIDIRECTIONAL);
+	kd_regions_lock();
+	b->cpu_owns = cpu;
+	kd_regions_unlock();
+}
+
+/* The first @len bytes of @b through the device and back. */
 static void kd_dma_roundtrip(struct kd_dma_buf *b, size_t len)
 {
 	struct kd_xfer x = { .state = KD_XFER_RUNNING, .len = len };
@@ -229,17 +296,23 @@ static void kd_dma_roundtrip(struct kd_dma_buf *b, size_t len)
 
 	kd_xfer_set(b, &x);
 	t0 = ktime_get();
+	kd_dma_own(b, true);
 	for (i = 0; i < len; i++)
 		p[i] = (u8)(i * 7 + seed);
+	kd_dma_own(b, false);
 	x.err = kd_dma.eng->transfer(b->handle, len, false);
 	/* The device is being released: do not start the way back. */
 	if (!x.err && READ_ONCE(kd_dma.stop))
 		x.err = -ECANCELED;
 	if (!x.err) {
+		kd_dma_own(b, true);
 		memset(p, 0, len);
+		kd_dma_own(b, false);
 		x.err = kd_dma.eng->transfer(b->handle, len, true);
 	}
+	kd_dma_own(b, true);
 	x.us = ktime_us_delta(ktime_get(), t0);
+	x.irq = kd_dma.eng->irq_kind();
 	x.state = x.err ? KD_XFER_FAILED : KD_XFER_VERIFIED;
 	for (i = 0; !x.err && i < len; i++) {
 		if (p[i] != (u8)(i * 7 + seed)) {
@@ -264,32 +337,77 @@ static void kd_dma_verify(struct work_struct *work)
 	if (!READ_ONCE(kd_dma.stop))
 		kd_dma_roundtrip(&kd_dma.pool, min_t(size_t, KD_POOL_SIZE,
 						     kd_dma.eng->max_len));
+	if (!READ_ONCE(kd_dma.stop) && !kd_dma.map.refused)
+		kd_dma_roundtrip(&kd_dma.map, min_t(size_t, KD_MAP_SIZE,
+						    kd_dma.eng->max_len));
 }
 
 /* ---- allocating them ---- */
 
+static phys_addr_t kd_dma_phys(const void *cpu)
+{
+	return is_vmalloc_addr(cpu) ?
+		page_to_phys(vmalloc_to_page(cpu)) + offset_in_page(cpu) :
+		virt_to_phys((void *)cpu);
+}
+
 /*
  * How the device's address of a buffer relates to the CPU's physical one:
- * equal without an IOMMU (dma-direct, perhaps less a bus offset), an I/O
- * virtual address the IOMMU translates with one.
+ * equal without an IOMMU (dma-direct, perhaps less the bus's offset, which
+ * the first buffer, the coherent one, shows), another buffer's under
+ * swiotlb, an I/O virtual address the IOMMU translates with one.
  */
 static void kd_dma_via(struct kd_dma_buf *b)
 {
-	phys_addr_t phys = is_vmalloc_addr(b->cpu) ?
-		page_to_phys(vmalloc_to_page(b->cpu)) + offset_in_page(b->cpu) :
-		virt_to_phys(b->cpu);
-	struct iommu_domain *dom = iommu_get_domain_for_dev(kd_dma_dev());
+	phys_addr_t phys = kd_dma_phys(b->cpu);
 
-	if (dom && dom->type != IOMMU_DOMAIN_IDENTITY)
+	if (kd_dma.iommu)
 		strscpy(b->via, "iommu: dma_addr is an I/O virtual address the IOMMU translates",
 			sizeof(b->via));
-	else if (b->handle == phys)
+	else if (b->handle != phys - kd_dma.bus_off)
+		strscpy(b->via,
+			"swiotlb: dma_addr is a bounce buffer's, copied to and from this one at map, sync and unmap",
+			sizeof(b->via));
+	else if (!kd_dma.bus_off)
 		strscpy(b->via, "direct: dma_addr is the physical address (no IOMMU)",
 			sizeof(b->via));
 	else
 		snprintf(b->via, sizeof(b->via),
 			 "direct: dma_addr is the physical address less the bus's offset %#llx",
-			 (unsigned long long)(phys - b->handle));
+			 (unsigned long long)kd_dma.bus_off);
+}
+
+/*
+ * The module's own rule, checked before dma_map_single(): where the device
+ * cannot reach a buffer and nothing makes up for it, dma-direct WARNs
+ * once and returns DMA_MAPPING_ERROR, and so does swiotlb when its bounce
+ * buffer lies above the mask.  NULL when @len bytes at @phys may be
+ * mapped, else why not.
+ */
+#define KD_BOUNCE_ABOVE "swiotlb would bounce it, through a pool below 4 GiB but not surely under this mask, and WARN if the bounce buffer lies above it"
+#define KD_DIRECT_ABOVE "it lies above the mask and nothing bounces it for this device: dma-direct would WARN and return DMA_MAPPING_ERROR"
+
+static const char *kd_dma_unreachable(phys_addr_t phys, size_t len)
+{
+	struct device *dev = kd_dma_dev();
+	bool above = phys - kd_dma.bus_off + len - 1 > kd_dma.mask;
+
+	if (kd_dma.iommu)
+		return NULL;	/* it maps any page into the device's window */
+	/*
+	 * A finite largest mapping: swiotlb may bounce this device's mappings,
+	 * all of them when forced.  Its pool lies in low memory, for devices
+	 * of 32 bits; not necessarily under a narrower mask.
+	 */
+	if (dma_max_mapping_size(dev) != SIZE_MAX &&
+	    (above || kd_swiotlb_forced(dev))) {
+		if (kd_dma.mask >= DMA_BIT_MASK(32))
+			return NULL;
+		return KD_BOUNCE_ABOVE;
+	}
+	if (!above)
+		return NULL;
+	return KD_DIRECT_ABOVE;
 }
 
 static int kd_dma_fail(int err, const char *what)
@@ -335,6 +453,8 @@ static int kd_dma_coherent(void)
 		snprintf(d->served_by, sizeof(d->served_by),
 			 "dma-direct: the buddy allocator, a block of 2^%u pages under the mask",
 			 kd_dma.order);
+	if (!kd_dma.iommu)
+		kd_dma.bus_off = kd_dma_phys(b->cpu) - b->handle;
 	kd_dma_via(b);
 	return 0;
 }
@@ -415,24 +535,119 @@ static void kd_dma_pool_free(void)
 	kd_dma.dpool = NULL;
 }
 
+/*
+ * Where the streaming buffer must come from.  It is the driver's own
+ * memory, from any allocator of contiguous memory; where it lies matters
+ * only when the device cannot reach all of RAM and neither swiotlb nor an
+ * IOMMU makes up for it.  Then it must come from under the mask: kmalloc
+ * takes GFP_DMA (ZONE_DMA, the first 16 MiB on x86-64), never GFP_DMA32.
+ */
+static gfp_t kd_map_gfp(struct kd_dma_buf *b)
+{
+	struct device *dev = kd_dma_dev();
+	int need = fls64(dma_get_required_mask(dev));
+	int bits = fls64(kd_dma.mask);
+
+	if (kd_dma.iommu) {
+		strscpy(b->reach, "GFP_KERNEL: anywhere, the IOMMU maps the pages it is given",
+			sizeof(b->reach));
+		return GFP_KERNEL;
+	}
+	if (dma_max_mapping_size(dev) != SIZE_MAX) {
+		snprintf(b->reach, sizeof(b->reach),
+			 "GFP_KERNEL: anywhere, swiotlb bounces what a %d-bit device cannot reach",
+			 bits);
+		return GFP_KERNEL;
+	}
+	if (need > bits) {
+		snprintf(b->reach, sizeof(b->reach),
+			 "GFP_DMA: this machine's RAM needs %d bits (dma_get_required_mask()) and nothing bounces for this device, so the buffer must lie under the %d-bit mask: ZONE_DMA",
+			 need, bits);
+		return GFP_KERNEL | GFP_DMA;
+	}
+	snprintf(b->reach, sizeof(b->reach),
+		 "GFP_KERNEL: a %d-bit mask reaches all of this machine's RAM, which needs %d (dma_get_required_mask())",
+		 bits, need);
+	return GFP_KERNEL;
+}
+
+static int kd_dma_map(void)
+{
+	struct kd_dma_buf *b = &kd_dma.map;
+	struct kd_desc *d = &b->r.d;
+	struct device *dev = kd_dma_dev();
+	void *buf;
+
+	d->gfp = kd_map_gfp(b);
+	buf = kmalloc(KD_MAP_SIZE, d->gfp);
+	if (!buf)
+		return kd_dma_fail(-ENOMEM, "kmalloc() of the buffer to map failed");
+	d->allocator = "kmalloc";
+	d->requested = KD_MAP_SIZE;
+	snprintf(d->call, sizeof(d->call),
+		 "kmalloc(%u, %pGg), then dma_map_single(%s, buf, %u, DMA_BIDIRECTIONAL)",
+		 KD_MAP_SIZE, &d->gfp, pci_name(kd_dma.pdev), KD_MAP_SIZE);
+	kd_got_kmalloc(d, buf);
+	b->cpu = buf;
+	b->streaming = true;
+	b->cpu_owns = true;
+	b->refused = kd_dma_unreachable(kd_dma_phys(buf), KD_MAP_SIZE);
+	if (b->refused)
+		return 0;
+	/* From here until dma_sync_single_for_cpu() the device owns it. */
+	b->handle = dma_map_single(dev, buf, KD_MAP_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, b->handle)) {
+		b->refused = "dma_map_single() failed";
+		return kd_dma_fail(-EIO, "dma_map_single() failed");
+	}
+	b->cpu_owns = false;
+	kd_dma_via(b);
+	return 0;
+}
+
+static void kd_dma_map_free(void)
+{
+	struct kd_dma_buf *b = &kd_dma.map;
+
+	if (!b->cpu)
+		return;
+	if (!b->refused)
+		dma_unmap_single(kd_dma_dev(), b->handle, KD_MAP_SIZE,
+				 DMA_BIDIRECTIONAL);
+	kfree(b->cpu);
+	b->cpu = NULL;
+	b->refused = NULL;
+	kd_describe_free(&b->r.d);
+}
+
 int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)
 {
+	struct iommu_domain *dom;
 	int ret;
 
 	kd_dma.pdev = pdev;
 	kd_dma.eng = eng;
 	kd_dma.order = kd_param(dma_order);
+	kd_dma.mask = dma_get_mask(&pdev->dev);
+	dom = iommu_get_domain_for_dev(&pdev->dev);
+	kd_dma.iommu = dom && dom->type != IOMMU_DOMAIN_IDENTITY;
+	kd_dma.bus_off = 0;
 	kd_dma.stop = false;
 	kd_dma.why[0] = '\0';
 	memset(&kd_dma.coh.x, 0, sizeof(kd_dma.coh.x));
 	memset(&kd_dma.pool.x, 0, sizeof(kd_dma.pool.x));
+	memset(&kd_dma.map.x, 0, sizeof(kd_dma.map.x));
 	kd_dma.coh.r.ops = &kd_coh_ops;
 	kd_dma.pool.r.ops = &kd_pool_ops;
+	kd_dma.map.r.ops = &kd_map_ops;
 	INIT_DELAYED_WORK(&kd_dma.verify, kd_dma_verify);
 	ret = kd_dma_coherent();
 	if (!ret)
 		ret = kd_dma_pool();
+	if (!ret)
+		ret = kd_dma_map();
 	if (ret) {
+		kd_dma_map_free();
 		kd_dma_pool_free();
 		kd_dma_coherent_free();
 		kd_dma.pdev = NULL;
@@ -440,12 +655,19 @@ int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)
 	}
 	kd_region_publish(&kd_dma.coh.r);
 	kd_region_publish(&kd_dma.pool.r);
+	kd_region_publish(&kd_dma.map.r);
 	/* %p, not %pK: as for the load's other allocations (alloc.c). */
 	dev_info(kd_dma_dev(), "dma_alloc_coherent: %zu bytes, at %p (%s)\n",
 		 kd_dma.coh.r.d.reserved, kd_dma.coh.cpu,
 		 kd_dma.coh.r.d.in_vmalloc ? "vmalloc space" : "direct map");
 	dev_info(kd_dma_dev(), "dma_pool_alloc: %u blocks of %u bytes from pool \"%s\"\n",
 		 KD_POOL_BLOCKS, KD_POOL_SIZE, KD_NAME);
+	if (kd_dma.map.refused)
+		dev_info(kd_dma_dev(), "dma_map_single: %u bytes of kmalloc'd memory not mapped: %s\n",
+			 KD_MAP_SIZE, kd_dma.map.refused);
+	else
+		dev_info(kd_dma_dev(), "dma_map_single: %u bytes of kmalloc'd memory, DMA_BIDIRECTIONAL (%.*s)\n",
+			 KD_MAP_SIZE, (int)strcspn(kd_dma.map.via, ":"), kd_dma.map.via);
 	/* Loading goes on: the device takes about 100 ms per transfer. */
 	schedule_delayed_work(&kd_dma.verify, msecs_to_jiffies(KD_DMA_VERIFY_MS));
 	return 0;
@@ -463,8 +685,13 @@ void kd_dma_detach(void)
 {
 	if (!kd_dma.pdev)
 		return;
+	kd_region_withdraw(&kd_dma.map.r);
 	kd_region_withdraw(&kd_dma.pool.r);
 	kd_region_withdraw(&kd_dma.coh.r);
+	if (!kd_dma.map.refused)
+		dev_info(kd_dma_dev(), "dma_unmap_single: %u bytes unmapped, then kfree()\n",
+			 KD_MAP_SIZE);
+	kd_dma_map_free();
 	kd_dma_pool_free();
 	dev_info(kd_dma_dev(), "dma_pool_destroy: %u blocks freed, pool destroyed\n",
 		 KD_POOL_BLOCKS);
