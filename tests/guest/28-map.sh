@@ -113,7 +113,7 @@ t_eq "zones: node, name, start, spanned, present as in /proc/zoneinfo" \
 # The four allocators', then the DMA demo device's (42-dma checks it is
 # bound on every lane).
 load="kmalloc vmalloc __get_free_pages kmem_cache"
-grep -q '^\[dma_coherent\]$' "$r" && load="$load dma_coherent dma_pool"
+grep -q '^\[dma_coherent\]$' "$r" && load="$load dma_coherent dma_pool dma_map"
 t_eq "regions: the load-time allocations, in order" "$load" \
 	"$(awk '$1 == "region" { printf "%s%s", s, $2; s = " " }' "$m")"
 

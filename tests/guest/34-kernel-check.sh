@@ -9,7 +9,8 @@
 # those of the tracepoint, and the frames of each vmalloc area (the frame
 # map's runs) inside the page allocator's blocks of its step; the DMA demo
 # device's coherent buffer in a page allocator or CMA event, its pool in
-# the device's pools file and its pages in page allocator events.  Fed the
+# the device's pools file and its pages in page allocator events, its
+# streaming buffer in a kmalloc event with the flags it names.  Fed the
 # same evidence with one figure of the report, or one run of the frame
 # map, changed, it says "differs" and names that figure: the check can
 # fail.
@@ -29,9 +30,9 @@ set -- 'kmalloc 1' 'kmalloc 100' 'kmalloc 3000' 'kmalloc 100000' \
 [ "$(kd_zone_managed DMA)" -gt 0 ] && set -- "$@" 'pages 1 GFP_DMA'
 out=$(KD_CHECK_DIR=$dir KD_CHECK_PARAMS=${KD_DMA_BITS:+dma_bits=$KD_DMA_BITS} sh /kd/kernel-check.sh "$@" 2>&1)
 st=$?
-# The load's sections (four, and the DMA demo device's two), the lab's.
+# The load's sections (four, and the DMA demo device's three), the lab's.
 want=$(($(grep -c '^\[' "$dir/report.txt") ))
-t_eq "the report has the load's 6 sections and one per command" $((6 + $#)) "$want"
+t_eq "the report has the load's 7 sections and one per command" $((7 + $#)) "$want"
 echo "$out" | sed -n '/^The kernel.s own view/,$p' | sed 's/^/# /'
 # Whether the load's trace kept every event (A/B, A < B: lost), and the
 # pages on the per-CPU lists when it began.
@@ -63,6 +64,8 @@ t_match "the coherent DMA buffer's own event: the page allocator's, or CMA's" \
 	'^  (kmem:mm_page_alloc +mm_page_alloc: |cma:cma_alloc(_finish)? +name=)' "$(sect dma_coherent)"
 t_match "the DMA pool in the device's pools file" '^  pools +[0-9a-f:.]+ kmem_demo +4 ' "$(sect dma_pool)"
 t_match "and its pages in the page allocator's events" "$cover" "$(sect dma_pool)"
+t_match "the streaming buffer's kmalloc event, with its flags" \
+	'^  gfp +report GFP_KERNEL(\|GFP_DMA)?: each flag in kmem:kmalloc(_node)? gfp_flags ' "$(sect dma_map)"
 if sed -n '/^\[lab 6\]$/,/^$/p' "$dir/report.txt" | grep -q '^served_by: *vmalloc'; then
 	t_match "mm_page_alloc covers a kvmalloc's frames (vmalloc'd)" "$cover" "$(sect "lab 6")"
 else
@@ -96,6 +99,7 @@ mutate "lab 10" pfn '0x[0-9a-f]+-' '0x1-'
 mutate "kmem_cache" objects "^$(now kmem_cache objects)" $(($(now kmem_cache objects) + 1))
 mutate "lab 2" gfp '^GFP_KERNEL' 'GFP_ATOMIC'
 mutate "dma_coherent" pfn '0x[0-9a-f]+-' '0x1-'
+mutate "dma_map" reserved "^$(now dma_map reserved)" $(($(now dma_map reserved) * 2))
 
 # The runs of a vmalloc area moved, in the saved frame map, to frames
 # from 0 on, which the load does not allocate (below RAM on arm64, the

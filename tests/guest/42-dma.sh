@@ -3,9 +3,11 @@
 # The DMA demo device: the guest's QEMU edu (PCI 1234:11e8) is bound to
 # kmem_demo while it is loaded, with the DMA mask of dma_bits= (the lane's,
 # KD_DMA_BITS, else 28), and the report's header and the log say so.  Its
-# coherent buffer and pool blocks are sections of the report, within the
-# mask, dma_addr the physical address (no IOMMU), and the device copies
-# each there and back, every byte verified, with interrupts.  Unloading
+# coherent buffer, pool blocks and streaming mapping are sections of the
+# report, within the mask, dma_addr the physical address (no IOMMU), and
+# the device copies each there and back, every byte verified, with
+# interrupts; the streaming buffer is the CPU's again afterwards, and came
+# from the zone its reach: line says.  Unloading
 # while the device copies waits for that copy and leaves nothing.  Root
 # may unbind and bind it again through sysfs; the report follows.  A mask
 # the machine cannot serve (28 bits on arm64 virt, whose RAM starts at
@@ -47,7 +49,7 @@ cat "$KD_PROC" >"$r"
 ps=$(kd_page_size)
 order=$(cat /sys/module/kmem_demo/parameters/dma_order)
 mask=$(((1 << bits) - 1))
-for sec in dma_coherent dma_pool; do
+for sec in dma_coherent dma_pool dma_map; do
 	t_eq "[$sec]: the device is $dev" "$dev (QEMU edu, driven by kmem_demo)" "$(kd_field "$r" $sec device)"
 	t_match "[$sec]: its mask, $bits bits" "^$bits bits: " "$(kd_field "$r" $sec dma_mask)"
 	t_match "[$sec]: copied there and back, every byte verified" \
@@ -70,18 +72,40 @@ done <<EOF
 $(sed -n 's/^block [0-9]*: .* dma_addr=\(0x[0-9a-f]*\)$/\1/p' "$r")
 EOF
 t_run "[dma_pool]: every block within the mask" test "$worst" -gt 0 -a "$worst" -le "$mask"
+# The streaming mapping: a kmalloc'd frame, mapped where it lies.
+t_match "[dma_map]: a kmalloc'd frame of 1500 bytes, mapped both ways" \
+	'^kmalloc\(1500, GFP_KERNEL(\|GFP_DMA)?\), then dma_map_single\([0-9a-f:.]+, buf, 1500, DMA_BIDIRECTIONAL\)$' \
+	"$(kd_field "$r" dma_map call)"
+a=$(kd_field "$r" dma_map dma_addr)
+p=$(kd_field "$r" dma_map phys)
+t_eq "[dma_map]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
+t_run "[dma_map]: all of it within the mask" test $((a + 1499)) -le "$mask"
+t_match "[dma_map]: the CPU owns it after the device's last write" '^the CPU, since dma_sync_single_for_cpu\(\)' \
+	"$(kd_field "$r" dma_map owner)"
+reach=$(kd_field "$r" dma_map reach)
+flags=$(kd_field "$r" dma_map call | sed 's/^kmalloc(1500, \([A-Z_|0-9]*\)).*/\1/')
+case $reach in
+GFP_DMA:*)
+	t_eq "[dma_map]: reach: GFP_DMA, so kmalloc was called with it" GFP_KERNEL\|GFP_DMA "$flags"
+	t_eq "[dma_map]: and the buffer is in ZONE_DMA" DMA "$(kd_field "$r" dma_map zone)"
+	;;
+*)
+	t_match "[dma_map]: reach: GFP_KERNEL, the mask reaches all RAM" "^GFP_KERNEL: a $bits-bit mask reaches all " "$reach"
+	t_eq "[dma_map]: so kmalloc was called with GFP_KERNEL" GFP_KERNEL "$flags"
+	;;
+esac
 irqs=$(awk '/kmem_demo/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }' /proc/interrupts)
-t_run "the device raised 4 interrupts or more (/proc/interrupts: ${irqs:-none})" test "${irqs:-0}" -ge 4
+t_run "the device raised 6 interrupts or more (/proc/interrupts: ${irqs:-none})" test "${irqs:-0}" -ge 6
 
 echo "$dev" >"$drv/unbind"
 t_run "root unbinds it through sysfs" test ! -e "$drv/$dev"
 t_match "the report says no device is bound" '^dma_device:  none: no QEMU edu device' "$(cat "$KD_PROC")"
-t_eq "the report shows no buffer of it" "" "$(grep -E '^\[dma_(coherent|pool)\]' "$KD_PROC")"
+t_eq "the report shows no buffer of it" "" "$(grep -E '^\[dma_(coherent|pool|map)\]' "$KD_PROC")"
 echo "$dev" >"$drv/bind"
 t_run "and binds it again" test -e "$drv/$dev"
 t_eq "the report names it again" "$want" "$(grep '^dma_device:' "$KD_PROC")"
 kd_dma_settle
-t_eq "and the device verifies its new buffers" 2 "$(grep -c '^transfer: .* every byte verified' "$KD_PROC")"
+t_eq "and the device verifies its new buffers" 3 "$(grep -c '^transfer: .* every byte verified' "$KD_PROC")"
 t_run "unload" kd_unload
 t_run "after rmmod no driver is left" test ! -e "$drv"
 

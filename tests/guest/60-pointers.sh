@@ -36,10 +36,10 @@ done
 echo "$old" >/proc/sys/kernel/kptr_restrict
 
 t_eq "su really drops to nobody" 65534 "$(kd_as_nobody id -u)"
-# Four sections and four objects; with the DMA demo device, its two
+# Four sections and four objects; with the DMA demo device, its three
 # sections and its pool's four blocks.
 n=8
-grep -q '^\[dma_coherent\]$' /tmp/ptr.0.root && n=14
+grep -q '^\[dma_coherent\]$' /tmp/ptr.0.root && n=15
 for f in /tmp/ptr.*; do
 	t_eq "${f#/tmp/ptr.}: a whole report, $n addresses" $n "$(kd_addresses "$f" | wc -l)"
 done

@@ -40,9 +40,9 @@ kd_unload
 # this part take 105 s instead of 29 s on the 16 KiB-page lane).
 N=300
 # A whole report ends with the cache's last object, or, with the DMA demo
-# device bound, with its pool's last block.
+# device bound, with its streaming mapping's last line.
 last="object $((N - 1)):"
-grep -q '^\[dma_pool\]$' /tmp/whole && last="block 3:"
+grep -q '^\[dma_map\]$' /tmp/whole && last="reach:"
 reader() {
 	ok=0 gone=0 ended=0
 	while [ ! -e /tmp/stop ]; do
