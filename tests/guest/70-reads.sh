@@ -40,14 +40,16 @@ kd_unload
 # this part take 105 s instead of 29 s on the 16 KiB-page lane).
 N=300
 # A whole report ends with the cache's last object, or, with the DMA demo
-# device bound, with its streaming mapping's last line.
-last="object $((N - 1)):"
-grep -q '^\[dma_map\]$' /tmp/whole && last="reach:"
+# device bound, with its streaming mapping's section, whose last line is
+# its node.
+last="object $((N - 1)):" sec="[kmem_cache]"
+grep -q '^\[dma_map\]$' /tmp/whole && last="node:" sec="[dma_map]"
 reader() {
 	ok=0 gone=0 ended=0
 	while [ ! -e /tmp/stop ]; do
 		if cat "$KD_PROC" >"/tmp/r$1.out" 2>"/tmp/r$1.err"; then
-			if tail -n 1 "/tmp/r$1.out" | grep -q "^$last"; then
+			if tail -n 1 "/tmp/r$1.out" | grep -q "^$last" &&
+				grep -qxF "$sec" "/tmp/r$1.out"; then
 				ok=$((ok + 1))
 			else
 				echo "incomplete report: $(tail -n 1 "/tmp/r$1.out")"
