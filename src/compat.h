@@ -8,6 +8,7 @@
 #include <linux/gfp.h>
 #include <linux/log2.h>
 #include <linux/mmzone.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/version.h>
@@ -45,6 +46,20 @@
 #define kd_swiotlb_forced(dev)	is_swiotlb_force_bounce(dev)
 #else
 #define kd_swiotlb_forced(dev)	true
+#endif
+
+/*
+ * 5.15: sg_alloc_table_from_pages_segment() builds a table of pages with
+ * runs no longer than a device's segments; 5.10 had
+ * __sg_alloc_table_from_pages(), which returned the last entry.
+ */
+#if KD_SINCE(5, 15)
+#define kd_sg_from_pages(sgt, pages, n, off, size, seg)	\
+	sg_alloc_table_from_pages_segment(sgt, pages, n, off, size, seg, GFP_KERNEL)
+#else
+#define kd_sg_from_pages(sgt, pages, n, off, size, seg)	\
+	PTR_ERR_OR_ZERO(__sg_alloc_table_from_pages(sgt, pages, n, off, size, \
+						    seg, NULL, 0, GFP_KERNEL))
 #endif
 
 /* 6.1: kmalloc_size_roundup() says what a kmalloc of n bytes will reserve. */

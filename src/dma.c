@@ -16,21 +16,23 @@
  *    comes from the CMA area first.
  *  - dma_pool: many small coherent blocks (one descriptor each), carved
  *    from coherent pages the pool allocates, as a kmem_cache carves slabs.
- *  - dma_map_single(): a streaming mapping of memory the driver already
- *    has (a kmalloc'd frame), for the transfers of the moment.  While it
- *    is mapped the buffer belongs to the device: the CPU touches it only
- *    after dma_sync_single_for_cpu() and hands it back with
- *    dma_sync_single_for_device().  Where the device cannot reach the
- *    buffer, swiotlb copies it through a bounce buffer that it can, at
- *    map, sync and unmap.
- * Each buffer is a section of the report.  The device then proves it can
- * reach it: the module writes a pattern, the device copies it into its
- * own buffer, the module clears it, the device copies it back, and every
- * byte is compared.  That runs in a work item, a transfer at a time (about
- * 100 ms each): loading does not wait, and the report says how far it got.
- * The work starts KD_DMA_VERIFY_MS after the device is set up, so that a
- * module unloaded at once (a test's load loop, a mistaken insmod) never
- * starts the device, and unloading never waits for it.
+ *  - dma_map_single(), dma_map_page(), dma_map_sgtable(): a streaming
+ *    mapping of memory the driver already has (a kmalloc'd frame, pages,
+ *    the scattered pages of a vmalloc area), for the transfers of the
+ *    moment, in one direction or both.  While it is mapped the memory
+ *    belongs to the device: the CPU touches it only after
+ *    dma_sync_*_for_cpu() and hands it back with dma_sync_*_for_device().
+ *    Where the device cannot reach it, swiotlb copies it through a bounce
+ *    buffer that it can, at map, sync and unmap.
+ * At load, one of each is a section of the report, and the device proves
+ * it reaches them: the module writes a pattern, the device copies it into
+ * its own buffer, the module clears it, the device copies it back, and
+ * every byte is compared.  That runs in a work item, a transfer at a time
+ * (about 100 ms each): loading does not wait, and the report says how far
+ * it got.  The work starts KD_DMA_VERIFY_MS after the device is set up, so
+ * that a module unloaded at once (a test's load loop, a mistaken insmod)
+ * never starts the device, and unloading never waits for it.  The lab maps
+ * its own experiments with the same calls (struct kd_dma_map).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,9 +42,11 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
@@ -57,45 +61,65 @@
 #define KD_POOL_SIZE	512	/* a block: one descriptor, say */
 #define KD_POOL_ALIGN	64	/* each block starts on a cache line */
 #define KD_MAP_SIZE	1500	/* an Ethernet frame: a classic streaming buffer */
+#define KD_XFER_PIECES	4	/* runs of a mapping one "dma xfer" copies */
+#define KD_SEGS_SHOWN	8	/* DMA segments the report lists */
 
-/* What the device did with a buffer: set by the work, read by the report. */
+/* What the device did with a buffer: set by its transfer, read by the report. */
 enum kd_xfer_state {
-	KD_XFER_WAITING,	/* its turn has not come */
+	KD_XFER_NONE,		/* none asked for yet (the lab's) */
+	KD_XFER_WAITING,	/* its turn has not come (the load's) */
 	KD_XFER_RUNNING,
 	KD_XFER_VERIFIED,
-	KD_XFER_DIFFERS,	/* the bytes came back changed */
+	KD_XFER_DIFFERS,	/* the bytes came out changed */
 	KD_XFER_FAILED,		/* a transfer failed: err */
 };
 
 struct kd_xfer {
 	enum kd_xfer_state state;
-	size_t len;		/* bytes sent there and back */
+	size_t len;		/* bytes copied each way */
+	unsigned int pieces;	/* runs of the mapping, a transfer each way */
 	int err;
 	size_t bad;		/* the first differing byte */
 	u8 want, got;
-	s64 us;			/* how long, both transfers */
+	s64 us;			/* how long, all transfers */
 	const char *irq;	/* how the device said it was done */
 };
 
-/* One buffer the device may reach, and its section of the report. */
+enum kd_dma_kind {
+	KD_DMA_COHERENT,	/* dma_alloc_coherent(), or a pool's block */
+	KD_DMA_SINGLE,		/* dma_map_single() or dma_map_page() */
+	KD_DMA_SG,		/* dma_map_sgtable() of a vmalloc area's pages */
+};
+
+/* Memory the device may reach, and how it reaches it. */
+struct kd_dma_map {
+	enum kd_dma_kind kind;
+	enum dma_data_direction dir;	/* streaming: which way the data goes */
+	void *cpu;			/* the CPU's address */
+	size_t len;
+	struct page *page;		/* mapped with dma_map_page() */
+	dma_addr_t handle;		/* the device's address (not SG) */
+	struct sg_table sgt;		/* SG: the runs of pages, then segments */
+	u64 mask;			/* the device's mask when it was made */
+	bool cpu_owns;			/* streaming: the CPU may touch it now */
+	const char *refused;		/* the load's map: not mapped, and why */
+	char call[144];			/* the lab's: the DMA API call */
+	char via[128];			/* how dma_addr relates to the CPU's */
+	struct kd_xfer x;		/* cpu_owns and x: under the registry's lock */
+};
+
+/* One buffer of the load, and its section of the report. */
 struct kd_dma_buf {
 	struct kd_region r;
-	void *cpu;		/* the CPU's address */
-	dma_addr_t handle;	/* the device's */
-	char via[128];		/* how the two relate */
-	struct kd_xfer x;	/* under the registry's lock */
-	/* A streaming mapping's (dma_map_single()): */
-	bool streaming;
-	bool cpu_owns;		/* the CPU may touch it now: under the lock */
-	const char *refused;	/* not mapped, and why */
-	char reach[224];	/* why its memory is where it is */
+	struct kd_dma_map m;
+	char reach[224];	/* the streaming buffer: why it is where it is */
 };
 
 static struct {
 	struct pci_dev *pdev;	/* attached, or NULL */
 	const struct kd_dma_engine *eng;	/* its DMA engine */
 	unsigned int order;	/* of the coherent buffer */
-	u64 mask;		/* the device's DMA mask, as attached */
+	u64 mask;		/* the device's DMA mask, for new maps */
 	bool iommu;		/* an IOMMU translates its addresses */
 	phys_addr_t bus_off;	/* physical less bus address, without one */
 	struct kd_dma_buf coh, pool, map;
@@ -104,6 +128,7 @@ static struct {
 	dma_addr_t block_dma[KD_POOL_BLOCKS];
 	struct delayed_work verify;
 	bool stop;		/* start no more transfers */
+	bool ready;		/* attached, and taking maps */
 	char why[96];		/* what failed in kd_dma_attach() */
 	u8 seed;		/* varies the pattern from one transfer to the next */
 } kd_dma = {
@@ -122,6 +147,28 @@ const char *kd_dma_why(void)
 	return kd_dma.why;
 }
 
+bool kd_dma_ready(void)
+{
+	return READ_ONCE(kd_dma.ready);
+}
+
+void *kd_dma_map_cpu(const struct kd_dma_map *m)
+{
+	return m->cpu;
+}
+
+bool kd_dma_map_is_coherent(const struct kd_dma_map *m)
+{
+	return m->kind == KD_DMA_COHERENT;
+}
+
+static const char *const kd_dir_name[] = {
+	[DMA_BIDIRECTIONAL]	= "DMA_BIDIRECTIONAL",
+	[DMA_TO_DEVICE]		= "DMA_TO_DEVICE",
+	[DMA_FROM_DEVICE]	= "DMA_FROM_DEVICE",
+	[DMA_NONE]		= "DMA_NONE",
+};
+
 /* ---- the report's lines ---- */
 
 static const char *kd_xfer_why(int err)
@@ -133,58 +180,129 @@ static const char *kd_xfer_why(int err)
 		return "stopped: the device was being released";
 	case -ERANGE:
 		return "refused: into RAM the device might not really reach";
+	case -ENOMEM:
+		return "no coherent memory to check the copy through";
 	default:
 		return "the device is used no more";
 	}
 }
 
-/* The lines every section of a device's memory has. */
-static void kd_dma_body(struct seq_file *m, const struct kd_region *r)
+/* What a verified copy did, by direction. */
+static const char *kd_xfer_how(const struct kd_dma_map *m)
 {
-	const struct kd_dma_buf *b = container_of(r, struct kd_dma_buf, r);
-	const struct kd_cursor *c = m->private;
-	struct device *dev = kd_dma_dev();
-	u64 mask = kd_dma.mask;
-	const struct kd_xfer *x = &b->x;
+	if (m->kind != KD_DMA_COHERENT && m->dir == DMA_TO_DEVICE)
+		return "read by the device, its copy checked through coherent memory";
+	if (m->kind != KD_DMA_COHERENT && m->dir == DMA_FROM_DEVICE)
+		return "written by the device, from coherent memory through it";
+	return "to the device and back";
+}
 
-	seq_printf(m, "device:      %s (QEMU edu, driven by %s)\n",
-		   dev_name(dev), KD_NAME);
-	seq_printf(m, "dma_mask:    %d bits: the device reaches bus addresses 0-%#llx\n",
-		   fls64(mask), mask);
-	if (b->refused) {
-		seq_puts(m, "dma_addr:    none: not mapped\n");
-		seq_printf(m, "via:         refused before dma_map_single(): %s\n",
-			   b->refused);
-		seq_puts(m, "transfer:    none: not mapped\n");
-		return;
-	}
-	/* A bus address is a physical one, or maps to one: root's, as pfn:. */
-	if (c->phys)
-		seq_printf(m, "dma_addr:    %pad\n", &b->handle);
-	else
-		seq_puts(m, "dma_addr:    hidden\n");
-	seq_printf(m, "via:         %s\n", b->via);
-	seq_puts(m, "transfer:    ");
+static void kd_xfer_show(struct seq_file *sf, const struct kd_dma_map *m)
+{
+	const struct kd_xfer *x = &m->x;
+	char pieces[32] = "";
+
+	if (x->pieces > 1)
+		snprintf(pieces, sizeof(pieces), " in %u pieces", x->pieces);
+	seq_puts(sf, "transfer:    ");
 	switch (x->state) {
+	case KD_XFER_NONE:
+		seq_puts(sf, "none yet: dma xfer ID has the device copy it\n");
+		break;
 	case KD_XFER_WAITING:
-		seq_printf(m, "waiting: the device starts %d ms after it is set up, one buffer at a time\n",
+		seq_printf(sf, "waiting: the device starts %d ms after it is set up, one buffer at a time\n",
 			   KD_DMA_VERIFY_MS);
 		break;
 	case KD_XFER_RUNNING:
-		seq_puts(m, "running\n");
+		seq_puts(sf, "running\n");
 		break;
 	case KD_XFER_VERIFIED:
-		seq_printf(m, "%zu bytes to the device and back, every byte verified (2 transfers, %s, %lld ms)\n",
-			   x->len, x->irq, x->us / 1000);
+		seq_printf(sf, "%zu bytes%s %s, every byte verified (%u transfers, %s, %lld ms)\n",
+			   x->len, pieces, kd_xfer_how(m), 2 * x->pieces, x->irq,
+			   x->us / 1000);
 		break;
 	case KD_XFER_DIFFERS:
-		seq_printf(m, "FAILED: %zu bytes to the device and back, byte %zu came back %#04x, expected %#04x\n",
-			   x->len, x->bad, x->got, x->want);
+		seq_printf(sf, "FAILED: %zu bytes%s %s, byte %zu came out %#04x, expected %#04x\n",
+			   x->len, pieces, kd_xfer_how(m), x->bad, x->got, x->want);
 		break;
 	default:
-		seq_printf(m, "FAILED: the transfer returned %d (%s)\n", x->err,
+		seq_printf(sf, "FAILED: the transfer returned %d (%s)\n", x->err,
 			   kd_xfer_why(x->err));
 	}
+}
+
+/* The DMA segments of a scatterlist mapping, root's (bus addresses). */
+static void kd_segs_show(struct seq_file *sf, const struct kd_dma_map *m,
+			 bool phys)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	seq_printf(sf, "dma_addr:    %u DMA segments from %u runs of pages",
+		   m->sgt.nents, m->sgt.orig_nents);
+	if (!phys) {
+		seq_puts(sf, ", addresses hidden\n");
+		return;
+	}
+	seq_puts(sf, ":");
+	for_each_sgtable_dma_sg(&m->sgt, sg, i) {
+		if (i == KD_SEGS_SHOWN) {
+			seq_puts(sf, " ...");
+			break;
+		}
+		seq_printf(sf, " %pad+%#x", &sg_dma_address(sg), sg_dma_len(sg));
+	}
+	seq_putc(sf, '\n');
+}
+
+void kd_dma_map_show(struct seq_file *sf, const struct kd_dma_map *m)
+{
+	const struct kd_cursor *c = sf->private;
+	bool stream = m->kind != KD_DMA_COHERENT;
+	const char *sync = m->kind == KD_DMA_SG ? "sgtable" : "single";
+
+	if (m->call[0])
+		seq_printf(sf, "dma:         %s\n", m->call);
+	seq_printf(sf, "device:      %s (QEMU edu, driven by %s)\n",
+		   dev_name(kd_dma_dev()), KD_NAME);
+	seq_printf(sf, "dma_mask:    %d bits: the device reaches bus addresses 0-%#llx\n",
+		   fls64(m->mask), m->mask);
+	if (m->refused) {
+		seq_puts(sf, "dma_addr:    none: not mapped\n");
+		seq_printf(sf, "via:         refused before dma_map_single(): %s\n",
+			   m->refused);
+		seq_puts(sf, "transfer:    none: not mapped\n");
+	} else {
+		/* A bus address is a physical one, or maps to one: root's, as pfn:. */
+		if (m->kind == KD_DMA_SG)
+			kd_segs_show(sf, m, c->phys);
+		else if (c->phys)
+			seq_printf(sf, "dma_addr:    %pad\n", &m->handle);
+		else
+			seq_puts(sf, "dma_addr:    hidden\n");
+		seq_printf(sf, "via:         %s\n", m->via);
+		kd_xfer_show(sf, m);
+	}
+	if (!stream)
+		return;
+	seq_printf(sf, "direction:   %s: %s\n", kd_dir_name[m->dir],
+		   m->dir == DMA_TO_DEVICE ? "the device only reads it" :
+		   m->dir == DMA_FROM_DEVICE ? "the device only writes it" :
+		   "the device reads it and writes it");
+	if (m->refused)
+		seq_puts(sf, "owner:       the CPU: never mapped\n");
+	else if (m->cpu_owns)
+		seq_printf(sf, "owner:       the CPU, since dma_sync_%s_for_cpu(); the device may use it again after dma_sync_%s_for_device()\n",
+			   sync, sync);
+	else
+		seq_printf(sf, "owner:       the device, since %s() or dma_sync_%s_for_device(); the CPU may touch it after dma_sync_%s_for_cpu()\n",
+			   m->kind == KD_DMA_SG ? "dma_map_sgtable" :
+			   m->page ? "dma_map_page" : "dma_map_single", sync, sync);
+}
+
+static void kd_dma_body(struct seq_file *sf, const struct kd_region *r)
+{
+	kd_dma_map_show(sf, &container_of(r, struct kd_dma_buf, r)->m);
 }
 
 /* The pool's blocks, one line each, after the section. */
@@ -212,7 +330,7 @@ static void kd_pool_item(struct seq_file *m, const struct kd_region *r,
  */
 static void kd_coh_body(struct seq_file *m, const struct kd_region *r)
 {
-	int bits = fls64(kd_dma.mask);
+	int bits = fls64(kd_dma.coh.m.mask);
 
 	kd_dma_body(m, r);
 	if (bits >= 64) {
@@ -224,20 +342,11 @@ static void kd_coh_body(struct seq_file *m, const struct kd_region *r)
 		   bits >= 30 ? "GiB" : "MiB");
 }
 
-/* Who may touch a streaming buffer now, and why its memory is where it is. */
+/* The streaming buffer: and why its memory is where it is. */
 static void kd_map_body(struct seq_file *m, const struct kd_region *r)
 {
-	const struct kd_dma_buf *b = container_of(r, struct kd_dma_buf, r);
-
 	kd_dma_body(m, r);
-	seq_puts(m, "direction:   DMA_BIDIRECTIONAL: the device reads it and writes it\n");
-	if (b->refused)
-		seq_puts(m, "owner:       the CPU: never mapped\n");
-	else if (b->cpu_owns)
-		seq_puts(m, "owner:       the CPU, since dma_sync_single_for_cpu(); the device may use it again after dma_sync_single_for_device()\n");
-	else
-		seq_puts(m, "owner:       the device, since dma_map_single() or dma_sync_single_for_device(); the CPU may touch it after dma_sync_single_for_cpu()\n");
-	seq_printf(m, "reach:       %s\n", b->reach);
+	seq_printf(m, "reach:       %s\n", kd_dma.map.reach);
 }
 
 static const struct kd_region_ops kd_coh_ops = {
@@ -256,93 +365,226 @@ static const struct kd_region_ops kd_map_ops = {
 
 /* ---- the device proves it reaches them ---- */
 
-static void kd_xfer_set(struct kd_dma_buf *b, const struct kd_xfer *x)
-{
-	kd_regions_lock();
-	b->x = *x;
-	kd_regions_unlock();
-}
-
 /*
- * Hand a streaming buffer to the CPU or to the device.  The sync is what
+ * Hand a streaming mapping to the CPU or to the device.  The sync is what
  * makes the other side's writes visible: it writes back or invalidates
  * the CPU's caches where the device does not snoop them, and copies to or
  * from the bounce buffer under swiotlb.  Coherent memory needs none: what
  * the CPU wrote the device reads, and what the device wrote the CPU reads
  * once the interrupt has come.
  */
-static void kd_dma_own(struct kd_dma_buf *b, bool cpu)
+static void kd_dma_own(struct kd_dma_map *m, bool cpu)
 {
-	if (!b->streaming)
+	struct device *dev = kd_dma_dev();
+
+	if (m->kind == KD_DMA_COHERENT || m->cpu_owns == cpu)
 		return;
-	if (cpu)
-		dma_sync_single_for_cpu(kd_dma_dev(), b->handle, b->r.d.requested,
-					DMA_BIDIRECTIONAL);
+	if (m->kind == KD_DMA_SG && cpu)
+		dma_sync_sgtable_for_cpu(dev, &m->sgt, m->dir);
+	else if (m->kind == KD_DMA_SG)
+		dma_sync_sgtable_for_device(dev, &m->sgt, m->dir);
+	else if (cpu)
+		dma_sync_single_for_cpu(dev, m->handle, m->len, m->dir);
 	else
-		dma_sync_single_for_device(kd_dma_dev(), b->handle,
-					   b->r.d.requested, DMA_BIDIRECTIONAL);
+		dma_sync_single_for_device(dev, m->handle, m->len, m->dir);
 	kd_regions_lock();
-	b->cpu_owns = cpu;
+	m->cpu_owns = cpu;
 	kd_regions_unlock();
 }
 
-/* The first @len bytes of @b through the device and back. */
-static void kd_dma_roundtrip(struct kd_dma_buf *b, size_t len)
+static void kd_xfer_set(struct kd_dma_map *m, const struct kd_xfer *x)
 {
-	struct kd_xfer x = { .state = KD_XFER_RUNNING, .len = len };
-	u8 *p = b->cpu, seed = kd_dma.seed++;
-	ktime_t t0;
-	size_t i;
+	kd_regions_lock();
+	m->x = *x;
+	kd_regions_unlock();
+}
 
-	kd_xfer_set(b, &x);
-	t0 = ktime_get();
-	kd_dma_own(b, true);
+/*
+ * Piece @i of @m, a run the device copies in one transfer: *@off bytes
+ * into the memory, *@bus its device address, *@len bytes.  A contiguous
+ * buffer: its start and, if longer, its end; a scatterlist: the start of
+ * its first segments and of its last.  False past the last piece.
+ */
+static bool kd_xfer_piece(const struct kd_dma_map *m, unsigned int i,
+			  size_t *off, dma_addr_t *bus, size_t *len)
+{
+	size_t max = kd_dma.eng->max_len, at = 0;
+	struct scatterlist *sg;
+	unsigned int j, n, want;
+
+	if (m->kind != KD_DMA_SG) {
+		*len = min(m->len, max);
+		if (i > 1 || (i == 1 && m->len <= max))
+			return false;
+		*off = i ? m->len - *len : 0;
+		*bus = m->handle + *off;
+		return true;
+	}
+	n = m->sgt.nents;
+	if (i >= min_t(unsigned int, n, KD_XFER_PIECES))
+		return false;
+	want = n > KD_XFER_PIECES && i == KD_XFER_PIECES - 1 ? n - 1 : i;
+	for_each_sgtable_dma_sg(&m->sgt, sg, j) {
+		if (j == want) {
+			*off = at;
+			*bus = sg_dma_address(sg);
+			*len = min_t(size_t, sg_dma_len(sg), max);
+			return true;
+		}
+		at += sg_dma_len(sg);
+	}
+	return false;
+}
+
+static int kd_xfer_one(dma_addr_t bus, size_t len, bool to_ram)
+{
+	if (READ_ONCE(kd_dma.stop))
+		return -ECANCELED;
+	return kd_dma.eng->transfer(bus, len, to_ram);
+}
+
+/*
+ * One piece through the device, as the mapping's direction allows:
+ *  - both ways (and coherent memory): the pattern written in place, copied
+ *    into the device, the memory cleared, the copy written back in place;
+ *  - to the device only: the pattern in place, read by the device, whose
+ *    copy is written into @scratch, coherent memory, to be compared;
+ *  - from the device only: the pattern in @scratch, read by the device,
+ *    written into the mapping.
+ * The bytes that should hold the pattern: *@out.
+ */
+static int kd_xfer_trip(struct kd_dma_map *m, size_t off, dma_addr_t bus,
+			size_t len, u8 seed, u8 *scratch, dma_addr_t scratch_dma,
+			u8 **out)
+{
+	u8 *p = (u8 *)m->cpu + off;
+	enum dma_data_direction dir = m->kind == KD_DMA_COHERENT ?
+				      DMA_BIDIRECTIONAL : m->dir;
+	size_t i;
+	int err;
+
+	*out = dir == DMA_TO_DEVICE ? scratch : p;
+	if (dir == DMA_FROM_DEVICE) {
+		for (i = 0; i < len; i++)
+			scratch[i] = (u8)(i * 7 + seed);
+		/* Cleared first, so that only the device can put the pattern there. */
+		kd_dma_own(m, true);
+		memset(p, 0, len);
+		kd_dma_own(m, false);
+		err = kd_xfer_one(scratch_dma, len, false);
+		if (!err)
+			err = kd_xfer_one(bus, len, true);
+		kd_dma_own(m, true);
+		return err;
+	}
+	kd_dma_own(m, true);
 	for (i = 0; i < len; i++)
 		p[i] = (u8)(i * 7 + seed);
-	kd_dma_own(b, false);
-	x.err = kd_dma.eng->transfer(b->handle, len, false);
-	/* The device is being released: do not start the way back. */
-	if (!x.err && READ_ONCE(kd_dma.stop))
-		x.err = -ECANCELED;
-	if (!x.err) {
-		kd_dma_own(b, true);
-		memset(p, 0, len);
-		kd_dma_own(b, false);
-		x.err = kd_dma.eng->transfer(b->handle, len, true);
+	kd_dma_own(m, false);
+	err = kd_xfer_one(bus, len, false);
+	if (err)
+		return err;
+	if (dir == DMA_TO_DEVICE) {
+		memset(scratch, 0, len);
+		return kd_xfer_one(scratch_dma, len, true);
 	}
-	kd_dma_own(b, true);
-	x.us = ktime_us_delta(ktime_get(), t0);
-	x.irq = kd_dma.eng->irq_kind();
-	x.state = x.err ? KD_XFER_FAILED : KD_XFER_VERIFIED;
-	for (i = 0; !x.err && i < len; i++) {
-		if (p[i] != (u8)(i * 7 + seed)) {
-			x.state = KD_XFER_DIFFERS;
-			x.bad = i;
-			x.want = (u8)(i * 7 + seed);
-			x.got = p[i];
-			break;
+	kd_dma_own(m, true);
+	memset(p, 0, len);
+	kd_dma_own(m, false);
+	err = kd_xfer_one(bus, len, true);
+	kd_dma_own(m, true);
+	return err;
+}
+
+/*
+ * The first @pieces pieces of @m through the device, every byte
+ * compared; *@x says how it went.
+ */
+static void kd_xfer_run(struct kd_dma_map *m, unsigned int pieces,
+			struct kd_xfer *x)
+{
+	size_t max = kd_dma.eng->max_len, off, len, i;
+	dma_addr_t bus, scratch_dma = 0;
+	u8 *scratch = NULL, *got, seed;
+	ktime_t t0 = ktime_get();
+	unsigned int k;
+
+	*x = (struct kd_xfer){ .state = KD_XFER_RUNNING };
+	kd_xfer_set(m, x);
+	/* A one-way mapping is checked through coherent memory. */
+	if (m->kind != KD_DMA_COHERENT && m->dir != DMA_BIDIRECTIONAL) {
+		scratch = dma_alloc_coherent(kd_dma_dev(), max, &scratch_dma,
+					     GFP_KERNEL | __GFP_NOWARN);
+		if (!scratch)
+			x->err = -ENOMEM;
+		else
+			kd_pages_taken(get_order(max));
+	}
+	for (k = 0; !x->err && k < pieces && kd_xfer_piece(m, k, &off, &bus, &len);
+	     k++) {
+		seed = kd_dma.seed++;
+		x->err = kd_xfer_trip(m, off, bus, len, seed, scratch,
+				      scratch_dma, &got);
+		x->pieces++;
+		x->len += len;
+		for (i = 0; !x->err && i < len; i++) {
+			if (got[i] != (u8)(i * 7 + seed)) {
+				x->state = KD_XFER_DIFFERS;
+				x->bad = off + i;
+				x->want = (u8)(i * 7 + seed);
+				x->got = got[i];
+				break;
+			}
 		}
+		if (x->state == KD_XFER_DIFFERS)
+			break;
 	}
-	kd_xfer_set(b, &x);
+	if (scratch) {
+		dma_free_coherent(kd_dma_dev(), max, scratch, scratch_dma);
+		kd_pages_given(get_order(max));
+	}
+	x->us = ktime_us_delta(ktime_get(), t0);
+	x->irq = kd_dma.eng->irq_kind();
+	if (x->state != KD_XFER_DIFFERS)
+		x->state = x->err ? KD_XFER_FAILED : KD_XFER_VERIFIED;
+	kd_xfer_set(m, x);
+}
+
+static void kd_dma_verify_buf(struct kd_dma_buf *b)
+{
+	struct kd_xfer x;
+
+	if (READ_ONCE(kd_dma.stop) || b->m.refused)
+		return;
+	kd_xfer_run(&b->m, 1, &x);
 	if (x.state != KD_XFER_VERIFIED && x.err != -ECANCELED)
 		dev_err(kd_dma_dev(), "[%s]: the device's copy of %zu bytes was not right (error %d, first bad byte %zu)\n",
-			b->r.label, len, x.err, x.bad);
+			b->r.label, x.len, x.err, x.bad);
 }
 
 static void kd_dma_verify(struct work_struct *work)
 {
-	if (!READ_ONCE(kd_dma.stop))
-		kd_dma_roundtrip(&kd_dma.coh, min_t(size_t, PAGE_SIZE << kd_dma.order,
-						    kd_dma.eng->max_len));
-	if (!READ_ONCE(kd_dma.stop))
-		kd_dma_roundtrip(&kd_dma.pool, min_t(size_t, KD_POOL_SIZE,
-						     kd_dma.eng->max_len));
-	if (!READ_ONCE(kd_dma.stop) && !kd_dma.map.refused)
-		kd_dma_roundtrip(&kd_dma.map, min_t(size_t, KD_MAP_SIZE,
-						    kd_dma.eng->max_len));
+	kd_dma_verify_buf(&kd_dma.coh);
+	kd_dma_verify_buf(&kd_dma.pool);
+	kd_dma_verify_buf(&kd_dma.map);
 }
 
-/* ---- allocating them ---- */
+int kd_dma_map_xfer(struct kd_dma_map *m, const char **why)
+{
+	struct kd_xfer x;
+
+	kd_xfer_run(m, KD_XFER_PIECES, &x);
+	if (x.state == KD_XFER_VERIFIED)
+		return 0;
+	if (x.state == KD_XFER_DIFFERS) {
+		*why = "the bytes came out changed (the report's transfer: line says where)";
+		return -EIO;
+	}
+	*why = kd_xfer_why(x.err);
+	return x.err;
+}
+
+/* ---- where memory is, for the device ---- */
 
 static phys_addr_t kd_dma_phys(const void *cpu)
 {
@@ -357,31 +599,29 @@ static phys_addr_t kd_dma_phys(const void *cpu)
  * the first buffer, the coherent one, shows), another buffer's under
  * swiotlb, an I/O virtual address the IOMMU translates with one.
  */
-static void kd_dma_via(struct kd_dma_buf *b)
+static void kd_dma_via(struct kd_dma_map *m, phys_addr_t phys, dma_addr_t handle)
 {
-	phys_addr_t phys = kd_dma_phys(b->cpu);
-
 	if (kd_dma.iommu)
-		strscpy(b->via, "iommu: dma_addr is an I/O virtual address the IOMMU translates",
-			sizeof(b->via));
-	else if (b->handle != phys - kd_dma.bus_off)
-		strscpy(b->via,
+		strscpy(m->via, "iommu: dma_addr is an I/O virtual address the IOMMU translates",
+			sizeof(m->via));
+	else if (handle != phys - kd_dma.bus_off)
+		strscpy(m->via,
 			"swiotlb: dma_addr is a bounce buffer's, copied to and from this one at map, sync and unmap",
-			sizeof(b->via));
+			sizeof(m->via));
 	else if (!kd_dma.bus_off)
-		strscpy(b->via, "direct: dma_addr is the physical address (no IOMMU)",
-			sizeof(b->via));
+		strscpy(m->via, "direct: dma_addr is the physical address (no IOMMU)",
+			sizeof(m->via));
 	else
-		snprintf(b->via, sizeof(b->via),
+		snprintf(m->via, sizeof(m->via),
 			 "direct: dma_addr is the physical address less the bus's offset %#llx",
 			 (unsigned long long)kd_dma.bus_off);
 }
 
 /*
- * The module's own rule, checked before dma_map_single(): where the device
- * cannot reach a buffer and nothing makes up for it, dma-direct WARNs
- * once and returns DMA_MAPPING_ERROR, and so does swiotlb when its bounce
- * buffer lies above the mask.  NULL when @len bytes at @phys may be
+ * The module's own rule, checked before a streaming mapping: where the
+ * device cannot reach memory and nothing makes up for it, dma-direct
+ * WARNs once and returns DMA_MAPPING_ERROR, and so does swiotlb when its
+ * bounce buffer lies above the mask.  NULL when @len bytes at @phys may be
  * mapped, else why not.
  */
 #define KD_BOUNCE_ABOVE "swiotlb would bounce it, through a pool below 4 GiB but not surely under this mask, and WARN if the bounce buffer lies above it"
@@ -410,6 +650,235 @@ static const char *kd_dma_unreachable(phys_addr_t phys, size_t len)
 	return KD_DIRECT_ABOVE;
 }
 
+/* ---- streaming mappings ---- */
+
+static int kd_map_single(struct kd_dma_map *m, const char **why)
+{
+	struct device *dev = kd_dma_dev();
+
+	if (m->page)
+		m->handle = dma_map_page(dev, m->page, 0, m->len, m->dir);
+	else
+		m->handle = dma_map_single(dev, m->cpu, m->len, m->dir);
+	if (dma_mapping_error(dev, m->handle)) {
+		*why = "the DMA API could not map it (dma_mapping_error())";
+		return -EIO;
+	}
+	snprintf(m->call, sizeof(m->call), "%s(%s, %s, %zu, %s)",
+		 m->page ? "dma_map_page" : "dma_map_single", dev_name(dev),
+		 m->page ? "page, 0" : "mem", m->len, kd_dir_name[m->dir]);
+	kd_dma_via(m, kd_dma_phys(m->cpu), m->handle);
+	return 0;
+}
+
+/*
+ * A vmalloc area's pages are scattered: a scatterlist holds them, one
+ * entry per physically contiguous run (no longer than the device takes in
+ * one segment, dma_get_max_seg_size()), and dma_map_sgtable() maps the
+ * runs; an IOMMU may join them into fewer DMA segments.
+ */
+static int kd_map_sg(struct kd_dma_map *m, const char **why)
+{
+	struct device *dev = kd_dma_dev();
+	unsigned long base = (unsigned long)m->cpu & PAGE_MASK;
+	unsigned int n = DIV_ROUND_UP(offset_in_page(m->cpu) + m->len, PAGE_SIZE);
+	unsigned int seg = max_t(unsigned int, PAGE_SIZE,
+				 ALIGN_DOWN(dma_get_max_seg_size(dev), PAGE_SIZE));
+	struct page **pages;
+	unsigned int i;
+	int ret;
+
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages) {
+		*why = "no memory for the list of its pages";
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		pages[i] = vmalloc_to_page((void *)(base + i * PAGE_SIZE));
+		*why = kd_dma_unreachable(page_to_phys(pages[i]), PAGE_SIZE);
+		if (*why) {
+			kvfree(pages);
+			return -ERANGE;
+		}
+	}
+	ret = kd_sg_from_pages(&m->sgt, pages, n, offset_in_page(m->cpu),
+			       m->len, seg);
+	kvfree(pages);
+	if (ret) {
+		*why = "no memory for the scatterlist";
+		return ret;
+	}
+	ret = dma_map_sgtable(dev, &m->sgt, m->dir, 0);
+	if (ret) {
+		sg_free_table(&m->sgt);
+		*why = "the DMA API could not map it (dma_map_sgtable())";
+		return ret;
+	}
+	snprintf(m->call, sizeof(m->call),
+		 "dma_map_sgtable(%s, sgt, %s, 0), sgt from the %u pages of the area",
+		 dev_name(dev), kd_dir_name[m->dir], n);
+	kd_dma_via(m, page_to_phys(sg_page(m->sgt.sgl)) + m->sgt.sgl->offset,
+		   sg_dma_address(m->sgt.sgl));
+	return 0;
+}
+
+#define KD_SINGLE_VMALLOC "dma_map_single() takes memory of the direct map: a vmalloc address has no physical address of its own (virt_to_phys() of it is wrong) and its pages are scattered; without single, the lab maps them through a scatterlist"
+
+struct kd_dma_map *kd_dma_map_mem(void *mem, size_t len, struct page *page,
+				  enum dma_data_direction dir, bool single,
+				  const char **why)
+{
+	struct kd_dma_map *m;
+	int ret;
+
+	if (is_vmalloc_addr(mem) && single) {
+		*why = KD_SINGLE_VMALLOC;
+		return ERR_PTR(-EINVAL);
+	}
+	if (!is_vmalloc_addr(mem)) {
+		*why = kd_dma_unreachable(kd_dma_phys(mem), len);
+		if (*why)
+			return ERR_PTR(-ERANGE);
+	}
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m) {
+		*why = "no memory for the mapping's record";
+		return ERR_PTR(-ENOMEM);
+	}
+	m->kind = is_vmalloc_addr(mem) ? KD_DMA_SG : KD_DMA_SINGLE;
+	m->dir = dir;
+	m->cpu = mem;
+	m->len = len;
+	m->page = page;
+	m->mask = kd_dma.mask;
+	ret = m->kind == KD_DMA_SG ? kd_map_sg(m, why) : kd_map_single(m, why);
+	if (ret) {
+		kfree(m);
+		return ERR_PTR(ret);
+	}
+	dev_info(kd_dma_dev(), "%s\n", m->call);
+	return m;
+}
+
+void kd_dma_map_free(struct kd_dma_map *m)
+{
+	struct device *dev = kd_dma_dev();
+
+	if (!m)
+		return;
+	if (m->kind == KD_DMA_COHERENT) {
+		dma_free_coherent(dev, m->len, m->cpu, m->handle);
+		kd_pages_given(get_order(m->len));
+	} else if (m->kind == KD_DMA_SG) {
+		dev_info(dev, "dma_unmap_sgtable: %zu bytes in %u runs of pages unmapped\n",
+			 m->len, m->sgt.orig_nents);
+		dma_unmap_sgtable(dev, &m->sgt, m->dir, 0);
+		sg_free_table(&m->sgt);
+	} else {
+		if (m->page)
+			dma_unmap_page(dev, m->handle, m->len, m->dir);
+		else
+			dma_unmap_single(dev, m->handle, m->len, m->dir);
+		dev_info(dev, "%s: %zu bytes unmapped\n",
+			 m->page ? "dma_unmap_page" : "dma_unmap_single", m->len);
+	}
+	kfree(m);
+}
+
+#define KD_MASK_WIDE "wider than the device: dma_bits= says how many address bits it drives, and the kernel would hand it memory past them"
+#define KD_MASK_REFUSED "the kernel refuses the mask: too little of this machine's memory lies within it (dma_set_mask_and_coherent() said so)"
+
+int kd_dma_set_mask(unsigned int bits, const char **why)
+{
+	struct device *dev = kd_dma_dev();
+	int ret;
+
+	if (bits > kd_param(dma_bits)) {
+		*why = KD_MASK_WIDE;
+		return -EINVAL;
+	}
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	if (ret) {
+		*why = KD_MASK_REFUSED;
+		return ret;
+	}
+	kd_dma.mask = DMA_BIT_MASK(bits);
+	dev_info(dev, "dma_set_mask_and_coherent(DMA_BIT_MASK(%u)): for the maps made from now on\n",
+		 bits);
+	return 0;
+}
+
+/* ---- coherent memory ---- */
+
+/* dma_alloc_coherent() of @size bytes for @m, described in @d. */
+static int kd_coherent(struct kd_dma_map *m, struct kd_desc *d, size_t size)
+{
+	unsigned int order = get_order(size);
+	int ret = 0;
+
+	/*
+	 * __GFP_NOWARN: a large buffer may fail, and the driver says so
+	 * itself; the allocator's warning, with its stack dump, is for
+	 * failures nobody handles.
+	 */
+	d->gfp = GFP_KERNEL | __GFP_NOWARN;
+	m->cpu = dma_alloc_coherent(kd_dma_dev(), size, &m->handle, d->gfp);
+	if (!m->cpu)
+		return -ENOMEM;
+	kd_pages_taken(order);
+	m->kind = KD_DMA_COHERENT;
+	m->len = size;
+	m->mask = kd_dma.mask;
+	d->allocator = "dma_alloc_coherent";
+	snprintf(d->call, sizeof(d->call), "dma_alloc_coherent(%s, %zu, &dma_addr, %pGg)",
+		 pci_name(kd_dma.pdev), size, &d->gfp);
+	d->requested = size;
+	d->reserved = PAGE_SIZE << order;
+	d->addr = m->cpu;
+	/* A device that is not cache-coherent gets it remapped uncached. */
+	if (is_vmalloc_addr(m->cpu))
+		ret = kd_describe_vmalloc(d);
+	else
+		kd_describe_linear(d);
+	if (ret) {
+		dma_free_coherent(kd_dma_dev(), size, m->cpu, m->handle);
+		kd_pages_given(order);
+		m->cpu = NULL;
+		return ret;
+	}
+	if (IS_ENABLED(CONFIG_DMA_CMA) && size > PAGE_SIZE)
+		snprintf(d->served_by, sizeof(d->served_by),
+			 "dma-direct: the CMA area, or the buddy allocator if CMA has no room, under the mask");
+	else
+		snprintf(d->served_by, sizeof(d->served_by),
+			 "dma-direct: the buddy allocator, a block of 2^%u pages under the mask",
+			 order);
+	if (!kd_dma.iommu && !kd_dma.bus_off)
+		kd_dma.bus_off = kd_dma_phys(m->cpu) - m->handle;
+	kd_dma_via(m, kd_dma_phys(m->cpu), m->handle);
+	return 0;
+}
+
+struct kd_dma_map *kd_dma_coherent_new(struct kd_desc *d, size_t size,
+				       const char **why)
+{
+	struct kd_dma_map *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m) {
+		*why = "no memory for the buffer's record";
+		return NULL;
+	}
+	if (kd_coherent(m, d, size)) {
+		kfree(m);
+		*why = "dma_alloc_coherent() returned NULL";
+		return NULL;
+	}
+	dev_info(kd_dma_dev(), "%s\n", d->call);
+	return m;
+}
+
+/* ---- the load's buffers ---- */
+
 static int kd_dma_fail(int err, const char *what)
 {
 	strscpy(kd_dma.why, what, sizeof(kd_dma.why));
@@ -418,64 +887,27 @@ static int kd_dma_fail(int err, const char *what)
 
 static int kd_dma_coherent(void)
 {
-	struct kd_desc *d = &kd_dma.coh.r.d;
-	size_t size = PAGE_SIZE << kd_dma.order;
-	struct kd_dma_buf *b = &kd_dma.coh;
-	int ret = 0;
-
-	/*
-	 * __GFP_NOWARN: a large dma_order may fail, and the driver says so
-	 * itself (the report's dma_device: line); the allocator's warning,
-	 * with its stack dump, is for failures nobody handles.
-	 */
-	d->gfp = GFP_KERNEL | __GFP_NOWARN;
-	b->cpu = dma_alloc_coherent(kd_dma_dev(), size, &b->handle, d->gfp);
-	if (!b->cpu)
+	if (kd_coherent(&kd_dma.coh.m, &kd_dma.coh.r.d, PAGE_SIZE << kd_dma.order))
 		return kd_dma_fail(-ENOMEM, "dma_alloc_coherent() failed");
-	kd_pages_taken(kd_dma.order);
-	d->allocator = "dma_alloc_coherent";
-	snprintf(d->call, sizeof(d->call), "dma_alloc_coherent(%s, %zu, &dma_addr, %pGg)",
-		 pci_name(kd_dma.pdev), size, &d->gfp);
-	d->requested = size;
-	d->reserved = size;
-	d->addr = b->cpu;
-	/* A device that is not cache-coherent gets it remapped uncached. */
-	if (is_vmalloc_addr(b->cpu))
-		ret = kd_describe_vmalloc(d);
-	else
-		kd_describe_linear(d);
-	if (ret)
-		return kd_dma_fail(ret, "describing the coherent buffer failed");
-	if (IS_ENABLED(CONFIG_DMA_CMA) && kd_dma.order)
-		snprintf(d->served_by, sizeof(d->served_by),
-			 "dma-direct: the CMA area, or the buddy allocator if CMA has no room, under the mask");
-	else
-		snprintf(d->served_by, sizeof(d->served_by),
-			 "dma-direct: the buddy allocator, a block of 2^%u pages under the mask",
-			 kd_dma.order);
-	if (!kd_dma.iommu)
-		kd_dma.bus_off = kd_dma_phys(b->cpu) - b->handle;
-	kd_dma_via(b);
 	return 0;
 }
 
 static void kd_dma_coherent_free(void)
 {
-	struct kd_dma_buf *b = &kd_dma.coh;
+	struct kd_dma_map *m = &kd_dma.coh.m;
 
-	if (!b->cpu)
+	if (!m->cpu)
 		return;
-	dma_free_coherent(kd_dma_dev(), PAGE_SIZE << kd_dma.order, b->cpu,
-			  b->handle);
+	dma_free_coherent(kd_dma_dev(), m->len, m->cpu, m->handle);
 	kd_pages_given(kd_dma.order);
-	b->cpu = NULL;
-	kd_describe_free(&b->r.d);
+	m->cpu = NULL;
+	kd_describe_free(&kd_dma.coh.r.d);
 }
 
 static int kd_dma_pool(void)
 {
 	struct kd_desc *d = &kd_dma.pool.r.d;
-	struct kd_dma_buf *b = &kd_dma.pool;
+	struct kd_dma_map *m = &kd_dma.pool.m;
 	unsigned int i;
 	int ret;
 
@@ -512,9 +944,13 @@ static int kd_dma_pool(void)
 		kd_parts_add(&d->extra, "extra_pool",
 			     (d->frames.sum.pages << PAGE_SHIFT) - d->reserved,
 			     "the rest of the pool's coherent pages, for its other blocks");
-	b->cpu = kd_dma.block[0];
-	b->handle = kd_dma.block_dma[0];
-	kd_dma_via(b);
+	/* The device copies the first block. */
+	m->kind = KD_DMA_COHERENT;
+	m->cpu = kd_dma.block[0];
+	m->len = KD_POOL_SIZE;
+	m->handle = kd_dma.block_dma[0];
+	m->mask = kd_dma.mask;
+	kd_dma_via(m, kd_dma_phys(m->cpu), m->handle);
 	return 0;
 }
 
@@ -528,7 +964,7 @@ static void kd_dma_pool_free(void)
 				      kd_dma.block_dma[i]);
 		kd_dma.block[i] = NULL;
 	}
-	kd_dma.pool.cpu = NULL;
+	kd_dma.pool.m.cpu = NULL;
 	kd_describe_free(&kd_dma.pool.r.d);
 	/* The pool gives its pages back to dma_free_coherent() here. */
 	dma_pool_destroy(kd_dma.dpool);
@@ -542,30 +978,30 @@ static void kd_dma_pool_free(void)
  * IOMMU makes up for it.  Then it must come from under the mask: kmalloc
  * takes GFP_DMA (ZONE_DMA, the first 16 MiB on x86-64), never GFP_DMA32.
  */
-static gfp_t kd_map_gfp(struct kd_dma_buf *b)
+static gfp_t kd_map_gfp(char *reach, size_t size)
 {
 	struct device *dev = kd_dma_dev();
 	int need = fls64(dma_get_required_mask(dev));
 	int bits = fls64(kd_dma.mask);
 
 	if (kd_dma.iommu) {
-		strscpy(b->reach, "GFP_KERNEL: anywhere, the IOMMU maps the pages it is given",
-			sizeof(b->reach));
+		strscpy(reach, "GFP_KERNEL: anywhere, the IOMMU maps the pages it is given",
+			size);
 		return GFP_KERNEL;
 	}
 	if (dma_max_mapping_size(dev) != SIZE_MAX) {
-		snprintf(b->reach, sizeof(b->reach),
+		snprintf(reach, size,
 			 "GFP_KERNEL: anywhere, swiotlb bounces what a %d-bit device cannot reach",
 			 bits);
 		return GFP_KERNEL;
 	}
 	if (need > bits) {
-		snprintf(b->reach, sizeof(b->reach),
+		snprintf(reach, size,
 			 "GFP_DMA: this machine's RAM needs %d bits (dma_get_required_mask()) and nothing bounces for this device, so the buffer must lie under the %d-bit mask: ZONE_DMA",
 			 need, bits);
 		return GFP_KERNEL | GFP_DMA;
 	}
-	snprintf(b->reach, sizeof(b->reach),
+	snprintf(reach, size,
 		 "GFP_KERNEL: a %d-bit mask reaches all of this machine's RAM, which needs %d (dma_get_required_mask())",
 		 bits, need);
 	return GFP_KERNEL;
@@ -575,10 +1011,11 @@ static int kd_dma_map(void)
 {
 	struct kd_dma_buf *b = &kd_dma.map;
 	struct kd_desc *d = &b->r.d;
-	struct device *dev = kd_dma_dev();
+	struct kd_dma_map *m = &b->m;
+	const char *why;
 	void *buf;
 
-	d->gfp = kd_map_gfp(b);
+	d->gfp = kd_map_gfp(b->reach, sizeof(b->reach));
 	buf = kmalloc(KD_MAP_SIZE, d->gfp);
 	if (!buf)
 		return kd_dma_fail(-ENOMEM, "kmalloc() of the buffer to map failed");
@@ -588,36 +1025,44 @@ static int kd_dma_map(void)
 		 "kmalloc(%u, %pGg), then dma_map_single(%s, buf, %u, DMA_BIDIRECTIONAL)",
 		 KD_MAP_SIZE, &d->gfp, pci_name(kd_dma.pdev), KD_MAP_SIZE);
 	kd_got_kmalloc(d, buf);
-	b->cpu = buf;
-	b->streaming = true;
-	b->cpu_owns = true;
-	b->refused = kd_dma_unreachable(kd_dma_phys(buf), KD_MAP_SIZE);
-	if (b->refused)
+	m->kind = KD_DMA_SINGLE;
+	m->dir = DMA_BIDIRECTIONAL;
+	m->cpu = buf;
+	m->len = KD_MAP_SIZE;
+	m->mask = kd_dma.mask;
+	m->cpu_owns = true;
+	m->refused = kd_dma_unreachable(kd_dma_phys(buf), KD_MAP_SIZE);
+	if (m->refused)
 		return 0;
 	/* From here until dma_sync_single_for_cpu() the device owns it. */
-	b->handle = dma_map_single(dev, buf, KD_MAP_SIZE, DMA_BIDIRECTIONAL);
-	if (dma_mapping_error(dev, b->handle)) {
-		b->refused = "dma_map_single() failed";
+	if (kd_map_single(m, &why)) {
+		m->refused = why;
 		return kd_dma_fail(-EIO, "dma_map_single() failed");
 	}
-	b->cpu_owns = false;
-	kd_dma_via(b);
+	m->call[0] = '\0';	/* the section's call: line says it */
+	m->cpu_owns = false;
 	return 0;
 }
 
-static void kd_dma_map_free(void)
+static void kd_dma_map_done(void)
 {
-	struct kd_dma_buf *b = &kd_dma.map;
+	struct kd_dma_map *m = &kd_dma.map.m;
 
-	if (!b->cpu)
+	if (!m->cpu)
 		return;
-	if (!b->refused)
-		dma_unmap_single(kd_dma_dev(), b->handle, KD_MAP_SIZE,
-				 DMA_BIDIRECTIONAL);
-	kfree(b->cpu);
-	b->cpu = NULL;
-	b->refused = NULL;
-	kd_describe_free(&b->r.d);
+	if (!m->refused)
+		dma_unmap_single(kd_dma_dev(), m->handle, m->len, m->dir);
+	kfree(m->cpu);
+	m->cpu = NULL;
+	m->refused = NULL;
+	kd_describe_free(&kd_dma.map.r.d);
+}
+
+static void kd_dma_buf_reset(struct kd_dma_buf *b, const struct kd_region_ops *ops)
+{
+	memset(&b->m, 0, sizeof(b->m));
+	b->m.x.state = KD_XFER_WAITING;
+	b->r.ops = ops;
 }
 
 int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)
@@ -634,12 +1079,9 @@ int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)
 	kd_dma.bus_off = 0;
 	kd_dma.stop = false;
 	kd_dma.why[0] = '\0';
-	memset(&kd_dma.coh.x, 0, sizeof(kd_dma.coh.x));
-	memset(&kd_dma.pool.x, 0, sizeof(kd_dma.pool.x));
-	memset(&kd_dma.map.x, 0, sizeof(kd_dma.map.x));
-	kd_dma.coh.r.ops = &kd_coh_ops;
-	kd_dma.pool.r.ops = &kd_pool_ops;
-	kd_dma.map.r.ops = &kd_map_ops;
+	kd_dma_buf_reset(&kd_dma.coh, &kd_coh_ops);
+	kd_dma_buf_reset(&kd_dma.pool, &kd_pool_ops);
+	kd_dma_buf_reset(&kd_dma.map, &kd_map_ops);
 	INIT_DELAYED_WORK(&kd_dma.verify, kd_dma_verify);
 	ret = kd_dma_coherent();
 	if (!ret)
@@ -647,7 +1089,7 @@ int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)
 	if (!ret)
 		ret = kd_dma_map();
 	if (ret) {
-		kd_dma_map_free();
+		kd_dma_map_done();
 		kd_dma_pool_free();
 		kd_dma_coherent_free();
 		kd_dma.pdev = NULL;
@@ -658,18 +1100,20 @@ int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)
 	kd_region_publish(&kd_dma.map.r);
 	/* %p, not %pK: as for the load's other allocations (alloc.c). */
 	dev_info(kd_dma_dev(), "dma_alloc_coherent: %zu bytes, at %p (%s)\n",
-		 kd_dma.coh.r.d.reserved, kd_dma.coh.cpu,
+		 kd_dma.coh.r.d.reserved, kd_dma.coh.m.cpu,
 		 kd_dma.coh.r.d.in_vmalloc ? "vmalloc space" : "direct map");
 	dev_info(kd_dma_dev(), "dma_pool_alloc: %u blocks of %u bytes from pool \"%s\"\n",
 		 KD_POOL_BLOCKS, KD_POOL_SIZE, KD_NAME);
-	if (kd_dma.map.refused)
+	if (kd_dma.map.m.refused)
 		dev_info(kd_dma_dev(), "dma_map_single: %u bytes of kmalloc'd memory not mapped: %s\n",
-			 KD_MAP_SIZE, kd_dma.map.refused);
+			 KD_MAP_SIZE, kd_dma.map.m.refused);
 	else
 		dev_info(kd_dma_dev(), "dma_map_single: %u bytes of kmalloc'd memory, DMA_BIDIRECTIONAL (%.*s)\n",
-			 KD_MAP_SIZE, (int)strcspn(kd_dma.map.via, ":"), kd_dma.map.via);
+			 KD_MAP_SIZE, (int)strcspn(kd_dma.map.m.via, ":"),
+			 kd_dma.map.m.via);
 	/* Loading goes on: the device takes about 100 ms per transfer. */
 	schedule_delayed_work(&kd_dma.verify, msecs_to_jiffies(KD_DMA_VERIFY_MS));
+	WRITE_ONCE(kd_dma.ready, true);
 	return 0;
 }
 
@@ -677,6 +1121,7 @@ void kd_dma_stop(void)
 {
 	if (!kd_dma.pdev)
 		return;
+	WRITE_ONCE(kd_dma.ready, false);
 	WRITE_ONCE(kd_dma.stop, true);
 	cancel_delayed_work_sync(&kd_dma.verify);
 }
@@ -688,10 +1133,10 @@ void kd_dma_detach(void)
 	kd_region_withdraw(&kd_dma.map.r);
 	kd_region_withdraw(&kd_dma.pool.r);
 	kd_region_withdraw(&kd_dma.coh.r);
-	if (!kd_dma.map.refused)
+	if (!kd_dma.map.m.refused)
 		dev_info(kd_dma_dev(), "dma_unmap_single: %u bytes unmapped, then kfree()\n",
 			 KD_MAP_SIZE);
-	kd_dma_map_free();
+	kd_dma_map_done();
 	kd_dma_pool_free();
 	dev_info(kd_dma_dev(), "dma_pool_destroy: %u blocks freed, pool destroyed\n",
 		 KD_POOL_BLOCKS);

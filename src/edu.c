@@ -42,6 +42,7 @@
 #include "dma.h"
 #include "edu.h"
 #include "kmem_demo.h"
+#include "lab.h"
 #include "params.h"
 #include "region.h"
 
@@ -296,6 +297,8 @@ static void kd_edu_remove(struct pci_dev *pdev)
 	mutex_lock(&kd_edu_lock);
 	/* No transfer runs past this; none is started after it. */
 	kd_dma_stop();
+	/* The lab's mappings and coherent memory, before the device goes. */
+	kd_lab_dma_release();
 	free_irq(kd_edu.irq, &kd_edu);
 	pci_free_irq_vectors(pdev);
 	/*

@@ -363,6 +363,52 @@ static void kd_test_cmd_node(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), 0);
 }
 
+/* dma VERB ARG: the verb, its argument, and map's DIRECTION and single. */
+static void kd_test_cmd_dma(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"dma", "dma 1", "dma coherent", "dma coherentt 4K", "dma map",
+		"dma map x", "dma map 1 2", "dma map 1 TO_DEVICE",
+		"dma map 1 single to_device", "dma map 1 to_device to_device",
+		"dma map 1 to_device single x", "dma map 1 singles",
+		"dma unmap 1 to_device", "dma xfer 1 2", "dma mask 0",
+		"dma mask 65", "dma mask 32 bits", "dma coherent 4K GFP_KERNEL",
+		"dma coherent 4K node=0", "dma map 1 node=0", "dma unmap 4K",
+	};
+	struct kd_cmd c;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, kd_parse("dma coherent 16K", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_DMA);
+	KUNIT_EXPECT_EQ(test, c.dma, KD_DMA_COHERENT_SIZE);
+	KUNIT_EXPECT_EQ(test, c.arg, 16384UL);
+	KUNIT_EXPECT_EQ(test, kd_parse("dma map 3", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.dma, KD_DMA_MAP_ID);
+	KUNIT_EXPECT_EQ(test, c.arg, 3UL);
+	KUNIT_EXPECT_EQ(test, c.dir, DMA_BIDIRECTIONAL);	/* the default */
+	KUNIT_EXPECT_FALSE(test, c.single);
+	KUNIT_EXPECT_EQ(test, kd_parse("dma map 3 to_device", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.dir, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, kd_parse("dma map 0x3 from_device single", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.dir, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_TRUE(test, c.single);
+	KUNIT_EXPECT_EQ(test, kd_parse("dma map 3 single", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.dir, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_TRUE(test, c.single);
+	KUNIT_EXPECT_EQ(test, kd_parse("dma unmap 3", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.dma, KD_DMA_UNMAP_ID);
+	KUNIT_EXPECT_EQ(test, kd_parse("dma xfer 3", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.dma, KD_DMA_XFER_ID);
+	KUNIT_EXPECT_EQ(test, kd_parse("dma mask 24", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.dma, KD_DMA_MASK_BITS);
+	KUNIT_EXPECT_EQ(test, c.arg, 24UL);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, kd_parse(bad[i], &c), -EINVAL,
+				    "input \"%s\"", bad[i]);
+		KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, c.why, "input \"%s\"", bad[i]);
+	}
+}
+
 static void kd_test_cmd_refused(struct kunit *test)
 {
 	static const char * const bad[] = {
@@ -536,6 +582,9 @@ static void kd_test_cmd_limits(struct kunit *test)
 		{ "pages 0", 0, 0 },
 		{ "vmalloc 1G", 0, 0 },
 		{ "cache 65536", 0, 0 },
+		{ "dma coherent 0", -EINVAL, 0 },
+		{ "dma coherent 16G", -E2BIG, PAGE_SIZE << MAX_PAGE_ORDER },
+		{ "dma coherent 5000", 0, 0 },
 	};
 	unsigned long estimate;
 	struct kd_cmd c;
@@ -556,6 +605,10 @@ static void kd_test_cmd_limits(struct kunit *test)
 	kd_parse("vmalloc 5M", &c);
 	kd_cmd_check_size(&c, SZ_1G, 64, &estimate);
 	KUNIT_EXPECT_EQ(test, estimate, (unsigned long)SZ_4M + SZ_1M);
+	/* dma-direct takes a block of 2^order pages for coherent memory. */
+	kd_parse("dma coherent 5000", &c);
+	kd_cmd_check_size(&c, SZ_1G, 64, &estimate);
+	KUNIT_EXPECT_EQ(test, estimate, PAGE_SIZE << get_order(5000));
 }
 
 /* Run kd_cmd_line() over a write as kd_lab_write() does: bytes taken. */
@@ -628,6 +681,7 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_cmd_numbers),
 	KUNIT_CASE(kd_test_cmd_parse),
 	KUNIT_CASE(kd_test_cmd_node),
+	KUNIT_CASE(kd_test_cmd_dma),
 	KUNIT_CASE(kd_test_cmd_refused),
 	KUNIT_CASE(kd_test_cmd_gfp_rules),
 	KUNIT_CASE(kd_test_cmd_limits),

@@ -21,6 +21,15 @@
  * With node=N a command calls the allocator's _node form, which asks for
  * memory on node N first and falls back to the others as the plain call
  * would, unless __GFP_THISNODE forbids it; without node=, the plain call.
+ *
+ * The "dma" commands hand experiments to the DMA demo device (dma.c):
+ * "dma coherent SIZE" is an experiment of coherent memory, "dma map ID"
+ * maps an experiment's memory for the device, "dma xfer ID" has the
+ * device copy it.  They run one at a time under kd_lab_dma_lock, and so
+ * does every free: the device may go away (an unbind, rmmod) only once
+ * that lock lets kd_lab_dma_release() unmap everything, and no experiment
+ * is freed while a DMA command uses it.  Lock order: kd_lab_dma_lock, then
+ * the registry's.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +48,7 @@
 #include "alloc.h"
 #include "bench.h"
 #include "compat.h"
+#include "dma.h"
 #include "kmem_demo.h"
 #include "lab.h"
 #include "lab_cmd.h"
@@ -54,6 +64,8 @@ struct kd_exp {
 	char command[KD_LAB_LINE_MAX + 1];	/* the line as written */
 	char nodearg[16];		/* ", N": node=N's argument in the call */
 	const char *used;		/* what kvmalloc really used, or NULL */
+	/* Its memory as the device has it (registry lock), or NULL. */
+	struct kd_dma_map *dma;
 	struct kd_region r;		/* its section in the report */
 	union {
 		void *mem;		/* kmalloc, vmalloc, kvmalloc */
@@ -68,6 +80,7 @@ static unsigned long kd_lab_items, kd_lab_bytes;
 /* Reserved in the budget by commands allocating now, not yet live. */
 static unsigned long kd_lab_pending_items, kd_lab_pending_bytes;
 static unsigned long kd_lab_next_id = 1;
+static DEFINE_MUTEX(kd_lab_dma_lock);
 
 void kd_lab_totals(unsigned long *items, unsigned long *bytes)
 {
@@ -86,8 +99,18 @@ static void kd_lab_head(struct seq_file *m, const struct kd_region *r)
 	seq_printf(m, "allocator:   %s\n", e->used ? e->used : r->d.allocator);
 }
 
+/* Its memory as the DMA demo device has it, right after call:. */
+static void kd_lab_body(struct seq_file *m, const struct kd_region *r)
+{
+	const struct kd_exp *e = container_of(r, struct kd_exp, r);
+
+	if (e->dma)
+		kd_dma_map_show(m, e->dma);
+}
+
 static const struct kd_region_ops kd_lab_region_ops = {
 	.head	= kd_lab_head,
+	.body	= kd_lab_body,
 };
 
 /* ---- one allocator each: allocate, describe, free ---- */
@@ -265,6 +288,27 @@ static void kd_lab_cache_free(struct kd_exp *e)
 	kd_lab_cache_put(e->objs, e->cmd.arg);
 }
 
+/*
+ * dma coherent SIZE: coherent memory for the DMA demo device, which
+ * kd_lab_dma() holds on to while this runs.
+ */
+static int kd_lab_coherent(struct kd_exp *e)
+{
+	const char *why;
+
+	e->dma = kd_dma_coherent_new(&e->r.d, e->cmd.arg, &why);
+	if (!e->dma)
+		return -ENOMEM;
+	e->mem = kd_dma_map_cpu(e->dma);
+	return 0;
+}
+
+static void kd_lab_coherent_free(struct kd_exp *e)
+{
+	kd_dma_map_free(e->dma);
+	e->dma = NULL;
+}
+
 static const struct kd_lab_op {
 	const char *allocator;	/* the region's name in the log */
 	int (*alloc)(struct kd_exp *e);
@@ -276,6 +320,8 @@ static const struct kd_lab_op {
 	[KD_LAB_KVMALLOC] = { "kvmalloc", kd_lab_kvmalloc, kd_lab_kvfree, "kvfree" },
 	[KD_LAB_PAGES]	 = { "alloc_pages", kd_lab_pages, kd_lab_free_pages, "__free_pages" },
 	[KD_LAB_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free, "kmem_cache_free" },
+	[KD_LAB_DMA]	 = { "dma_alloc_coherent", kd_lab_coherent, kd_lab_coherent_free,
+			     "dma_free_coherent" },
 };
 
 /* Undo a successful op->alloc(): the memory and its list of runs. */
@@ -434,12 +480,21 @@ static void kd_lab_detach(struct kd_exp *e)
 	kd_lab_bytes -= e->r.d.reserved;
 }
 
-/* Free a detached experiment; no lock is held. */
+/*
+ * Free a detached experiment, kd_lab_dma_lock held: a mapping of it is
+ * unmapped first, as the device may not reach memory that is freed.
+ */
 static void kd_lab_free_one(struct kd_exp *e)
 {
 	const struct kd_lab_op *op = &kd_lab_ops[e->cmd.word];
 	char res[48];
 
+	if (e->dma && !kd_dma_map_is_coherent(e->dma)) {
+		pr_info("lab %lu: mapped for the DMA demo device: unmapped before it is freed\n",
+			e->id);
+		kd_dma_map_free(e->dma);
+		e->dma = NULL;
+	}
 	kd_lab_release(e);
 	kd_fmt_size(res, sizeof(res), e->r.d.reserved);
 	pr_info("lab %lu: %s: %s freed\n", e->id, op->free_call, res);
@@ -455,11 +510,17 @@ static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 {
 	struct kd_exp *e, *tmp;
 	LIST_HEAD(doomed);
+	bool found;
 
-	if (!killable)
+	if (!killable) {
+		mutex_lock(&kd_lab_dma_lock);
 		kd_regions_lock();
-	else if (kd_regions_lock_killable())
+	} else if (mutex_lock_killable(&kd_lab_dma_lock)) {
 		return kd_lab_interrupted(cmd);
+	} else if (kd_regions_lock_killable()) {
+		mutex_unlock(&kd_lab_dma_lock);
+		return kd_lab_interrupted(cmd);
+	}
 	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
 		if (cmd->free_all || e->id == cmd->arg) {
 			kd_lab_detach(e);
@@ -469,12 +530,14 @@ static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 		}
 	}
 	kd_regions_unlock();
-	if (list_empty(&doomed) && !cmd->free_all) {
+	found = !list_empty(&doomed);
+	list_for_each_entry_safe(e, tmp, &doomed, node)
+		kd_lab_free_one(e);
+	mutex_unlock(&kd_lab_dma_lock);
+	if (!found && !cmd->free_all) {
 		cmd->why = "no live experiment has this ID";
 		return -ENOENT;
 	}
-	list_for_each_entry_safe(e, tmp, &doomed, node)
-		kd_lab_free_one(e);
 	return 0;
 }
 
@@ -486,6 +549,146 @@ void kd_lab_free_all(void)
 		pr_info("lab: freeing %lu live experiment(s), newest first\n",
 			kd_lab_items);
 	kd_lab_free(&all, false);
+}
+
+/* ---- the DMA demo device ---- */
+
+static struct kd_exp *kd_lab_find(unsigned long id)
+{
+	struct kd_exp *e;
+
+	kd_regions_assert_held();
+	list_for_each_entry(e, &kd_lab_list, node)
+		if (e->id == id)
+			return e;
+	return NULL;
+}
+
+static int kd_lab_dma_refuse(struct kd_cmd *cmd, int err, const char *why)
+{
+	cmd->why = why;
+	return err;
+}
+
+/*
+ * dma map ID: what of the experiment the device gets, and how.  Memory of
+ * the direct map (kmalloc, pages, a kvmalloc that kmalloc served) is one
+ * contiguous buffer; vmalloc'd memory is pages (a scatterlist).
+ */
+static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
+{
+	struct kd_dma_map *m;
+	struct page *page = NULL;
+	size_t len = e->r.d.requested;
+
+	switch (e->cmd.word) {
+	case KD_LAB_PAGES:
+		page = e->page;
+		len = PAGE_SIZE << e->cmd.arg;
+		break;
+	case KD_LAB_KMALLOC:
+	case KD_LAB_VMALLOC:
+	case KD_LAB_KVMALLOC:
+		break;
+	default:
+		return kd_lab_dma_refuse(cmd, -EINVAL,
+					 "a cache experiment is many objects: a driver maps each object for its own transfer; map a kmalloc, pages, vmalloc or kvmalloc experiment");
+	}
+	m = kd_dma_map_mem(page ? page_address(page) : e->mem, len, page,
+			   cmd->dir, cmd->single, &cmd->why);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	kd_regions_lock();
+	e->dma = m;
+	kd_regions_unlock();
+	return 0;
+}
+
+/* dma map/unmap/xfer ID, kd_lab_dma_lock held: no experiment goes away. */
+static int kd_lab_dma_exp(struct kd_cmd *cmd)
+{
+	struct kd_dma_map *m;
+	struct kd_exp *e;
+
+	kd_regions_lock();
+	e = kd_lab_find(cmd->arg);
+	m = e ? e->dma : NULL;
+	if (e && cmd->dma == KD_DMA_UNMAP_ID && m && !kd_dma_map_is_coherent(m))
+		e->dma = NULL;
+	kd_regions_unlock();
+	if (!e)
+		return kd_lab_dma_refuse(cmd, -ENOENT, "no live experiment has this ID");
+	switch (cmd->dma) {
+	case KD_DMA_MAP_ID:
+		if (m && kd_dma_map_is_coherent(m))
+			return kd_lab_dma_refuse(cmd, -EINVAL,
+						 "coherent memory is the device's already: dma xfer ID uses it as it is");
+		if (m)
+			return kd_lab_dma_refuse(cmd, -EBUSY,
+						 "mapped already: one mapping at a time (dma unmap ID first)");
+		return kd_lab_dma_map(cmd, e);
+	case KD_DMA_UNMAP_ID:
+		if (m && kd_dma_map_is_coherent(m))
+			return kd_lab_dma_refuse(cmd, -EINVAL,
+						 "coherent memory is not a mapping: free ID frees it");
+		if (!m)
+			return kd_lab_dma_refuse(cmd, -EINVAL, "not mapped");
+		kd_dma_map_free(m);
+		return 0;
+	default:
+		if (!m)
+			return kd_lab_dma_refuse(cmd, -EINVAL,
+						 "not mapped: the device reaches no memory of it (dma map ID first)");
+		return kd_dma_map_xfer(m, &cmd->why);
+	}
+}
+
+static int kd_lab_dma(struct kd_cmd *cmd, const char *line)
+{
+	int ret;
+
+	if (mutex_lock_killable(&kd_lab_dma_lock))
+		return kd_lab_interrupted(cmd);
+	if (!kd_dma_ready())
+		ret = kd_lab_dma_refuse(cmd, -ENODEV,
+					"no DMA demo device is bound (QEMU's edu device: make run's VMs have one)");
+	else if (cmd->dma == KD_DMA_COHERENT_SIZE)
+		ret = kd_lab_alloc(cmd, line);
+	else if (cmd->dma == KD_DMA_MASK_BITS)
+		ret = kd_dma_set_mask(cmd->arg, &cmd->why);
+	else
+		ret = kd_lab_dma_exp(cmd);
+	mutex_unlock(&kd_lab_dma_lock);
+	return ret;
+}
+
+void kd_lab_dma_release(void)
+{
+	struct kd_exp *e, *tmp;
+	LIST_HEAD(doomed);
+
+	mutex_lock(&kd_lab_dma_lock);
+	kd_regions_lock();
+	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
+		if (!e->dma)
+			continue;
+		if (kd_dma_map_is_coherent(e->dma)) {
+			kd_lab_detach(e);
+			list_add_tail(&e->node, &doomed);
+			continue;
+		}
+		pr_info("lab %lu: unmapped: the DMA demo device is being released\n",
+			e->id);
+		kd_dma_map_free(e->dma);
+		e->dma = NULL;
+	}
+	kd_regions_unlock();
+	list_for_each_entry_safe(e, tmp, &doomed, node) {
+		pr_info("lab %lu: the DMA demo device's coherent memory goes with it\n",
+			e->id);
+		kd_lab_free_one(e);
+	}
+	mutex_unlock(&kd_lab_dma_lock);
 }
 
 /*
@@ -527,7 +730,8 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 
 	strscpy(copy, line, sizeof(copy));
 	ret = kd_cmd_parse(line, &cmd);
-	if (!ret && cmd.word != KD_LAB_FREE && cmd.word != KD_LAB_BENCH)
+	if (!ret && cmd.word != KD_LAB_FREE && cmd.word != KD_LAB_BENCH &&
+	    cmd.word != KD_LAB_DMA)
 		ret = kd_cmd_check_gfp(&cmd);
 	if (!ret && cmd.word == KD_LAB_BENCH) {
 		/* Its own lock: the lab and its readers go on meanwhile. */
@@ -536,6 +740,7 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 			  ret == -EINTR ? "stopped by a signal or by unloading" : "out of memory";
 	} else if (!ret) {
 		ret = cmd.word == KD_LAB_FREE ? kd_lab_free(&cmd, true) :
+		      cmd.word == KD_LAB_DMA ? kd_lab_dma(&cmd, strim(copy)) :
 		      kd_lab_alloc(&cmd, strim(copy));
 	}
 	if (ret && report)

@@ -9,6 +9,9 @@
  *   kvmalloc SIZE [FLAGS] [node=N]   pages ORDER [FLAGS] [node=N]
  *   cache COUNT [node=N]             free ID | free all
  *   bench [quick]
+ *   dma coherent SIZE                dma map ID [DIRECTION] [single]
+ *   dma unmap ID                     dma xfer ID
+ *   dma mask BITS
  *
  * node=N asks for memory on NUMA node N: the _node form of the allocator
  * (kmalloc_node, vmalloc_node, kvmalloc_node, alloc_pages_node,
@@ -42,6 +45,7 @@ static const struct kd_word_info {
 	[KD_LAB_CACHE]	 = { "cache",    false, false, true },
 	[KD_LAB_FREE]	 = { "free",     false, false, false },
 	[KD_LAB_BENCH]	 = { "bench",    false, false, false },
+	[KD_LAB_DMA]	 = { "dma",      false, false, false },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)
@@ -227,6 +231,68 @@ static int kd_parse_node(const char *s, int *node, const char **why)
 }
 
 /*
+ * "dma VERB ARG [...]", @words[1] onwards, @n words in all.  DIRECTION is
+ * the DMA API's, in the lab's spelling: to_device (the device only reads
+ * the memory), from_device (it only writes it), bidirectional (both, the
+ * default).
+ */
+static int kd_parse_dma(char **words, int n, struct kd_cmd *cmd)
+{
+	static const char *const verbs[] = {
+		[KD_DMA_COHERENT_SIZE]	= "coherent",
+		[KD_DMA_MAP_ID]		= "map",
+		[KD_DMA_UNMAP_ID]	= "unmap",
+		[KD_DMA_XFER_ID]	= "xfer",
+		[KD_DMA_MASK_BITS]	= "mask",
+	};
+	static const struct {
+		const char *name;
+		enum dma_data_direction dir;
+	} dirs[] = {
+		{ "bidirectional",	DMA_BIDIRECTIONAL },
+		{ "to_device",		DMA_TO_DEVICE },
+		{ "from_device",	DMA_FROM_DEVICE },
+	};
+	unsigned int v, i;
+	int ret, w;
+
+	cmd->dir = DMA_BIDIRECTIONAL;
+	if (n < 2)
+		return kd_refuse(cmd, -EINVAL,
+				 "dma takes coherent SIZE, map ID [DIRECTION] [single], unmap ID, xfer ID or mask BITS");
+	for (v = 0; v < ARRAY_SIZE(verbs); v++)
+		if (!strcmp(words[1], verbs[v]))
+			break;
+	if (v == ARRAY_SIZE(verbs))
+		return kd_refuse(cmd, -EINVAL,
+				 "unknown dma command: coherent, map, unmap, xfer or mask");
+	cmd->dma = v;
+	if (n < 3)
+		return kd_refuse(cmd, -EINVAL, "missing argument");
+	ret = kd_parse_number(words[2], v == KD_DMA_COHERENT_SIZE, &cmd->arg,
+			      &cmd->why);
+	if (ret)
+		return ret;
+	for (w = 3; w < n && v == KD_DMA_MAP_ID; w++) {
+		for (i = 0; i < ARRAY_SIZE(dirs); i++)
+			if (!strcmp(words[w], dirs[i].name))
+				break;
+		if (w == 3 && i < ARRAY_SIZE(dirs))
+			cmd->dir = dirs[i].dir;
+		else if (w == n - 1 && !strcmp(words[w], "single"))
+			cmd->single = true;
+		else
+			return kd_refuse(cmd, -EINVAL,
+					 "dma map ID, then to_device, from_device or bidirectional, then single");
+	}
+	if (v != KD_DMA_MAP_ID && n > 3)
+		return kd_refuse(cmd, -EINVAL, "extra argument");
+	if (v == KD_DMA_MASK_BITS && (cmd->arg < 1 || cmd->arg > 64))
+		return kd_refuse(cmd, -EINVAL, "BITS: a DMA mask has 1 to 64 bits");
+	return 0;
+}
+
+/*
  * Parse one command line (no newline; it is modified).  Returns 0, or
  * -EINVAL with cmd->why set.  Flag rules and size limits are checked later
  * (kd_cmd_check_gfp(), lab.c): a well-formed command is parsed first.
@@ -234,7 +300,7 @@ static int kd_parse_node(const char *s, int *node, const char **why)
 int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 {
 	const struct kd_word_info *info;
-	char *words[4];
+	char *words[5];
 	int n, ret;
 
 	memset(cmd, 0, sizeof(*cmd));
@@ -249,6 +315,10 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	if (cmd->word == KD_NR_LAB_WORDS)
 		return kd_refuse(cmd, -EINVAL, "unknown command");
 	info = &kd_words[cmd->word];
+	if (n > (int)ARRAY_SIZE(words))	/* kd_split() stopped counting */
+		return kd_refuse(cmd, -EINVAL, "extra argument");
+	if (cmd->word == KD_LAB_DMA)
+		return kd_parse_dma(words, n, cmd);
 	if (cmd->word == KD_LAB_BENCH) {
 		if (n == 2 && !strcmp(words[1], "quick"))
 			cmd->quick = true;
@@ -258,8 +328,6 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	}
 	if (n < 2)
 		return kd_refuse(cmd, -EINVAL, "missing argument");
-	if (n > (int)ARRAY_SIZE(words))	/* kd_split() stopped counting */
-		return kd_refuse(cmd, -EINVAL, "extra argument");
 	/* node=N comes last, after the FLAGS if there are any. */
 	if (info->node && n > 2 && !strncmp(words[n - 1], "node=", 5)) {
 		ret = kd_parse_node(words[n - 1], &cmd->node, &cmd->why);
@@ -376,6 +444,7 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 
 	if (!n && cmd->word != KD_LAB_PAGES) {
 		cmd->why = cmd->word == KD_LAB_CACHE ? "COUNT must be at least 1" :
+			   cmd->word == KD_LAB_DMA ? "SIZE 0: dma_alloc_coherent() of nothing" :
 			   "SIZE 0: kmalloc(0) returns ZERO_SIZE_PTR, which is no memory";
 		return -EINVAL;
 	}
@@ -402,6 +471,12 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 			return kd_too_big(cmd, MAX_PAGE_ORDER,
 					  "order above the largest block of the buddy allocator");
 		*estimate = PAGE_SIZE << n;
+		break;
+	case KD_LAB_DMA:	/* dma coherent SIZE: whole pages, a block of them */
+		if (n > PAGE_SIZE << MAX_PAGE_ORDER)
+			return kd_too_big(cmd, PAGE_SIZE << MAX_PAGE_ORDER,
+					  "larger than the largest block of the buddy allocator, which dma-direct takes coherent memory from");
+		*estimate = PAGE_SIZE << get_order(n);
 		break;
 	case KD_LAB_CACHE:
 		if (n > KD_LAB_CACHE_MAX)

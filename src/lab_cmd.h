@@ -7,6 +7,7 @@
 #ifndef KMEM_DEMO_LAB_CMD_H
 #define KMEM_DEMO_LAB_CMD_H
 
+#include <linux/dma-direction.h>
 #include <linux/gfp.h>
 #include <linux/numa.h>
 #include <linux/types.h>
@@ -24,7 +25,17 @@ enum kd_lab_word {
 	KD_LAB_CACHE,
 	KD_LAB_FREE,
 	KD_LAB_BENCH,
+	KD_LAB_DMA,
 	KD_NR_LAB_WORDS,
+};
+
+/* What a "dma" command does. */
+enum kd_dma_verb {
+	KD_DMA_COHERENT_SIZE,	/* dma coherent SIZE: a new experiment */
+	KD_DMA_MAP_ID,		/* dma map ID [DIRECTION] [single] */
+	KD_DMA_UNMAP_ID,	/* dma unmap ID */
+	KD_DMA_XFER_ID,		/* dma xfer ID */
+	KD_DMA_MASK_BITS,	/* dma mask BITS */
 };
 
 struct kd_cmd {
@@ -34,6 +45,9 @@ struct kd_cmd {
 	bool quick;		/* "bench quick" */
 	gfp_t gfp;		/* FLAGS, GFP_KERNEL when none are given */
 	int node;		/* node=N, or NUMA_NO_NODE: the plain call */
+	enum kd_dma_verb dma;	/* dma: what to do */
+	enum dma_data_direction dir;	/* dma map: which way, default both */
+	bool single;		/* dma map: dma_map_single() asked for */
 	const char *why;	/* why it was refused */
 	unsigned long limit;	/* the limit it went over, if any */
 };
