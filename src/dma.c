@@ -137,6 +137,12 @@ static struct {
 	.map.r = { .label = "dma_map" },
 };
 
+/*
+ * One round trip at a time: every trip goes through the device's one
+ * buffer, so two (the load's work, a lab command) must not interleave.
+ */
+static DEFINE_MUTEX(kd_dma_trip_lock);
+
 static inline struct device *kd_dma_dev(void)
 {
 	return &kd_dma.pdev->dev;
@@ -522,9 +528,11 @@ static void kd_xfer_run(struct kd_dma_map *m, unsigned int pieces,
 	}
 	for (k = 0; !x->err && k < pieces && kd_xfer_piece(m, k, &off, &bus, &len);
 	     k++) {
+		mutex_lock(&kd_dma_trip_lock);
 		seed = kd_dma.seed++;
 		x->err = kd_xfer_trip(m, off, bus, len, seed, scratch,
 				      scratch_dma, &got);
+		mutex_unlock(&kd_dma_trip_lock);
 		x->pieces++;
 		x->len += len;
 		for (i = 0; !x->err && i < len; i++) {

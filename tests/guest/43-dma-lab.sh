@@ -1,0 +1,186 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The lab's dma commands against the DMA demo device.  dma coherent SIZE is
+# an experiment of coherent memory the device copies at once; dma map maps
+# a kmalloc buffer (dma_map_single), pages (dma_map_page) and a vmalloc
+# area (dma_map_sgtable, one entry per run of pages) in each direction,
+# and dma xfer has the device copy through the mapping, every byte
+# verified, with the owner the sync calls say.  Refused, each with its
+# errno and changing nothing: an unknown ID, a second map or unmap, xfer
+# or unmap of what is not mapped, map of a cache experiment, dma_map_single
+# of vmalloc memory, memory above the mask with nothing to bounce it,
+# a mask wider than the device or narrower than the kernel allows.  free
+# unmaps first; an unbind unmaps every mapping and frees the coherent
+# experiments; after it the dma commands say there is no device; rmmod
+# with live mappings leaves nothing.
+# kd-boot: slub
+# kd-class: kernel
+# kd-timeout: 180
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+. "${0%/*}/lab.sh"
+
+bits=${KD_DMA_BITS:-28}
+mask=$(((1 << bits) - 1))
+r=/tmp/dmalab.txt
+t_run "load" kd_load_settled
+dev=$(sed -n 's/^dma_device:  \([0-9a-f:.]*\), QEMU edu.*/\1/p' "$KD_PROC")
+if [ -z "$dev" ]; then
+	t_fail "the DMA demo device is bound" "expected a dma_device: line naming it" \
+		"saw: $(grep '^dma_device:' "$KD_PROC")"
+	exit 0
+fi
+drv=/sys/bus/pci/drivers/kmem_demo
+
+# sect ID KEY -- KEY of [lab ID] in a fresh copy of the report.
+sect() {
+	cat "$KD_PROC" >"$r"
+	kd_field "$r" "lab $1" "$2"
+}
+verified='every byte verified \([0-9]+ transfers, (MSI|INTx), [0-9]+ ms\)$'
+
+# Coherent memory: the device's from the start.
+t_lab "dma coherent 16K" ok "dma coherent 16K"
+c=$(kd_lab_last)
+t_eq "[lab $c]: dma_alloc_coherent's" dma_alloc_coherent "$(sect "$c" allocator)"
+t_match "[lab $c]: the device and its mask" "^$bits bits: " "$(sect "$c" dma_mask)"
+t_eq "[lab $c]: not copied yet" "none yet: dma xfer ID has the device copy it" "$(sect "$c" transfer)"
+a=$(sect "$c" dma_addr)
+t_run "[lab $c]: within the mask ($a)" test $((a + 16383)) -le "$mask"
+t_lab "dma xfer $c" ok "dma xfer $c"
+t_match "[lab $c]: its start and its end, there and back" \
+	"^4096 bytes in 2 pieces to the device and back, $verified" "$(sect "$c" transfer)"
+t_lab "dma map $c: coherent memory is no mapping" EINVAL "dma map $c"
+t_lab "dma unmap $c: nor is it unmapped" EINVAL "dma unmap $c"
+
+# A kmalloc buffer the device only reads.  Below the mask with GFP_DMA on
+# a machine whose RAM the mask does not cover.
+flags=GFP_KERNEL
+[ "$bits" -lt 32 ] && flags=GFP_KERNEL\|GFP_DMA
+t_lab "kmalloc 3000 $flags" ok "kmalloc 3000 $flags"
+k=$(kd_lab_last)
+t_lab "dma xfer $k before it is mapped" EINVAL "dma xfer $k"
+t_lab "dma unmap $k before it is mapped" EINVAL "dma unmap $k"
+t_lab "dma map $k to_device" ok "dma map $k to_device"
+t_eq "[lab $k]: dma_map_single" "dma_map_single($dev, mem, 3000, DMA_TO_DEVICE)" "$(sect "$k" dma)"
+t_match "[lab $k]: the device owns it once mapped" "^the device, since dma_map_single\\(\\)" "$(sect "$k" owner)"
+a=$(sect "$k" dma_addr)
+p=$(sect "$k" phys)
+t_eq "[lab $k]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
+t_lab "dma map $k twice" EBUSY "dma map $k"
+t_lab "dma xfer $k" ok "dma xfer $k"
+t_match "[lab $k]: read by the device, its start and its end" \
+	"^4096 bytes in 2 pieces read by the device, its copy checked through coherent memory, $verified" \
+	"$(sect "$k" transfer)"
+t_lab "dma unmap $k" ok "dma unmap $k"
+t_eq "[lab $k]: no DMA lines once unmapped" "" "$(sect "$k" dma)"
+t_lab "dma unmap $k twice" EINVAL "dma unmap $k"
+t_lab "dma map $k bidirectional" ok "dma map $k bidirectional"
+t_lab "dma xfer $k both ways" ok "dma xfer $k"
+t_match "[lab $k]: there and back" "^4096 bytes in 2 pieces to the device and back, $verified" \
+	"$(sect "$k" transfer)"
+t_match "[lab $k]: the CPU owns it after the device's last write" \
+	"^the CPU, since dma_sync_single_for_cpu\\(\\)" "$(sect "$k" owner)"
+
+# Pages the device only writes.
+t_lab "pages 1 $flags" ok "pages 1 $flags"
+g=$(kd_lab_last)
+t_lab "dma map $g from_device" ok "dma map $g from_device"
+t_match "[lab $g]: dma_map_page" "^dma_map_page\\($dev, page, 0, [0-9]+, DMA_FROM_DEVICE\\)$" "$(sect "$g" dma)"
+t_lab "dma xfer $g" ok "dma xfer $g"
+t_match "[lab $g]: written by the device" \
+	"^4096 bytes in 2 pieces written by the device, from coherent memory through it, $verified" \
+	"$(sect "$g" transfer)"
+
+# A vmalloc area: its pages through a scatterlist; dma_map_single refused.
+vflags=
+if [ "$bits" -lt 32 ]; then
+	# Its pages must lie under the mask too: GFP_DMA, which vmalloc
+	# takes before 6.19 only.
+	if [ "$(uname -r | awk -F. '{ print $1 * 100 + $2 }')" -lt 619 ]; then
+		vflags=" GFP_KERNEL|GFP_DMA"
+	else
+		vflags=none
+	fi
+fi
+if [ "$vflags" != none ]; then
+	t_lab "vmalloc 64K$vflags" ok "vmalloc 64K$vflags"
+	v=$(kd_lab_last)
+	t_lab "dma map $v single: a vmalloc address" EINVAL "dma map $v single"
+	t_lab "dma map $v" ok "dma map $v"
+	t_match "[lab $v]: dma_map_sgtable of its pages" \
+		"^dma_map_sgtable\\($dev, sgt, DMA_BIDIRECTIONAL, 0\\), sgt from the [0-9]+ pages of the area$" \
+		"$(sect "$v" dma)"
+	runs=$(sect "$v" physical | sed -n 's/^\([0-9]*\) contiguous runs.*/\1/p; s/^contiguous$/1/p')
+	t_match "[lab $v]: one DMA segment per run of pages ($runs)" \
+		"^$runs DMA segments from $runs runs of pages: 0x" "$(sect "$v" dma_addr)"
+	t_lab "dma xfer $v" ok "dma xfer $v"
+	t_match "[lab $v]: through the segments" "^[0-9]+ bytes( in [0-9] pieces)? to the device and back, $verified" \
+		"$(sect "$v" transfer)"
+	t_match "[lab $v]: the CPU owns it, through dma_sync_sgtable_for_cpu()" \
+		"^the CPU, since dma_sync_sgtable_for_cpu\\(\\)" "$(sect "$v" owner)"
+else
+	t_skip "a vmalloc area through a scatterlist" "vmalloc takes no GFP_DMA on $(uname -r), and its pages lie above $bits bits"
+fi
+
+# Refusals: each changes nothing.
+t_lab "cache 3" ok "cache 3"
+o=$(kd_lab_last)
+cat "$KD_PROC" >/tmp/ref.txt
+kd_dmesg_mark
+t_lab "dma map of a cache experiment" EINVAL "dma map $o"
+t_lab "dma map of an unknown ID" ENOENT "dma map 9999"
+t_lab "dma xfer of an unknown ID" ENOENT "dma xfer 9999"
+t_lab "dma mask wider than the device" EINVAL "dma mask $((bits + 1))"
+t_lab "dma mask narrower than the kernel allows" EIO "dma mask 16"
+t_lab "dma coherent 0" EINVAL "dma coherent 0"
+t_lab "dma coherent of more than the largest block" E2BIG "dma coherent 64G"
+t_lab "dma with no verb" EINVAL "dma"
+t_lab "dma map with a bad direction" EINVAL "dma map $k sideways"
+t_run "the refusals changed nothing" cmp -s /tmp/ref.txt "$KD_PROC"
+t_match "and each named its rule" "lab: line 1 refused, EINVAL: dma: a cache experiment is many objects" \
+	"$(kd_dmesg_since)"
+
+# Memory above the mask, nothing to bounce it: refused before the API.
+if [ "$bits" -lt 32 ] && [ "$(kd_zone_managed DMA32)" -gt 0 ]; then
+	t_lab "dma mask 24: ZONE_DMA's 16 MiB" ok "dma mask 24"
+	t_lab "pages 0 GFP_DMA32: above 16 MiB" ok "pages 0 GFP_DMA32"
+	d=$(kd_lab_last)
+	cat "$KD_PROC" >/tmp/ref.txt
+	kd_dmesg_mark
+	t_lab "dma map of memory above the mask" ERANGE "dma map $d"
+	t_run "nothing changed" cmp -s /tmp/ref.txt "$KD_PROC"
+	t_match "the log says why, and the kernel did not WARN" \
+		"refused, ERANGE: dma: it lies above the mask and nothing bounces it" "$(kd_dmesg_since)"
+	t_lab "dma coherent 4K under the 24-bit mask" ok "dma coherent 4K"
+	a=$(sect "$(kd_lab_last)" dma_addr)
+	t_run "its dma_addr ($a) lies under 16 MiB" test $((a + 4095)) -le $(((1 << 24) - 1))
+	t_lab "dma mask $bits again" ok "dma mask $bits"
+else
+	t_skip "memory above the mask refused" "$bits bits reach all RAM here"
+fi
+
+# free unmaps first.
+kd_dmesg_mark
+t_lab "free $g, mapped" ok "free $g"
+t_match "free unmapped it first" "lab $g: mapped for the DMA demo device: unmapped before it is freed" \
+	"$(kd_dmesg_since)"
+
+# An unbind: every mapping unmapped, the coherent experiment freed.
+kd_dmesg_mark
+echo "$dev" >"$drv/unbind"
+t_match "unbind: the mapping of [lab $k] undone" "lab $k: unmapped: the DMA demo device is being released" \
+	"$(kd_dmesg_since)"
+t_eq "unbind: [lab $c], coherent memory, went with the device" "" "$(grep "^\[lab $c\]$" "$KD_PROC")"
+t_eq "unbind: [lab $k] stays, unmapped" "" "$(sect "$k" dma)"
+t_lab "dma coherent without the device" ENODEV "dma coherent 4K"
+t_lab "dma map without the device" ENODEV "dma map $k"
+echo "$dev" >"$drv/bind"
+kd_dma_settle
+t_lab "bound again: dma map $k" ok "dma map $k"
+t_lab "and dma xfer $k" ok "dma xfer $k"
+
+# rmmod with live mappings and coherent memory.
+t_lab "dma coherent 8K" ok "dma coherent 8K"
+t_run "unload with mappings live" kd_unload
+t_clean "nothing left"
