@@ -58,6 +58,9 @@ static const char *errname(int e)
 	case EACCES: return "EACCES";
 	case EINTR: return "EINTR";
 	case EBUSY: return "EBUSY";
+	case ERANGE: return "ERANGE";
+	case ENODEV: return "ENODEV";
+	case EIO: return "EIO";
 	default: return strerror(e);
 	}
 }
@@ -368,6 +371,35 @@ static const char *some_node(int anything)
 	return anything ? any[pick(sizeof(any) / sizeof(any[0]))] : " node=0";
 }
 
+/*
+ * A dma command of the lab.  dma xfer is rare: the device takes about
+ * 100 ms a transfer.  dma mask only with widths no machine allows, so that
+ * the mask stays the device's.
+ */
+static int dma_cmd(char *out, size_t len, unsigned long max_id)
+{
+	static const char *const dir[] = {
+		"", " to_device", " from_device", " bidirectional",
+	};
+	unsigned long id = 1 + pick(max_id + 1);
+
+	switch (pick(6)) {
+	case 0:
+		return snprintf(out, len, "dma coherent %lu", some_size());
+	case 1:
+	case 2:
+		return snprintf(out, len, "dma map %lu%s%s", id, dir[pick(4)],
+				pick(4) ? "" : " single");
+	case 3:
+	case 4:
+		if (!pick(40))
+			return snprintf(out, len, "dma xfer %lu", id);
+		return snprintf(out, len, "dma unmap %lu", id);
+	default:
+		return snprintf(out, len, "dma mask %s", pick(2) ? "0" : "65");
+	}
+}
+
 /* A command line the lab accepts (@anything: with any flag combination). */
 static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 {
@@ -388,7 +420,7 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 		return snprintf(out, len, "pages %lu%s%s%s", pick(16),
 				with ? " " : "", with ? fl : "", node);
 	}
-	switch (pick(anything ? 7 : 6)) {
+	switch (pick(anything ? 8 : 6)) {
 	case 0:
 		return snprintf(out, len, "kmalloc %lu%s%s%s", some_size(),
 				with ? " " : "", with ? fl : "", node);
@@ -408,6 +440,8 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 		return snprintf(out, len, "cache %lu%s", 1 + pick(64), node);
 	case 5:
 		return snprintf(out, len, "free %lu", 1 + pick(max_id + 1));
+	case 6:
+		return dma_cmd(out, len, max_id);
 	default:
 		return snprintf(out, len, "free all");
 	}
@@ -457,7 +491,7 @@ static int random_bytes(char *out, size_t len)
 static int allowed(int e)
 {
 	return e == 0 || e == EINVAL || e == E2BIG || e == ENOSPC ||
-	       e == ENOMEM || e == ENOENT;
+	       e == ENOMEM || e == ENOENT || e == EBUSY || e == ERANGE;
 }
 
 /* A random live experiment's ID from the report, 0 when there is none. */
