@@ -141,7 +141,7 @@ static irqreturn_t kd_edu_irq(int irq, void *data)
 }
 
 /*
- * One transfer (struct kd_dma_engine in dma.h).  A write into RAM past the
+ * One transfer (struct kd_dma_engine in dma_map.h).  A write into RAM past the
  * bits edu surely has is refused where RAM lies below them: a device with
  * fewer bits than dma_bits= claims would write there instead.
  */

@@ -48,7 +48,7 @@
 #include "alloc.h"
 #include "bench.h"
 #include "compat.h"
-#include "dma.h"
+#include "dma_map.h"
 #include "kmem_demo.h"
 #include "lab.h"
 #include "lab_cmd.h"
@@ -299,7 +299,7 @@ static int kd_lab_coherent(struct kd_exp *e)
 	e->dma = kd_dma_coherent_new(&e->r.d, e->cmd.arg, &why);
 	if (!e->dma)
 		return -ENOMEM;
-	e->mem = kd_dma_map_cpu(e->dma);
+	e->mem = e->dma->cpu;
 	return 0;
 }
 
@@ -489,7 +489,7 @@ static void kd_lab_free_one(struct kd_exp *e)
 	const struct kd_lab_op *op = &kd_lab_ops[e->cmd.word];
 	char res[48];
 
-	if (e->dma && !kd_dma_map_is_coherent(e->dma)) {
+	if (e->dma && e->dma->kind != KD_DMA_COHERENT) {
 		pr_info("lab %lu: mapped for the DMA demo device: unmapped before it is freed\n",
 			e->id);
 		kd_dma_map_free(e->dma);
@@ -613,14 +613,14 @@ static int kd_lab_dma_exp(struct kd_cmd *cmd)
 	kd_regions_lock();
 	e = kd_lab_find(cmd->arg);
 	m = e ? e->dma : NULL;
-	if (e && cmd->dma == KD_DMA_UNMAP_ID && m && !kd_dma_map_is_coherent(m))
+	if (e && cmd->dma == KD_DMA_UNMAP_ID && m && m->kind != KD_DMA_COHERENT)
 		e->dma = NULL;
 	kd_regions_unlock();
 	if (!e)
 		return kd_lab_dma_refuse(cmd, -ENOENT, "no live experiment has this ID");
 	switch (cmd->dma) {
 	case KD_DMA_MAP_ID:
-		if (m && kd_dma_map_is_coherent(m))
+		if (m && m->kind == KD_DMA_COHERENT)
 			return kd_lab_dma_refuse(cmd, -EINVAL,
 						 "coherent memory is the device's already: dma xfer ID uses it as it is");
 		if (m)
@@ -628,7 +628,7 @@ static int kd_lab_dma_exp(struct kd_cmd *cmd)
 						 "mapped already: one mapping at a time (dma unmap ID first)");
 		return kd_lab_dma_map(cmd, e);
 	case KD_DMA_UNMAP_ID:
-		if (m && kd_dma_map_is_coherent(m))
+		if (m && m->kind == KD_DMA_COHERENT)
 			return kd_lab_dma_refuse(cmd, -EINVAL,
 						 "coherent memory is not a mapping: free ID frees it");
 		if (!m)
@@ -639,7 +639,7 @@ static int kd_lab_dma_exp(struct kd_cmd *cmd)
 		if (!m)
 			return kd_lab_dma_refuse(cmd, -EINVAL,
 						 "not mapped: the device reaches no memory of it (dma map ID first)");
-		return kd_dma_map_xfer(m, &cmd->why);
+		return kd_dma_xfer(m, KD_XFER_PIECES, &cmd->why);
 	}
 }
 
@@ -672,7 +672,7 @@ void kd_lab_dma_release(void)
 	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
 		if (!e->dma)
 			continue;
-		if (kd_dma_map_is_coherent(e->dma)) {
+		if (e->dma->kind == KD_DMA_COHERENT) {
 			kd_lab_detach(e);
 			list_add_tail(&e->node, &doomed);
 			continue;
