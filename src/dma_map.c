@@ -154,8 +154,10 @@ static void kd_xfer_show(struct seq_file *sf, const struct kd_dma_map *m)
 	const struct kd_xfer *x = &m->x;
 	char pieces[32] = "";
 
-	if (x->pieces > 1)
-		snprintf(pieces, sizeof(pieces), " in %u pieces", x->pieces);
+	/* A scatterlist's pieces are as many as its segments: always said. */
+	if (x->pieces > 1 || m->kind == KD_DMA_SG)
+		snprintf(pieces, sizeof(pieces), " in %u piece%s", x->pieces,
+			 x->pieces == 1 ? "" : "s");
 	seq_puts(sf, "transfer:    ");
 	switch (x->state) {
 	case KD_XFER_NONE:

@@ -115,7 +115,7 @@ if [ "$vflags" != none ]; then
 	t_match "[lab $v]: one DMA segment per run of pages ($runs)" \
 		"^$runs DMA segments from $runs runs of pages: 0x" "$(sect "$v" dma_addr)"
 	t_lab "dma xfer $v" ok "dma xfer $v"
-	t_match "[lab $v]: through the segments" "^[0-9]+ bytes( in [0-9] pieces)? to the device and back, $verified" \
+	t_match "[lab $v]: through the segments" "^[0-9]+ bytes in [0-9]+ pieces? to the device and back, $verified" \
 		"$(sect "$v" transfer)"
 	t_match "[lab $v]: the CPU owns it, through dma_sync_sgtable_for_cpu()" \
 		"^the CPU, since dma_sync_sgtable_for_cpu\\(\\)" "$(sect "$v" owner)"
