@@ -597,15 +597,36 @@ static int kd_map_sg(struct kd_dma_map *m, const char **why)
 
 #define KD_SINGLE_VMALLOC "dma_map_single() takes memory of the direct map: a vmalloc address has no physical address of its own (virt_to_phys() of it is wrong) and its pages are scattered; without single, the lab maps them through a scatterlist"
 
-struct kd_dma_map *kd_dma_map_mem(void *mem, size_t len, struct page *page,
-				  enum dma_data_direction dir, bool single,
-				  const char **why)
+/*
+ * Memory the device writes must own the cache lines it lies in: on a
+ * machine whose caches the device does not snoop, a line the CPU holds
+ * dirty for a neighbour's bytes is written back over what the device
+ * wrote.  A kmalloc object smaller than a line, or not aligned to one
+ * (kmalloc-8 to -32, -96), shares its lines; DMA-API debug reports two
+ * such mappings meeting in one line ("cacheline tracking EEXIST").
+ */
+#define KD_SHARED_LINE "the device writes it and it shares a cache line with other memory (a kmalloc object smaller than a line, or not aligned to one): a CPU write-back of the neighbour's line would overwrite what the device wrote; map it to_device, or allocate whole lines"
+
+static bool kd_owns_lines(const void *mem, size_t slot)
+{
+	unsigned long a = (unsigned long)mem;
+
+	return IS_ALIGNED(a, L1_CACHE_BYTES) && IS_ALIGNED(a + slot, L1_CACHE_BYTES);
+}
+
+struct kd_dma_map *kd_dma_map_mem(void *mem, size_t len, size_t slot,
+				  struct page *page, enum dma_data_direction dir,
+				  bool single, const char **why)
 {
 	struct kd_dma_map *m;
 	int ret;
 
 	if (is_vmalloc_addr(mem) && single) {
 		*why = KD_SINGLE_VMALLOC;
+		return ERR_PTR(-EINVAL);
+	}
+	if (dir != DMA_TO_DEVICE && !kd_owns_lines(mem, slot)) {
+		*why = KD_SHARED_LINE;
 		return ERR_PTR(-EINVAL);
 	}
 	if (!is_vmalloc_addr(mem)) {

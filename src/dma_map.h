@@ -118,7 +118,8 @@ const char *kd_dma_unreachable(phys_addr_t phys, size_t len);
 /* dma_map_page() or dma_map_single() of @m, its fields set: 0 or *@why. */
 int kd_dma_map_single(struct kd_dma_map *m, const char **why);
 /*
- * Map @len bytes at @mem for the device, which moves them in direction
+ * Map @len bytes at @mem, in a slot of @slot bytes its allocator set aside
+ * (the cache lines it owns), for the device, which moves them in direction
  * @dir: the pages of a block from alloc_pages() (@page) with
  * dma_map_page(), other memory of the direct map with dma_map_single(),
  * vmalloc'd memory page by page through a scatterlist, unless @single
@@ -126,9 +127,9 @@ int kd_dma_map_single(struct kd_dma_map *m, const char **why);
  * an ERR_PTR (-ERANGE: the device cannot reach the memory and nothing
  * would bounce it) and *@why; nothing is mapped then.
  */
-struct kd_dma_map *kd_dma_map_mem(void *mem, size_t len, struct page *page,
-				  enum dma_data_direction dir, bool single,
-				  const char **why);
+struct kd_dma_map *kd_dma_map_mem(void *mem, size_t len, size_t slot,
+				  struct page *page, enum dma_data_direction dir,
+				  bool single, const char **why);
 /* Unmap @m, or free its coherent memory; the record stays. */
 void kd_dma_unmap(struct kd_dma_map *m);
 /* The same for a map of kd_dma_map_mem() or kd_dma_coherent_new(), freed. */

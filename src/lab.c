@@ -594,8 +594,8 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 		return kd_lab_dma_refuse(cmd, -EINVAL,
 					 "a cache experiment is many objects: a driver maps each object for its own transfer; map a kmalloc, pages, vmalloc or kvmalloc experiment");
 	}
-	m = kd_dma_map_mem(page ? page_address(page) : e->mem, len, page,
-			   cmd->dir, cmd->single, &cmd->why);
+	m = kd_dma_map_mem(page ? page_address(page) : e->mem, len,
+			   e->r.d.reserved, page, cmd->dir, cmd->single, &cmd->why);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	kd_regions_lock();

@@ -12,7 +12,10 @@
 # a mask wider than the device or narrower than the kernel allows.  free
 # unmaps first; an unbind unmaps every mapping and frees the coherent
 # experiments; after it the dma commands say there is no device; rmmod
-# with live mappings leaves nothing.
+# with live mappings leaves nothing.  A mapping the device writes of a
+# kmalloc object that shares its cache lines is refused.  Where the
+# kernel has DMA-API debug (the debug lane), it lists the lab's mappings
+# while they live, none after rmmod, and reports nothing.
 # kd-boot: slub
 # kd-class: kernel
 # kd-timeout: 180
@@ -21,6 +24,8 @@
 . "${0%/*}/lab.sh"
 
 bits=${KD_DMA_BITS:-28}
+api=/sys/kernel/debug/dma-api
+apierr=$(cat "$api/error_count" 2>/dev/null)
 mask=$(((1 << bits) - 1))
 r=/tmp/dmalab.txt
 t_run "load" kd_load_settled
@@ -81,6 +86,25 @@ t_match "[lab $k]: there and back" "^4096 bytes in 2 pieces to the device and ba
 	"$(sect "$k" transfer)"
 t_match "[lab $k]: the CPU owns it after the device's last write" \
 	"^the CPU, since dma_sync_single_for_cpu\\(\\)" "$(sect "$k" owner)"
+if [ -r "$api/dump" ]; then
+	t_match "DMA-API debug lists the mapping of [lab $k]" "^$dev kmem_demo single .* L=bb8 DMA_BIDIRECTIONAL" \
+		"$(cat "$api/dump")"
+else
+	t_skip "DMA-API debug lists the mapping" "no CONFIG_DMA_API_DEBUG in $(uname -r)"
+fi
+
+# A kmalloc object the device writes must own its cache lines.
+t_lab "kmalloc 96" ok "kmalloc 96"
+s=$(kd_lab_last)
+res=$(kd_num "$KD_PROC" "lab $s" reserved)
+if [ $((res % 64)) -ne 0 ]; then
+	t_lab "dma map $s from_device: $res-byte objects share cache lines" EINVAL "dma map $s from_device"
+else
+	t_lab "dma map $s from_device: $res-byte objects own their lines" ok "dma map $s from_device"
+	t_lab "dma unmap $s" ok "dma unmap $s"
+fi
+t_lab "dma map $s to_device: the device only reads it" ok "dma map $s to_device"
+t_lab "free $s" ok "free $s"
 
 # Pages the device only writes.
 t_lab "pages 1 $flags" ok "pages 1 $flags"
@@ -184,3 +208,7 @@ t_lab "and dma xfer $k" ok "dma xfer $k"
 t_lab "dma coherent 8K" ok "dma coherent 8K"
 t_run "unload with mappings live" kd_unload
 t_clean "nothing left"
+if [ -r "$api/dump" ]; then
+	t_eq "DMA-API debug: no mapping of the device left" "" "$(grep "^$dev " "$api/dump")"
+	t_eq "DMA-API debug: no report ($api/error_count)" "$apierr" "$(cat "$api/error_count")"
+fi
