@@ -276,22 +276,22 @@ static gfp_t kd_map_gfp(char *reach, size_t size)
 			size);
 		return GFP_KERNEL;
 	}
+	if (need <= bits) {
+		snprintf(reach, size,
+			 "GFP_KERNEL: a %d-bit mask reaches all of this machine's RAM, which needs %d (dma_get_required_mask())",
+			 bits, need);
+		return GFP_KERNEL;
+	}
 	if (dma_max_mapping_size(dev) != SIZE_MAX) {
 		snprintf(reach, size,
 			 "GFP_KERNEL: anywhere, swiotlb bounces what a %d-bit device cannot reach",
 			 bits);
 		return GFP_KERNEL;
 	}
-	if (need > bits) {
-		snprintf(reach, size,
-			 "GFP_DMA: this machine's RAM needs %d bits (dma_get_required_mask()) and nothing bounces for this device, so the buffer must lie under the %d-bit mask: ZONE_DMA",
-			 need, bits);
-		return GFP_KERNEL | GFP_DMA;
-	}
 	snprintf(reach, size,
-		 "GFP_KERNEL: a %d-bit mask reaches all of this machine's RAM, which needs %d (dma_get_required_mask())",
-		 bits, need);
-	return GFP_KERNEL;
+		 "GFP_DMA: this machine's RAM needs %d bits (dma_get_required_mask()) and nothing bounces for this device, so the buffer must lie under the %d-bit mask: ZONE_DMA",
+		 need, bits);
+	return GFP_KERNEL | GFP_DMA;
 }
 
 static int kd_load_frame(void)

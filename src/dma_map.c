@@ -507,6 +507,9 @@ const char *kd_dma_unreachable(phys_addr_t phys, size_t len)
 
 	if (kd_dma.iommu)
 		return NULL;	/* it maps any page into the device's window */
+	/* A mask that covers all of RAM reaches any bounce buffer too. */
+	if (dma_get_required_mask(dev) <= kd_dma.mask)
+		return NULL;
 	/*
 	 * A finite largest mapping: swiotlb may bounce this device's mappings,
 	 * all of them when forced.  Its pool lies in low memory, for devices

@@ -60,7 +60,7 @@ kd_console_block() {
 # when it ended it silent later.  Sets KD_NONCE: the guest's
 # markers are "KD-$KD_NONCE-..." so nothing else on the console (a test's
 # output, the kernel) can fake one.
-# Knobs: KD_MEM (512M), KD_BOOT_TIMEOUT (seconds, default 120 x LANE_SLOW),
+# Knobs: KD_MEM (the lane's LANE_MEM: 512M), KD_BOOT_TIMEOUT (seconds, default 120 x LANE_SLOW),
 # KD_START_TIMEOUT (seconds; a test boot: the watchdog ends a guest whose
 # runner has not printed its KTAP start marker by then, so that a guest
 # stuck in its boot costs that bound, not the whole boot's timeout),
@@ -75,7 +75,7 @@ kd_boot() {
 	# which only holds while the ring buffer never wraps; 32M holds what
 	# the debug lane's lab fuzz and fail-nth walk log in one boot.
 	# --foreground: qemu stays in our process group, so Ctrl-C stops it.
-	local cmd=(timeout --foreground "$to" "${LANE_QEMU[@]}" -m "${KD_MEM:-512M}"
+	local cmd=(timeout --foreground "$to" "${LANE_QEMU[@]}" -m "${KD_MEM:-${LANE_MEM:-512M}}"
 		-display none -monitor none -serial stdio -no-reboot
 		-kernel "$LANE_KERNEL" -initrd "$img"
 		-append "console=$LANE_CONSOLE panic=-1 oops=panic loglevel=4 log_buf_len=32M kd.nonce=$KD_NONCE $LANE_APPEND $*")

@@ -34,7 +34,7 @@ set -euo pipefail
 if [ "${1:-}" = --list ]; then
 	echo 'Lanes (make test LANES="...", make run KERNEL=...):'
 	host=$(kd_host_release)
-	while read -r name _ arch suite flavour cpu _ nodes all tests vcpus desc; do
+	while read -r name _ arch suite flavour cpu _ nodes all tests vcpus dma desc; do
 		if [ "$desc" = - ]; then
 			[ "$suite" != host ] || suite="$host (the host's)"
 			desc="Debian $suite, $arch, flavour $flavour, qemu -cpu $cpu"
@@ -42,6 +42,7 @@ if [ "${1:-}" = --list ]; then
 		[ "$nodes" = - ] || [ "$nodes" -le 1 ] || [[ $desc == *NUMA* ]] ||
 			desc="$desc, $nodes NUMA nodes"
 		[ "$vcpus" = - ] || desc="$desc, $vcpus vCPU$([ "$vcpus" = 1 ] || echo s)"
+		[ "$dma" = - ] || [ "$dma" = edu ] || [[ $desc == *"$dma"* ]] || desc="$desc, DMA: $dma"
 		[ "$tests" = - ] || desc="$desc; tests: $tests"
 		[ "$all" = yes ] || desc="$desc; only when named"
 		printf '  %-11s %s\n' "$name" "$desc"

@@ -7,7 +7,10 @@
 # report, within the mask, dma_addr the physical address (no IOMMU), and
 # the device copies each there and back, every byte verified, with
 # interrupts; the streaming buffer is the CPU's again afterwards, and came
-# from the zone its reach: line says.  Unloading
+# from the zone its reach: line says.  Under swiotlb=force (the swiotlb
+# lane) the streaming buffer's dma_addr is a bounce buffer's, and
+# swiotlb's own count of the slots in use (debugfs) has it while loaded
+# and not after rmmod.  Unloading
 # while the device copies waits for that copy and leaves nothing.  Root
 # may unbind and bind it again through sysfs; the report follows.  A mask
 # the machine cannot serve (28 bits on arm64 virt, whose RAM starts at
@@ -15,7 +18,7 @@
 # report says what the kernel answered; no WARNING.  After rmmod nothing
 # is bound.
 # kd-boot: slub
-# kd-class: kernel
+# kd-class: kernel dma
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"
 
@@ -35,6 +38,8 @@ fi
 t_ok "the guest has QEMU's edu device ($dev)"
 drv=/sys/bus/pci/drivers/kmem_demo
 
+tlb=/sys/kernel/debug/swiotlb/io_tlb_used
+used0=$(cat "$tlb" 2>/dev/null)
 kd_dmesg_mark
 t_run "load" kd_load
 t_run "$dev is bound to kmem_demo" test -e "$drv/$dev"
@@ -55,8 +60,10 @@ for sec in dma_coherent dma_pool dma_map; do
 	t_match "[$sec]: copied there and back, every byte verified" \
 		'^[0-9]+ bytes to the device and back, every byte verified \(2 transfers, (MSI|INTx), [0-9]+ ms\)$' \
 		"$(kd_field "$r" $sec transfer)"
-	t_eq "[$sec]: via the physical address" "direct: dma_addr is the physical address (no IOMMU)" \
-		"$(kd_field "$r" $sec via)"
+	via="direct: dma_addr is the physical address (no IOMMU)"
+	[ $sec = dma_map ] && kd_swiotlb_forced &&
+		via="swiotlb: dma_addr is a bounce buffer's, copied to and from this one at map, sync and unmap"
+	t_eq "[$sec]: via ${via%%:*}" "$via" "$(kd_field "$r" $sec via)"
 done
 a=$(kd_field "$r" dma_coherent dma_addr)
 p=$(kd_field "$r" dma_coherent phys)
@@ -78,7 +85,14 @@ t_match "[dma_map]: a kmalloc'd frame of 1500 bytes, mapped both ways" \
 	"$(kd_field "$r" dma_map call)"
 a=$(kd_field "$r" dma_map dma_addr)
 p=$(kd_field "$r" dma_map phys)
-t_eq "[dma_map]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
+if kd_swiotlb_forced; then
+	t_run "[dma_map]: dma_addr ($a) is a bounce buffer's, not phys ($p)" test $((${p%-*})) -ne $((a))
+	used=$(cat "$tlb" 2>/dev/null)
+	t_run "[dma_map]: swiotlb counts slots in use while it is mapped ($tlb: ${used:-none})" \
+		test "${used:-0}" -ge 1
+else
+	t_eq "[dma_map]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
+fi
 t_run "[dma_map]: all of it within the mask" test $((a + 1499)) -le "$mask"
 t_match "[dma_map]: the CPU owns it after the device's last write" '^the CPU, since dma_sync_single_for_cpu\(\)' \
 	"$(kd_field "$r" dma_map owner)"
@@ -108,6 +122,9 @@ kd_dma_settle
 t_eq "and the device verifies its new buffers" 3 "$(grep -c '^transfer: .* every byte verified' "$KD_PROC")"
 t_run "unload" kd_unload
 t_run "after rmmod no driver is left" test ! -e "$drv"
+if kd_swiotlb_forced; then
+	t_eq "swiotlb: after rmmod, no slot of the module's left in use" "$used0" "$(cat "$tlb" 2>/dev/null)"
+fi
 
 # Unloading while the device copies: remove() waits for that transfer.
 kd_dmesg_mark

@@ -27,6 +27,12 @@ kd_dma_settle() {
 	(. /kd/steps.sh && dma_settle)
 }
 
+# kd_swiotlb_forced -- this boot bounces every streaming mapping through
+# swiotlb (swiotlb=force: the swiotlb lane).
+kd_swiotlb_forced() {
+	grep -qw 'swiotlb=force' /proc/cmdline
+}
+
 # kd_load_settled [PARAM=VALUE...] -- kd_load, then kd_dma_settle: for a
 # test that compares the report over time, which the device's transfers
 # (their "transfer:" lines) would otherwise change under it.

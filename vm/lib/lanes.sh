@@ -36,6 +36,8 @@
 #                   (the harness adds -m, -kernel, -initrd, -append, console)
 #   LANE_CONSOLE    guest console device (ttyS0, ttyAMA0)
 #   LANE_DMA_BITS   the address bits of the guest's DMA demo device (kd_qemu)
+#   LANE_MEM        the guest's memory, qemu -m (KD_MEM overrides it):
+#                   512M, or what the row's dma column needs (kd_qemu_dma)
 #   LANE_APPEND     extra kernel command line for every boot of this lane
 #   LANE_SLOW       integer multiplier for guest timeouts (1 = stock TCG),
 #                   the row's "slow"
@@ -110,8 +112,8 @@ kd_page_size() {
 # Dies for an unknown lane and for one that boots no kernel (the static
 # checks, a script lane).
 kd_lane() {
-	local runs arch cpu slow nodes tests vcpus f
-	read -r _ runs arch _ _ cpu slow nodes _ tests vcpus _ <<<"$(kd_lane_row "$1")"
+	local runs arch cpu slow nodes tests vcpus dma f
+	read -r _ runs arch _ _ cpu slow nodes _ tests vcpus dma _ <<<"$(kd_lane_row "$1")"
 	case $runs in
 	kernel:*) f=$KD_ROOT/${runs#kernel:} ;;
 	'') kd_die "unknown lane '$1' (have: $(kd_lanes kernel | paste -sd ' '))" ;;
@@ -120,16 +122,17 @@ kd_lane() {
 	[ -f "$f" ] || kd_die "lane $1: its lane file ${runs#kernel:} (vm/lanes.tsv) does not exist"
 	[[ $slow =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: slow '$slow' in vm/lanes.tsv is not a whole number"
 	[[ $nodes =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: nodes '$nodes' in vm/lanes.tsv is not a whole number"
-	[[ $tests =~ ^[a-z]+(,[a-z]+)*$ ]] || kd_die "lane $1: tests '$tests' in vm/lanes.tsv is no list of test classes (kernel, logic, numa)"
+	[[ $tests =~ ^[a-z]+(,[a-z]+)*$ ]] || kd_die "lane $1: tests '$tests' in vm/lanes.tsv is no list of test classes (kernel, logic, numa, fault, dma)"
 	[[ $vcpus =~ ^[1-9][0-9]*$ ]] || kd_die "lane $1: vcpus '$vcpus' in vm/lanes.tsv is not a whole number"
 	# shellcheck source=/dev/null
 	. "$f"
 	# shellcheck disable=SC2034 # read by the harness
-	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE=''
+	LANE_NAME=$1 LANE_SLOW=$slow LANE_APPEND='' LANE_MAKE_ARGS=() LANE_ROOT='' LANE_SPARSE='' LANE_MEM=512M
 	# shellcheck disable=SC2034
 	LANE_INFO='' LANE_MODDIR='' LANE_DEB_ARCH='' LANE_TESTS=$tests LANE_SMP=$vcpus
 	lane_prepare "$1"
 	kd_qemu "${LANE_DEB_ARCH:-$arch}" "$cpu" "$LANE_KERNEL"
+	kd_qemu_dma "$dma"
 	kd_qemu_numa "$nodes"
 }
 

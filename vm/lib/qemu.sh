@@ -129,6 +129,24 @@ kd_qemu() {
 	esac
 }
 
+# kd_qemu_dma KIND -- how the kernel reaches memory for the DMA demo
+# device, the row's dma column (vm/lanes.tsv): edu as kd_qemu set it up,
+# or swiotlb, every streaming mapping bounced (swiotlb=force) on a machine
+# of 256 MiB, all of which edu's 28 bits reach, swiotlb's buffers too.
+# Sets LANE_APPEND and LANE_MEM.
+kd_qemu_dma() {
+	case $1 in
+	edu) ;;
+	swiotlb)
+		[ "$LANE_DMA_BITS" = 28 ] ||
+			kd_die "lane ${LANE_NAME:-?}: dma swiotlb in vm/lanes.tsv needs edu's 28 bits (amd64), not $LANE_DMA_BITS"
+		LANE_APPEND="$LANE_APPEND swiotlb=force"
+		LANE_MEM=256M
+		;;
+	*) kd_die "lane ${LANE_NAME:-?}: dma '$1' in vm/lanes.tsv is neither edu nor swiotlb" ;;
+	esac
+}
+
 # kd_qemu_numa NODES -- with more than one node, split the guest's memory
 # (KD_MEM, default 512M) and CPUs (KD_SMP, default 2) evenly over NODES
 # NUMA nodes: one RAM backend per node, and the CPUs in order.  The guest
@@ -136,7 +154,7 @@ kd_qemu() {
 # on arm64); distances between nodes are declared only: under TCG remote
 # memory is no slower than local.  Sets LANE_QEMU and LANE_APPEND.
 kd_qemu_numa() {
-	local nodes=$1 mem=${KD_MEM:-512M} smp=${KD_SMP:-${LANE_SMP:-2}} mib i
+	local nodes=$1 mem=${KD_MEM:-${LANE_MEM:-512M}} smp=${KD_SMP:-${LANE_SMP:-2}} mib i
 	[ "$nodes" -gt 1 ] || return 0
 	case $mem in
 	*G) mib=$((${mem%G} * 1024)) ;;
