@@ -15,7 +15,7 @@
 # report, with its call trace.
 # kd-boot: plain
 # kd-log-ok: Call Trace
-# kd-class: kernel numa
+# kd-class: kernel numa dma
 # kd-timeout: 300
 . "${0%/*}/lib.sh"
 
