@@ -28,6 +28,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "dma.h"
@@ -110,6 +111,10 @@ static void kd_coh_body(struct seq_file *m, const struct kd_region *r)
 	int bits = fls64(kd_dma.coh.m.mask);
 
 	kd_dma_body(m, r);
+	if (kd_dma_iommu()) {
+		seq_puts(m, "zone_why:    any zone: the IOMMU gives the device I/O virtual addresses under its mask, whatever frames lie behind them\n");
+		return;
+	}
 	if (bits >= 64) {
 		seq_puts(m, "zone_why:    a 64-bit mask reaches all memory: any zone\n");
 		return;
@@ -195,6 +200,7 @@ static int kd_load_pool(void)
 {
 	struct kd_desc *d = &kd_dma.pool.r.d;
 	struct kd_dma_map *m = &kd_dma.pool.m;
+	void *where[KD_POOL_BLOCKS];
 	unsigned int i;
 	int ret;
 
@@ -217,12 +223,20 @@ static int kd_load_pool(void)
 		 &d->gfp, KD_POOL_BLOCKS);
 	d->requested = KD_POOL_BLOCKS * KD_POOL_SIZE;
 	d->reserved = d->requested;
-	/* Like a slab cache's objects: blocks in pages the pool owns. */
-	if (is_vmalloc_addr(kd_dma.block[0]))
-		return kd_dma_fail(-EINVAL, "the pool's pages are remapped: not shown");
-	ret = kd_describe_objects(d, kd_dma.block, KD_POOL_BLOCKS);
+	/*
+	 * Like a slab cache's objects: blocks in pages the pool owns.  Behind
+	 * an IOMMU those pages are remapped into vmalloc space; they are
+	 * described by their direct-map addresses, the same frames.
+	 */
+	for (i = 0; i < KD_POOL_BLOCKS; i++)
+		where[i] = !is_vmalloc_addr(kd_dma.block[i]) ? kd_dma.block[i] :
+			   page_address(vmalloc_to_page(kd_dma.block[i])) +
+			   offset_in_page(kd_dma.block[i]);
+	ret = kd_describe_objects(d, where, KD_POOL_BLOCKS);
 	if (ret)
 		return kd_dma_fail(ret, "describing the pool's blocks failed");
+	d->addr = kd_dma.block[0];
+	d->in_vmalloc = is_vmalloc_addr(kd_dma.block[0]);
 	d->node_unit = "block";
 	snprintf(d->served_by, sizeof(d->served_by),
 		 "a dma_pool of %u-byte blocks in coherent pages of its own",

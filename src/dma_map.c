@@ -191,8 +191,9 @@ static void kd_segs_show(struct seq_file *sf, const struct kd_dma_map *m,
 	struct scatterlist *sg;
 	unsigned int i;
 
-	seq_printf(sf, "dma_addr:    %u DMA segments from %u runs of pages",
-		   m->sgt.nents, m->sgt.orig_nents);
+	seq_printf(sf, "dma_addr:    %u DMA segment%s from %u run%s of pages",
+		   m->sgt.nents, m->sgt.nents == 1 ? "" : "s", m->sgt.orig_nents,
+		   m->sgt.orig_nents == 1 ? "" : "s");
 	if (!phys) {
 		seq_puts(sf, ", addresses hidden\n");
 		return;
@@ -742,7 +743,10 @@ int kd_dma_coherent(struct kd_dma_map *m, struct kd_desc *d, size_t size)
 		m->cpu = NULL;
 		return ret;
 	}
-	if (IS_ENABLED(CONFIG_DMA_CMA) && size > PAGE_SIZE)
+	if (kd_dma.iommu)
+		snprintf(d->served_by, sizeof(d->served_by),
+			 "iommu-dma: pages from anywhere, at contiguous I/O virtual addresses for the device and remapped into vmalloc space for the CPU");
+	else if (IS_ENABLED(CONFIG_DMA_CMA) && size > PAGE_SIZE)
 		snprintf(d->served_by, sizeof(d->served_by),
 			 "dma-direct: the CMA area, or the buddy allocator if CMA has no room, under the mask");
 	else

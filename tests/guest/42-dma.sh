@@ -10,7 +10,9 @@
 # from the zone its reach: line says.  Under swiotlb=force (the swiotlb
 # lane) the streaming buffer's dma_addr is a bounce buffer's, and
 # swiotlb's own count of the slots in use (debugfs) has it while loaded
-# and not after rmmod.  Unloading
+# and not after rmmod.  Behind an IOMMU (the iommu lane) every dma_addr
+# is an I/O virtual address under the mask, not the physical one, in a
+# translating IOMMU group, and the transfers still verify.  Unloading
 # while the device copies waits for that copy and leaves nothing.  Root
 # may unbind and bind it again through sysfs; the report follows.  A mask
 # the machine cannot serve (28 bits on arm64 virt, whose RAM starts at
@@ -63,13 +65,20 @@ for sec in dma_coherent dma_pool dma_map; do
 	via="direct: dma_addr is the physical address (no IOMMU)"
 	[ $sec = dma_map ] && kd_swiotlb_forced &&
 		via="swiotlb: dma_addr is a bounce buffer's, copied to and from this one at map, sync and unmap"
+	kd_behind_iommu "$dev" && via="iommu: dma_addr is an I/O virtual address the IOMMU translates"
 	t_eq "[$sec]: via ${via%%:*}" "$via" "$(kd_field "$r" $sec via)"
 done
 a=$(kd_field "$r" dma_coherent dma_addr)
 p=$(kd_field "$r" dma_coherent phys)
 size=$((ps << order))
 t_eq "[dma_coherent]: 2^$order pages" "$size" "$(kd_num "$r" dma_coherent reserved)"
-t_eq "[dma_coherent]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
+if kd_behind_iommu "$dev"; then
+	t_match "the IOMMU translates: $dev is in an IOMMU group of type DMA" "^DMA" "$(kd_iommu_type "$dev")"
+	t_eq "[dma_coherent]: remapped for the CPU, from pages anywhere" "vmalloc space" \
+		"$(kd_field "$r" dma_coherent map)"
+else
+	t_eq "[dma_coherent]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
+fi
 t_run "[dma_coherent]: all of it within the mask" test $((a + size - 1)) -le "$mask"
 t_eq "[dma_pool]: four blocks listed" 4 "$(grep -c '^block [0-3]: 512 bytes, ' "$r")"
 worst=0
@@ -85,13 +94,15 @@ t_match "[dma_map]: a kmalloc'd frame of 1500 bytes, mapped both ways" \
 	"$(kd_field "$r" dma_map call)"
 a=$(kd_field "$r" dma_map dma_addr)
 p=$(kd_field "$r" dma_map phys)
+if kd_swiotlb_forced || kd_behind_iommu "$dev"; then
+	t_run "[dma_map]: dma_addr ($a) is not phys ($p)" test $((${p%-*})) -ne $((a))
+else
+	t_eq "[dma_map]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
+fi
 if kd_swiotlb_forced; then
-	t_run "[dma_map]: dma_addr ($a) is a bounce buffer's, not phys ($p)" test $((${p%-*})) -ne $((a))
 	used=$(cat "$tlb" 2>/dev/null)
 	t_run "[dma_map]: swiotlb counts slots in use while it is mapped ($tlb: ${used:-none})" \
 		test "${used:-0}" -ge 1
-else
-	t_eq "[dma_map]: dma_addr ($a) is where phys ($p) starts" $((${p%-*})) $((a))
 fi
 t_run "[dma_map]: all of it within the mask" test $((a + 1499)) -le "$mask"
 t_match "[dma_map]: the CPU owns it after the device's last write" '^the CPU, since dma_sync_single_for_cpu\(\)' \
@@ -99,6 +110,9 @@ t_match "[dma_map]: the CPU owns it after the device's last write" '^the CPU, si
 reach=$(kd_field "$r" dma_map reach)
 flags=$(kd_field "$r" dma_map call | sed 's/^kmalloc(1500, \([A-Z_|0-9]*\)).*/\1/')
 case $reach in
+*IOMMU*)
+	t_eq "[dma_map]: reach: anywhere, behind the IOMMU" "GFP_KERNEL: anywhere, the IOMMU maps the pages it is given" "$reach"
+	;;
 GFP_DMA:*)
 	t_eq "[dma_map]: reach: GFP_DMA, so kmalloc was called with it" GFP_KERNEL\|GFP_DMA "$flags"
 	t_eq "[dma_map]: and the buffer is in ZONE_DMA" DMA "$(kd_field "$r" dma_map zone)"

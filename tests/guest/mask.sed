@@ -29,6 +29,6 @@ s/ dma_addr=0x[0-9a-f]+$/ dma_addr=<dma_addr>/
 s/(every byte verified \(2 transfers, [A-Za-z]+), [0-9]+ ms\)$/\1, <n> ms)/
 # A scatterlist's DMA segments, and the pieces of it the device copies:
 # as many as the runs of pages, which depend on where the pages landed.
-s/^(dma_addr: +)[0-9]+ DMA segments from [0-9]+ runs of pages/\1<n> DMA segments from <n> runs of pages/
+s/^(dma_addr: +)[0-9]+ DMA segments? from [0-9]+ runs? of pages/\1<n> DMA segments from <n> runs of pages/
 s/^(dma_addr: +<n> DMA segments from <n> runs of pages): .*/\1: <segments>/
 / in [0-9]+ pieces? /s/^(transfer: +)[0-9]+ bytes in [0-9]+ pieces? (.*) \([0-9]+ transfers, ([A-Za-z]+), ([0-9]+|<n>) ms\)$/\1<n> bytes in <n> pieces \2 (<n> transfers, \3, <n> ms)/

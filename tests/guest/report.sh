@@ -33,6 +33,20 @@ kd_swiotlb_forced() {
 	grep -qw 'swiotlb=force' /proc/cmdline
 }
 
+# kd_iommu_type DEV -- the type of the IOMMU domain of PCI device DEV
+# (DMA, DMA-FQ: it translates; identity: it passes addresses through);
+# nothing without an IOMMU.
+kd_iommu_type() {
+	cat "/sys/bus/pci/devices/$1/iommu_group/type" 2>/dev/null
+}
+
+# kd_behind_iommu DEV -- an IOMMU translates DEV's addresses (the iommu
+# lane).
+kd_behind_iommu() {
+	case $(kd_iommu_type "$1") in DMA*) return 0 ;; esac
+	return 1
+}
+
 # kd_load_settled [PARAM=VALUE...] -- kd_load, then kd_dma_settle: for a
 # test that compares the report over time, which the device's transfers
 # (their "transfer:" lines) would otherwise change under it.

@@ -130,20 +130,33 @@ kd_qemu() {
 }
 
 # kd_qemu_dma KIND -- how the kernel reaches memory for the DMA demo
-# device, the row's dma column (vm/lanes.tsv): edu as kd_qemu set it up,
-# or swiotlb, every streaming mapping bounced (swiotlb=force) on a machine
-# of 256 MiB, all of which edu's 28 bits reach, swiotlb's buffers too.
-# Sets LANE_APPEND and LANE_MEM.
+# device, the row's dma column (vm/lanes.tsv): edu as kd_qemu set it up;
+# swiotlb, every streaming mapping bounced (swiotlb=force) on a machine
+# of 256 MiB, all of which edu's 28 bits reach, swiotlb's buffers too; or
+# iommu, an Intel IOMMU (q35's intel-iommu, created before the devices
+# behind it) that the kernel turns on (intel_iommu=on), so that every
+# address the device gets is an I/O virtual address.  Sets LANE_APPEND,
+# LANE_MEM and LANE_QEMU.
 kd_qemu_dma() {
+	local i
 	case $1 in
 	edu) ;;
+	iommu)
+		[ "$LANE_ARCH" = x86 ] ||
+			kd_die "lane ${LANE_NAME:-?}: dma iommu in vm/lanes.tsv is for amd64 (q35's intel-iommu)"
+		for i in "${!LANE_QEMU[@]}"; do
+			[[ ${LANE_QEMU[i]} != edu* ]] || break
+		done
+		LANE_QEMU=("${LANE_QEMU[@]:0:i-1}" -device intel-iommu "${LANE_QEMU[@]:i-1}")
+		LANE_APPEND="$LANE_APPEND intel_iommu=on"
+		;;
 	swiotlb)
 		[ "$LANE_DMA_BITS" = 28 ] ||
 			kd_die "lane ${LANE_NAME:-?}: dma swiotlb in vm/lanes.tsv needs edu's 28 bits (amd64), not $LANE_DMA_BITS"
 		LANE_APPEND="$LANE_APPEND swiotlb=force"
 		LANE_MEM=256M
 		;;
-	*) kd_die "lane ${LANE_NAME:-?}: dma '$1' in vm/lanes.tsv is neither edu nor swiotlb" ;;
+	*) kd_die "lane ${LANE_NAME:-?}: dma '$1' in vm/lanes.tsv is none of edu, swiotlb, iommu" ;;
 	esac
 }
 
