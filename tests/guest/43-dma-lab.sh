@@ -102,7 +102,7 @@ else
 fi
 
 # A kmalloc object the device writes must own its cache lines.
-t_lab "kmalloc 96" ok "kmalloc 96"
+t_lab "kmalloc 96 $flags" ok "kmalloc 96 $flags"
 s=$(kd_lab_last)
 res=$(kd_num "$KD_PROC" "lab $s" reserved)
 if [ $((res % 64)) -ne 0 ]; then
