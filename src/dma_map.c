@@ -745,7 +745,7 @@ int kd_dma_coherent(struct kd_dma_map *m, struct kd_desc *d, size_t size)
 	}
 	if (kd_dma.iommu)
 		snprintf(d->served_by, sizeof(d->served_by),
-			 "iommu-dma: pages from anywhere, at contiguous I/O virtual addresses for the device and remapped into vmalloc space for the CPU");
+			 "iommu-dma: pages from anywhere, given contiguous I/O virtual addresses and a vmalloc mapping");
 	else if (IS_ENABLED(CONFIG_DMA_CMA) && size > PAGE_SIZE)
 		snprintf(d->served_by, sizeof(d->served_by),
 			 "dma-direct: the CMA area, or the buddy allocator if CMA has no room, under the mask");
