@@ -23,8 +23,11 @@
 # kmem:mm_page_alloc events of the writer, their sizes, pfn and gfp_flags;
 # cma:cma_alloc_finish (cma:cma_alloc before 5.18) for coherent DMA memory
 # from the CMA area; the DMA demo device's pools (/sys/bus/pci/devices/
-# DEV/pools); /proc/vmallocinfo; the frames of each vmalloc area and of
-# the DMA pool's pages (/proc/kmem_demo_map);
+# DEV/pools); how the device reaches memory: its IOMMU group's domain
+# type (/sys/bus/pci/devices/DEV/iommu_group/type) and swiotlb's bounce of
+# a mapping (swiotlb:swiotlb_bounced); /proc/vmallocinfo; the frames of
+# each vmalloc area, of the DMA pool's pages and of coherent memory
+# remapped behind an IOMMU (/proc/kmem_demo_map);
 # /sys/kernel/slab/CACHE's sizes; SLUB's alloc_traces where slub_debug=U
 # is on for a cache.  An instrument that is missing is named, with what
 # turns it on.  POSIX sh and awk: it runs in the guest's busybox too.
@@ -44,11 +47,12 @@ tracefs() {
 
 # SYSTEM/EVENT under $T/events: those a kernel lacks are left out.
 EVENTS='kmem/kmalloc kmem/kmalloc_node kmem/kmem_cache_alloc kmem/kmem_cache_alloc_node
-	kmem/mm_page_alloc kmem/mm_page_alloc_zone_locked cma/cma_alloc cma/cma_alloc_finish'
+	kmem/mm_page_alloc kmem/mm_page_alloc_zone_locked cma/cma_alloc cma/cma_alloc_finish
+	swiotlb/swiotlb_bounced'
 # The events kept, as the trace names them ("NAME:" is a field of their
 # lines): looked up in an array, as a regex made at run time would be
 # compiled again for every field in busybox awk.
-KEPT='kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked|cma_alloc|cma_alloc_finish'
+KEPT='kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked|cma_alloc|cma_alloc_finish|swiotlb_bounced'
 # The trace buffer, KiB per CPU: the load alone writes over 2048 page
 # events (the 8 MiB vmalloc; 16384 for vmalloc_size's 64 MiB) besides the
 # module loader's, and an overflow would drop the oldest.
@@ -166,7 +170,14 @@ save() {
 	[ -d /sys/kernel/slab ] || sys=absent
 	bulk=no
 	grep -qE ' (__alloc_pages_bulk|alloc_pages_bulk_noprof)$' /proc/kallsyms 2>/dev/null && bulk=yes
+	# The DMA demo device, and the type of its IOMMU group's domain: DMA
+	# or DMA-FQ where the IOMMU translates, identity where it does not.
+	dev=$(sed -n 's/^dma_device: *\([0-9a-f]*:[0-9a-f:.]*\), .*/\1/p' "$1/report.txt")
+	iommu=none
+	[ -z "$dev" ] || iommu=$(cat "/sys/bus/pci/devices/$dev/iommu_group/type" 2>/dev/null || echo none)
 	{
+		echo "dma_device ${dev:--}"
+		echo "dma_iommu $iommu"
 		echo "map $map"
 		echo "vmallocinfo $vi"
 		echo "debugfs $dbg"
@@ -244,8 +255,10 @@ judge() {
 			if (kv[1] == "call_site") { f = kv[2]; sub(/\+.*/, "", f); site[E] = f }
 			else evf[E, kv[1]] = kv[2]
 		}
-		# cma:cma_alloc (before 5.18) prints its pfn in hex without 0x.
+		# cma:cma_alloc (before 5.18) prints its pfn in hex without 0x, and
+		# swiotlb:swiotlb_bounced its addresses.
 		if (ev == "cma_alloc" && (E, "pfn") in evf && evf[E, "pfn"] !~ /^0x/) evf[E, "pfn"] = "0x" evf[E, "pfn"]
+		if (ev == "swiotlb_bounced") { evf[E, "dev_addr"] = "0x" evf[E, "dev_addr"]; bounced[++nb] = E }
 		next
 	}
 	# The report, last.
@@ -393,6 +406,29 @@ judge() {
 		show("kmem:mm_page_alloc", evtext(E))
 		if (gfpcheck(s, E)) gfpshow(s, "kmem:mm_page_alloc", evf[E, "gfp_flags"])
 	}
+	# How the device reaches the memory of a section (its via: line) against
+	# what the kernel says: the IOMMU group of the device translates (DMA,
+	# DMA-FQ) exactly where the report says iommu; without one, a direct
+	# dma_addr is the physical address, and a swiotlb one bounced (an event
+	# of swiotlb:swiotlb_bounced at the physical address of the buffer).
+	function check_dma(s,   via, how, t, a, p, i, E, x) {
+		via = field(s, "via"); how = via; sub(/:.*/, "", how)
+		if (via == "" || via ~ /^refused/) return
+		t = ins["dma_iommu"]
+		show("iommu_group", ins["dma_device"] " " (t == "none" || t == "" ? "in no IOMMU group" : "domain type " t))
+		if ((how == "iommu") != (t ~ /^DMA/)) { differ("via (report " how ", the IOMMU group of " ins["dma_device"] ": " (t == "" ? "none" : t) ")"); return }
+		a = field(s, "dma_addr"); p = field(s, "phys"); sub(/-.*/, "", p)
+		if (how == "direct" && a ~ /^0x/ && p ~ /^0x/ && num(a) != num(p)) differ("dma_addr (report " a ", its physical address " p ")")
+		if (how != "swiotlb") return
+		if (p !~ /^0x/) { nogood = "phys hidden: the report shows physical addresses to CAP_SYS_ADMIN only (run as root)"; return }
+		for (i = 1; i <= nb; i++) {
+			E = bounced[i]
+			if (num(evf[E, "dev_addr"]) == num(p)) { show("swiotlb:swiotlb_bounced", "dev_addr=" evf[E, "dev_addr"] " size=" evf[E, "size"] " dma_mask=" evf[E, "dma_mask"]); return }
+		}
+		x = 0; for (i in kev) if (index(kev[i], " swiotlb_bounced ")) x = 1
+		if (!x) nogood = "no swiotlb:swiotlb_bounced tracepoint on this kernel (a kernel with CONFIG_TRACING and CONFIG_SWIOTLB)"
+		else differ("via (report swiotlb: no swiotlb:swiotlb_bounced of phys " p " in the traces)")
+	}
 	# The DMA pool: the pools file of its device (name, blocks in use, blocks,
 	# block size, pages) against the report, then its pages (check_frames).
 	function check_pool(s, step,   call, size, n, w) {
@@ -536,10 +572,12 @@ judge() {
 			if (!(step in traced) && !(call ~ /^(__vmalloc|v[mz]alloc_node|kvmalloc)/ && by ~ /^vmalloc/)) nogood = "no trace." step " (the step ran untraced: kernel-check.sh traces it, as root)"
 			else if (call ~ /^kmem_cache/) check_cache(s, step)
 			else if (by ~ /^vmalloc/) { check_vmalloc(s, step); check_frames(s, step) }
+			else if (call ~ /^dma_alloc_coherent\(/ && field(s, "map") == "vmalloc space") check_frames(s, step)
 			else if (call ~ /^(__get_free_pages|alloc_pages|alloc_pages_node|dma_alloc_coherent)\(/) check_pages(s, step)
 			else if (call ~ /^dma_pool_create\(/) { check_pool(s, step); if (bad == "" && nogood == "") check_frames(s, step) }
 			else if (call ~ /^(kmalloc|kvmalloc)(_node)?\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"
+			check_dma(s)
 			if (bad != "") { show("verdict", "differs: " bad); nd++ }
 			else if (nogood != "") { show("verdict", "no evidence: " nogood); nn++ }
 			else { show("verdict", "agrees"); na++ }

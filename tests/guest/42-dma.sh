@@ -12,7 +12,9 @@
 # swiotlb's own count of the slots in use (debugfs) has it while loaded
 # and not after rmmod.  Behind an IOMMU (the iommu lane) every dma_addr
 # is an I/O virtual address under the mask, not the physical one, in a
-# translating IOMMU group, and the transfers still verify.  Unloading
+# translating IOMMU group, and the transfers still verify.  There
+# kernel-check agrees with each DMA section: the IOMMU group's domain,
+# or swiotlb's own event of the bounce at the buffer's physical address.  Unloading
 # while the device copies waits for that copy and leaves nothing.  Root
 # may unbind and bind it again through sysfs; the report follows.  A mask
 # the machine cannot serve (28 bits on arm64 virt, whose RAM starts at
@@ -146,6 +148,26 @@ kd_dmesg_mark
 t_run "load, and unload while the device copies" \
 	sh -c "insmod $KD_KO ${KD_DMA_BITS:+dma_bits=$KD_DMA_BITS} && usleep 250000 && rmmod kmem_demo"
 t_eq "no transfer went wrong" "" "$(kd_dmesg_since | grep -E 'kmem_demo.*(not right|did not end)')"
+
+# The kernel's own view of how the device reaches the memory.
+if kd_swiotlb_forced || kd_behind_iommu "$dev"; then
+	out=$(KD_CHECK_DIR=/tmp/kc42 KD_CHECK_PARAMS=${KD_DMA_BITS:+dma_bits=$KD_DMA_BITS} \
+		sh /kd/kernel-check.sh 2>&1)
+	st=$?
+	echo "$out" | sed -n '/^\[dma_/,/^[0-9]* agree/p' | sed 's/^/# /'
+	t_eq "kernel-check: exit 0" 0 "$st"
+	for sec in dma_coherent dma_pool dma_map; do
+		t_match "kernel-check: [$sec] agrees" "^  verdict +agrees$" \
+			"$(echo "$out" | awk -v h="[$sec] " 'index($0, h) == 1 { on = 1; next } /^\[/ { on = 0 } on')"
+	done
+	if kd_swiotlb_forced; then
+		t_match "kernel-check: swiotlb's own event of the bounce of [dma_map]" \
+			'^  swiotlb:swiotlb_bounced +dev_addr=0x[0-9a-f]+ size=1500 ' "$out"
+	else
+		t_match "kernel-check: the device's IOMMU group translates" "^  iommu_group +$dev domain type DMA" "$out"
+	fi
+	kd_unload
+fi
 
 # A mask the machine cannot serve: on arm64 virt no RAM is within 28 bits.
 if [ "$bits" != 28 ]; then
