@@ -45,7 +45,10 @@
 #if KD_SINCE(5, 15)
 #define kd_swiotlb_forced(dev)	is_swiotlb_force_bounce(dev)
 #else
-#define kd_swiotlb_forced(dev)	true
+static inline bool kd_swiotlb_forced(struct device *dev)
+{
+	return true;
+}
 #endif
 
 /*
