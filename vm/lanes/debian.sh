@@ -90,12 +90,14 @@ lane_root() {
 
 # lane_first NAME -- the first lane of the registry that boots the same
 # kernel as lane NAME (same lane file, arch, suite and flavour): lanes that
-# differ only in the machine (the numa lane) share its preparation.
+# differ only in the machine (the numa lane) share its preparation.  awk
+# reads every row: quitting early would end the pipe while kd_lane_rows
+# may still write, and pipefail would take the SIGPIPE for a failure.
 lane_first() {
 	local runs arch suite flavour
 	read -r _ runs arch suite flavour _ <<<"$(kd_lane_row "$1")"
 	kd_lane_rows | awk -v r="$runs" -v a="$arch" -v s="$suite" -v f="$flavour" \
-		'$2 == r && $3 == a && $4 == s && $5 == f { print $1; exit }'
+		'$2 == r && $3 == a && $4 == s && $5 == f && !n++ { print $1 }'
 }
 
 # The LANE_* variables are read by the harness after kd_lane returns.
