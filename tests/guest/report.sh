@@ -30,7 +30,7 @@ kd_dma_settle() {
 # kd_swiotlb_forced -- this boot bounces every streaming mapping through
 # swiotlb (swiotlb=force: the swiotlb lane).
 kd_swiotlb_forced() {
-	grep -qw 'swiotlb=force' /proc/cmdline
+	grep -qE '(^| )swiotlb=([0-9]+,)*force( |$)' /proc/cmdline
 }
 
 # kd_iommu_type DEV -- the type of the IOMMU domain of PCI device DEV

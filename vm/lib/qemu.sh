@@ -153,7 +153,9 @@ kd_qemu_dma() {
 	swiotlb)
 		[ "$LANE_DMA_BITS" = 28 ] ||
 			kd_die "lane ${LANE_NAME:-?}: dma swiotlb in vm/lanes.tsv needs edu's 28 bits (amd64), not $LANE_DMA_BITS"
-		LANE_APPEND="$LANE_APPEND swiotlb=force"
+		# A pool of 8192 slots of 2 KiB, 16 MiB: its 64 MiB default
+		# would leave the 256 MiB machine too little for a traced load.
+		LANE_APPEND="$LANE_APPEND swiotlb=8192,force"
 		LANE_MEM=256M
 		;;
 	*) kd_die "lane ${LANE_NAME:-?}: dma '$1' in vm/lanes.tsv is none of edu, swiotlb, iommu" ;;
