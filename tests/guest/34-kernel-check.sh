@@ -99,7 +99,6 @@ mutate "lab 10" pfn '0x[0-9a-f]+-' '0x1-'
 mutate "kmem_cache" objects "^$(now kmem_cache objects)" $(($(now kmem_cache objects) + 1))
 mutate "lab 2" gfp '^GFP_KERNEL' 'GFP_ATOMIC'
 mutate "dma_coherent" pfn '0x[0-9a-f]+-' '0x1-'
-mutate "dma_map" reserved "^$(now dma_map reserved)" $(($(now dma_map reserved) * 2))
 
 # The runs of a vmalloc area moved, in the saved frame map, to frames
 # from 0 on, which the load does not allocate (below RAM on arm64, the
