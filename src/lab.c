@@ -564,12 +564,6 @@ static struct kd_exp *kd_lab_find(unsigned long id)
 	return NULL;
 }
 
-static int kd_lab_dma_refuse(struct kd_cmd *cmd, int err, const char *why)
-{
-	cmd->why = why;
-	return err;
-}
-
 /*
  * dma map ID: what of the experiment the device gets, and how.  Memory of
  * the direct map (kmalloc, pages, a kvmalloc that kmalloc served) is one
@@ -591,8 +585,8 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 	case KD_LAB_KVMALLOC:
 		break;
 	default:
-		return kd_lab_dma_refuse(cmd, -EINVAL,
-					 "a cache experiment is many objects: a driver maps each object for its own transfer; map a kmalloc, pages, vmalloc or kvmalloc experiment");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "a cache experiment is many objects: a driver maps each object for its own transfer; map a kmalloc, pages, vmalloc or kvmalloc experiment");
 	}
 	m = kd_dma_map_mem(page ? page_address(page) : e->mem, len,
 			   e->r.d.reserved, page, cmd->dir, cmd->single, &cmd->why);
@@ -617,28 +611,28 @@ static int kd_lab_dma_exp(struct kd_cmd *cmd)
 		e->dma = NULL;
 	kd_regions_unlock();
 	if (!e)
-		return kd_lab_dma_refuse(cmd, -ENOENT, "no live experiment has this ID");
+		return kd_cmd_refuse(cmd, -ENOENT, "no live experiment has this ID");
 	switch (cmd->dma) {
 	case KD_DMA_MAP_ID:
 		if (m && m->kind == KD_DMA_COHERENT)
-			return kd_lab_dma_refuse(cmd, -EINVAL,
-						 "coherent memory is the device's already: dma xfer ID uses it as it is");
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "coherent memory is the device's already: dma xfer ID uses it as it is");
 		if (m)
-			return kd_lab_dma_refuse(cmd, -EBUSY,
-						 "mapped already: one mapping at a time (dma unmap ID first)");
+			return kd_cmd_refuse(cmd, -EBUSY,
+					     "mapped already: one mapping at a time (dma unmap ID first)");
 		return kd_lab_dma_map(cmd, e);
 	case KD_DMA_UNMAP_ID:
 		if (m && m->kind == KD_DMA_COHERENT)
-			return kd_lab_dma_refuse(cmd, -EINVAL,
-						 "coherent memory is not a mapping: free ID frees it");
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "coherent memory is not a mapping: free ID frees it");
 		if (!m)
-			return kd_lab_dma_refuse(cmd, -EINVAL, "not mapped");
+			return kd_cmd_refuse(cmd, -EINVAL, "not mapped");
 		kd_dma_map_free(m);
 		return 0;
 	default:
 		if (!m)
-			return kd_lab_dma_refuse(cmd, -EINVAL,
-						 "not mapped: the device reaches no memory of it (dma map ID first)");
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "not mapped: the device reaches no memory of it (dma map ID first)");
 		return kd_dma_xfer(m, KD_XFER_PIECES, &cmd->why);
 	}
 }
@@ -650,8 +644,8 @@ static int kd_lab_dma(struct kd_cmd *cmd, const char *line)
 	if (mutex_lock_killable(&kd_lab_dma_lock))
 		return kd_lab_interrupted(cmd);
 	if (!kd_dma_ready())
-		ret = kd_lab_dma_refuse(cmd, -ENODEV,
-					"no DMA demo device is bound (QEMU's edu device: make run's VMs have one)");
+		ret = kd_cmd_refuse(cmd, -ENODEV,
+				    "no DMA demo device is bound (QEMU's edu device: make run's VMs have one)");
 	else if (cmd->dma == KD_DMA_COHERENT_SIZE)
 		ret = kd_lab_alloc(cmd, line);
 	else if (cmd->dma == KD_DMA_MASK_BITS)

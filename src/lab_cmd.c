@@ -94,7 +94,7 @@ static const struct {
 	{ "__GFP_THISNODE",	 __GFP_THISNODE },
 };
 
-static int kd_refuse(struct kd_cmd *cmd, int err, const char *why)
+int kd_cmd_refuse(struct kd_cmd *cmd, int err, const char *why)
 {
 	cmd->why = why;
 	return err;
@@ -258,17 +258,17 @@ static int kd_parse_dma(char **words, int n, struct kd_cmd *cmd)
 
 	cmd->dir = DMA_BIDIRECTIONAL;
 	if (n < 2)
-		return kd_refuse(cmd, -EINVAL,
-				 "dma takes coherent SIZE, map ID [DIRECTION] [single], unmap ID, xfer ID or mask BITS");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "dma takes coherent SIZE, map ID [DIRECTION] [single], unmap ID, xfer ID or mask BITS");
 	for (v = 0; v < ARRAY_SIZE(verbs); v++)
 		if (!strcmp(words[1], verbs[v]))
 			break;
 	if (v == ARRAY_SIZE(verbs))
-		return kd_refuse(cmd, -EINVAL,
-				 "unknown dma command: coherent, map, unmap, xfer or mask");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "unknown dma command: coherent, map, unmap, xfer or mask");
 	cmd->dma = v;
 	if (n < 3)
-		return kd_refuse(cmd, -EINVAL, "missing argument");
+		return kd_cmd_refuse(cmd, -EINVAL, "missing argument");
 	ret = kd_parse_number(words[2], v == KD_DMA_COHERENT_SIZE, &cmd->arg,
 			      &cmd->why);
 	if (ret)
@@ -282,13 +282,13 @@ static int kd_parse_dma(char **words, int n, struct kd_cmd *cmd)
 		else if (w == n - 1 && !strcmp(words[w], "single"))
 			cmd->single = true;
 		else
-			return kd_refuse(cmd, -EINVAL,
-					 "dma map ID, then to_device, from_device or bidirectional, then single");
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "dma map ID, then to_device, from_device or bidirectional, then single");
 	}
 	if (v != KD_DMA_MAP_ID && n > 3)
-		return kd_refuse(cmd, -EINVAL, "extra argument");
+		return kd_cmd_refuse(cmd, -EINVAL, "extra argument");
 	if (v == KD_DMA_MASK_BITS && (cmd->arg < 1 || cmd->arg > 64))
-		return kd_refuse(cmd, -EINVAL, "BITS: a DMA mask has 1 to 64 bits");
+		return kd_cmd_refuse(cmd, -EINVAL, "BITS: a DMA mask has 1 to 64 bits");
 	return 0;
 }
 
@@ -308,26 +308,26 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	cmd->node = NUMA_NO_NODE;
 	n = kd_split(line, words, ARRAY_SIZE(words));
 	if (n == 0)
-		return kd_refuse(cmd, -EINVAL, "empty command");
+		return kd_cmd_refuse(cmd, -EINVAL, "empty command");
 	for (cmd->word = 0; cmd->word < KD_NR_LAB_WORDS; cmd->word++)
 		if (!strcmp(words[0], kd_words[cmd->word].name))
 			break;
 	if (cmd->word == KD_NR_LAB_WORDS)
-		return kd_refuse(cmd, -EINVAL, "unknown command");
+		return kd_cmd_refuse(cmd, -EINVAL, "unknown command");
 	info = &kd_words[cmd->word];
 	if (n > (int)ARRAY_SIZE(words))	/* kd_split() stopped counting */
-		return kd_refuse(cmd, -EINVAL, "extra argument");
+		return kd_cmd_refuse(cmd, -EINVAL, "extra argument");
 	if (cmd->word == KD_LAB_DMA)
 		return kd_parse_dma(words, n, cmd);
 	if (cmd->word == KD_LAB_BENCH) {
 		if (n == 2 && !strcmp(words[1], "quick"))
 			cmd->quick = true;
 		else if (n != 1)
-			return kd_refuse(cmd, -EINVAL, "bench takes nothing, or quick");
+			return kd_cmd_refuse(cmd, -EINVAL, "bench takes nothing, or quick");
 		return 0;
 	}
 	if (n < 2)
-		return kd_refuse(cmd, -EINVAL, "missing argument");
+		return kd_cmd_refuse(cmd, -EINVAL, "missing argument");
 	/* node=N comes last, after the FLAGS if there are any. */
 	if (info->node && n > 2 && !strncmp(words[n - 1], "node=", 5)) {
 		ret = kd_parse_node(words[n - 1], &cmd->node, &cmd->why);
@@ -336,7 +336,7 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 		n--;
 	}
 	if (n > (info->flags ? 3 : 2))
-		return kd_refuse(cmd, -EINVAL, "extra argument");
+		return kd_cmd_refuse(cmd, -EINVAL, "extra argument");
 
 	if (cmd->word == KD_LAB_FREE && !strcmp(words[1], "all")) {
 		cmd->free_all = true;
@@ -381,44 +381,44 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 	bool vmap = cmd->word == KD_LAB_VMALLOC || cmd->word == KD_LAB_KVMALLOC;
 
 	if (gfp & __GFP_NOFAIL)
-		return kd_refuse(cmd, -EINVAL,
-				 "__GFP_NOFAIL: the lab only makes requests that may fail (NOFAIL loops until it succeeds, and warns above order 1)");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "__GFP_NOFAIL: the lab only makes requests that may fail (NOFAIL loops until it succeeds, and warns above order 1)");
 	if (!kd_zone_flags_ok(gfp))
-		return kd_refuse(cmd, -EINVAL,
-				 "GFP_DMA, GFP_DMA32 and __GFP_HIGHMEM each name a zone: at most one of them");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "GFP_DMA, GFP_DMA32 and __GFP_HIGHMEM each name a zone: at most one of them");
 	if (slab && (gfp & (__GFP_DMA32 | __GFP_HIGHMEM)))
-		return kd_refuse(cmd, -EINVAL,
-				 "kmalloc has no DMA32 or highmem caches: the kernel prints \"Unexpected gfp\" with a stack dump; use alloc_pages() or the DMA API");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "kmalloc has no DMA32 or highmem caches: the kernel prints \"Unexpected gfp\" with a stack dump; use alloc_pages() or the DMA API");
 	if (vmap && (gfp & __GFP_COMP))
-		return kd_refuse(cmd, -EINVAL,
-				 "__GFP_COMP makes compound pages: vmalloc maps single pages (6.19+ strips it with a warning)");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "__GFP_COMP makes compound pages: vmalloc maps single pages (6.19+ strips it with a warning)");
 	if (vmap && !KD_VMALLOC_ANY_GFP) {
 		if (!(gfp & __GFP_DIRECT_RECLAIM))
-			return kd_refuse(cmd, -EINVAL,
-					 "vmalloc before 6.19 may sleep (it allocates page tables with GFP_KERNEL): GFP_ATOMIC and GFP_NOWAIT are not supported");
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "vmalloc before 6.19 may sleep (it allocates page tables with GFP_KERNEL): GFP_ATOMIC and GFP_NOWAIT are not supported");
 		if (!KD_VMALLOC_SCOPED_NOFS && (gfp & GFP_KERNEL) != GFP_KERNEL)
-			return kd_refuse(cmd, -EINVAL,
-					 "vmalloc before 5.17 ignores GFP_NOFS and GFP_NOIO for its page tables: use memalloc_nofs_save()");
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "vmalloc before 5.17 ignores GFP_NOFS and GFP_NOIO for its page tables: use memalloc_nofs_save()");
 	}
 	if (cmd->word == KD_LAB_VMALLOC && KD_VMALLOC_ANY_GFP &&
 	    (gfp & ~KD_VMALLOC_GFP_OK))
-		return kd_refuse(cmd, -EINVAL,
-				 "since 6.19 __vmalloc() strips, with a warning, every flag outside the few it supports (GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_USER, GFP_ATOMIC, GFP_NOWAIT, __GFP_ZERO, __GFP_NORETRY, __GFP_ACCOUNT)");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "since 6.19 __vmalloc() strips, with a warning, every flag outside the few it supports (GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_USER, GFP_ATOMIC, GFP_NOWAIT, __GFP_ZERO, __GFP_NORETRY, __GFP_ACCOUNT)");
 	if (vmap && KD_VMALLOC_ANY_GFP &&
 	    (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
-		return kd_refuse(cmd, -EINVAL,
-				 "since 6.19 vmalloc strips zone flags with a warning: for DMA use the DMA API");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "since 6.19 vmalloc strips zone flags with a warning: for DMA use the DMA API");
 	if (cmd->word == KD_LAB_PAGES && (gfp & __GFP_COMP) && cmd->arg == 0)
-		return kd_refuse(cmd, -EINVAL,
-				 "__GFP_COMP joins 2^order pages into one compound page: order 0 is a single page");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "__GFP_COMP joins 2^order pages into one compound page: order 0 is a single page");
 	/*
 	 * The flags-and-node form, __vmalloc_node(), is not exported to
 	 * modules: vmalloc_node() is GFP_KERNEL, vzalloc_node() adds __GFP_ZERO.
 	 */
 	if (cmd->word == KD_LAB_VMALLOC && cmd->node != NUMA_NO_NODE &&
 	    gfp != GFP_KERNEL && gfp != (GFP_KERNEL | __GFP_ZERO))
-		return kd_refuse(cmd, -EINVAL,
-				 "vmalloc with node=: modules have vmalloc_node() (GFP_KERNEL) and vzalloc_node() (GFP_KERNEL|__GFP_ZERO), no other flags");
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "vmalloc with node=: modules have vmalloc_node() (GFP_KERNEL) and vzalloc_node() (GFP_KERNEL|__GFP_ZERO), no other flags");
 	return 0;
 }
 

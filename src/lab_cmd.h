@@ -53,6 +53,8 @@ struct kd_cmd {
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word);
+/* Refuse @cmd with @err: cmd->why says @why, the rule it broke. */
+int kd_cmd_refuse(struct kd_cmd *cmd, int err, const char *why);
 int kd_parse_number(const char *s, bool units, unsigned long *out,
 		    const char **why);
 int kd_cmd_parse(char *line, struct kd_cmd *cmd);
