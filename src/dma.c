@@ -190,8 +190,7 @@ static void kd_load_coherent_free(void)
 
 	if (!m->cpu)
 		return;
-	dma_free_coherent(kd_dma_dev(), m->len, m->cpu, m->handle);
-	kd_pages_given(kd_dma.order);
+	kd_dma_unmap(m);
 	m->cpu = NULL;
 	kd_describe_free(&kd_dma.coh.r.d);
 }

@@ -658,12 +658,10 @@ struct kd_dma_map *kd_dma_map_mem(void *mem, size_t len, size_t slot,
 	return m;
 }
 
-void kd_dma_map_free(struct kd_dma_map *m)
+void kd_dma_unmap(struct kd_dma_map *m)
 {
 	struct device *dev = kd_dma_dev();
 
-	if (!m)
-		return;
 	if (m->kind == KD_DMA_COHERENT) {
 		dma_free_coherent(dev, m->len, m->cpu, m->handle);
 		kd_pages_given(get_order(m->len));
@@ -680,6 +678,13 @@ void kd_dma_map_free(struct kd_dma_map *m)
 		dev_info(dev, "%s: %zu bytes unmapped\n",
 			 m->page ? "dma_unmap_page" : "dma_unmap_single", m->len);
 	}
+}
+
+void kd_dma_map_free(struct kd_dma_map *m)
+{
+	if (!m)
+		return;
+	kd_dma_unmap(m);
 	kfree(m);
 }
 
