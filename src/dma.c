@@ -271,42 +271,6 @@ static void kd_load_pool_free(void)
 	kd_dma.dpool = NULL;
 }
 
-/*
- * Where the streaming buffer must come from.  It is the driver's own
- * memory, from any allocator of contiguous memory; where it lies matters
- * only when the device cannot reach all of RAM and neither swiotlb nor an
- * IOMMU makes up for it.  Then it must come from under the mask: kmalloc
- * takes GFP_DMA (ZONE_DMA, the first 16 MiB on x86-64), never GFP_DMA32.
- */
-static gfp_t kd_map_gfp(char *reach, size_t size)
-{
-	struct device *dev = kd_dma_dev();
-	int need = fls64(dma_get_required_mask(dev));
-	int bits = fls64(kd_dma_mask());
-
-	if (kd_dma_iommu()) {
-		strscpy(reach, "GFP_KERNEL: anywhere, the IOMMU maps the pages it is given",
-			size);
-		return GFP_KERNEL;
-	}
-	if (need <= bits) {
-		snprintf(reach, size,
-			 "GFP_KERNEL: a %d-bit mask reaches all of this machine's RAM, which needs %d (dma_get_required_mask())",
-			 bits, need);
-		return GFP_KERNEL;
-	}
-	if (dma_max_mapping_size(dev) != SIZE_MAX) {
-		snprintf(reach, size,
-			 "GFP_KERNEL: anywhere, swiotlb bounces what a %d-bit device cannot reach",
-			 bits);
-		return GFP_KERNEL;
-	}
-	snprintf(reach, size,
-		 "GFP_DMA: this machine's RAM needs %d bits (dma_get_required_mask()) and nothing bounces for this device, so the buffer must lie under the %d-bit mask: ZONE_DMA",
-		 need, bits);
-	return GFP_KERNEL | GFP_DMA;
-}
-
 static int kd_load_frame(void)
 {
 	struct kd_dma_buf *b = &kd_dma.map;
@@ -315,7 +279,7 @@ static int kd_load_frame(void)
 	const char *why;
 	void *buf;
 
-	d->gfp = kd_map_gfp(b->reach, sizeof(b->reach));
+	d->gfp = kd_dma_gfp(b->reach, sizeof(b->reach));
 	buf = kmalloc(KD_MAP_SIZE, d->gfp);
 	if (!buf)
 		return kd_dma_fail(-ENOMEM, "kmalloc() of the buffer to map failed");
@@ -363,6 +327,7 @@ static void kd_dma_buf_reset(struct kd_dma_buf *b, const struct kd_region_ops *o
 	memset(&b->m, 0, sizeof(b->m));
 	b->m.x.state = KD_XFER_WAITING;
 	b->r.ops = ops;
+	b->r.dma = &b->m;
 }
 
 int kd_dma_attach(struct pci_dev *pdev, const struct kd_dma_engine *eng)

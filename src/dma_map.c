@@ -32,6 +32,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -58,6 +59,13 @@ static struct {
 	bool ready;		/* taking maps */
 	u8 seed;		/* varies the pattern from one transfer to the next */
 } kd_dma;
+
+/*
+ * Users outside the device's own driver (the benchmark) hold the device
+ * with kd_dma_hold(); kd_dma_close() waits for them to let go, so nothing
+ * is mapped or allocated for the device once its driver is being removed.
+ */
+static DECLARE_RWSEM(kd_dma_users);
 
 /*
  * One round trip at a time: every trip goes through the device's one
@@ -90,8 +98,24 @@ void kd_dma_open(void)
 
 void kd_dma_close(void)
 {
+	down_write(&kd_dma_users);
 	WRITE_ONCE(kd_dma.ready, false);
 	WRITE_ONCE(kd_dma.stop, true);
+	up_write(&kd_dma_users);
+}
+
+struct device *kd_dma_hold(void)
+{
+	down_read(&kd_dma_users);
+	if (READ_ONCE(kd_dma.ready))
+		return kd_dma.dev;
+	up_read(&kd_dma_users);
+	return NULL;
+}
+
+void kd_dma_unhold(void)
+{
+	up_read(&kd_dma_users);
 }
 
 bool kd_dma_ready(void)
@@ -473,12 +497,23 @@ phys_addr_t kd_dma_phys(const void *cpu)
  * the first buffer, the coherent one, shows), another buffer's under
  * swiotlb, an I/O virtual address the IOMMU translates with one.
  */
-void kd_dma_via(struct kd_dma_map *m, phys_addr_t phys, dma_addr_t handle)
+const char *kd_dma_how(phys_addr_t phys, dma_addr_t handle)
 {
 	if (kd_dma.iommu)
+		return "iommu";
+	if (handle != phys - kd_dma.bus_off)
+		return "swiotlb";
+	return "direct";
+}
+
+void kd_dma_via(struct kd_dma_map *m, phys_addr_t phys, dma_addr_t handle)
+{
+	const char *how = kd_dma_how(phys, handle);
+
+	if (!strcmp(how, "iommu"))
 		strscpy(m->via, "iommu: dma_addr is an I/O virtual address the IOMMU translates",
 			sizeof(m->via));
-	else if (handle != phys - kd_dma.bus_off)
+	else if (!strcmp(how, "swiotlb"))
 		strscpy(m->via,
 			"swiotlb: dma_addr is a bounce buffer's, copied to and from this one at map, sync and unmap",
 			sizeof(m->via));
@@ -528,6 +563,42 @@ const char *kd_dma_unreachable(phys_addr_t phys, size_t len)
 }
 
 /* ---- streaming mappings ---- */
+
+/*
+ * Where the streaming buffer must come from.  It is the driver's own
+ * memory, from any allocator of contiguous memory; where it lies matters
+ * only when the device cannot reach all of RAM and neither swiotlb nor an
+ * IOMMU makes up for it.  Then it must come from under the mask: kmalloc
+ * takes GFP_DMA (ZONE_DMA, the first 16 MiB on x86-64), never GFP_DMA32.
+ */
+gfp_t kd_dma_gfp(char *reach, size_t size)
+{
+	struct device *dev = kd_dma_dev();
+	int need = fls64(dma_get_required_mask(dev));
+	int bits = fls64(kd_dma.mask);
+
+	if (kd_dma.iommu) {
+		strscpy(reach, "GFP_KERNEL: anywhere, the IOMMU maps the pages it is given",
+			size);
+		return GFP_KERNEL;
+	}
+	if (need <= bits) {
+		snprintf(reach, size,
+			 "GFP_KERNEL: a %d-bit mask reaches all of this machine's RAM, which needs %d (dma_get_required_mask())",
+			 bits, need);
+		return GFP_KERNEL;
+	}
+	if (dma_max_mapping_size(dev) != SIZE_MAX) {
+		snprintf(reach, size,
+			 "GFP_KERNEL: anywhere, swiotlb bounces what a %d-bit device cannot reach",
+			 bits);
+		return GFP_KERNEL;
+	}
+	snprintf(reach, size,
+		 "GFP_DMA: this machine's RAM needs %d bits (dma_get_required_mask()) and nothing bounces for this device, so the buffer must lie under the %d-bit mask: ZONE_DMA",
+		 need, bits);
+	return GFP_KERNEL | GFP_DMA;
+}
 
 int kd_dma_map_single(struct kd_dma_map *m, const char **why)
 {

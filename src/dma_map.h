@@ -12,6 +12,7 @@
 #define KMEM_DEMO_DMA_MAP_H
 
 #include <linux/dma-direction.h>
+#include <linux/gfp.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
@@ -90,6 +91,13 @@ void kd_dma_use(struct device *dev, const struct kd_dma_engine *eng);
 void kd_dma_open(void);
 void kd_dma_close(void);
 bool kd_dma_ready(void);
+/*
+ * The device, held for maps and coherent memory of a user other than its
+ * driver: its driver's removal (kd_dma_close()) waits until
+ * kd_dma_unhold().  NULL, and nothing held, when there is none.
+ */
+struct device *kd_dma_hold(void);
+void kd_dma_unhold(void);
 struct device *kd_dma_device(void);
 u64 kd_dma_mask(void);
 bool kd_dma_iommu(void);
@@ -109,6 +117,13 @@ struct kd_dma_map *kd_dma_coherent_new(struct kd_desc *d, size_t size,
 /* Where memory is, and how the device's address of it relates to that. */
 phys_addr_t kd_dma_phys(const void *cpu);
 void kd_dma_via(struct kd_dma_map *m, phys_addr_t phys, dma_addr_t handle);
+/* The same in a word: "direct", "swiotlb" or "iommu". */
+const char *kd_dma_how(phys_addr_t phys, dma_addr_t handle);
+/*
+ * The flags for memory to map for the device: GFP_DMA where it cannot
+ * reach all of RAM and nothing makes up for it; why, in @reach.
+ */
+gfp_t kd_dma_gfp(char *reach, size_t size);
 /*
  * The module's own rule, checked before a streaming mapping: NULL when
  * @len bytes at @phys may be mapped, else why dma-direct or swiotlb would
