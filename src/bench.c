@@ -25,6 +25,8 @@
 
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmapool.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -42,6 +44,8 @@
 #include "bench.h"
 #include "bench_run.h"
 #include "compat.h"
+#include "dma_map.h"
+#include "kmem_demo.h"
 
 #define KD_BENCH_ROWS		128
 #define KD_BENCH_BATCH		1000	/* objects in a batch, at most */
@@ -208,6 +212,127 @@ static int kd_round_kvmalloc(struct kd_bench *b, struct kd_bench_row *r)
 	return 0;
 }
 
+/*
+ * The DMA demo device's cases: what the DMA API itself costs, apart from
+ * any transfer.  The device is held around each repeat (kd_dma_hold()),
+ * so its removal waits for the repeat, never for the whole run; a repeat
+ * after it fails with -ENODEV.
+ */
+static int kd_dma_case_hold(struct kd_bench *b, struct kd_bench_row *r)
+{
+	b->dev = kd_dma_hold();
+	return b->dev ? 0 : -ENODEV;
+}
+
+static void kd_dma_case_release(struct kd_bench *b, struct kd_bench_row *r)
+{
+	b->dev = NULL;
+	kd_dma_unhold();
+}
+
+/*
+ * A streaming mapping's cost: dma_map_single() and dma_unmap_single() of a
+ * kmalloc'd buffer the device reaches, DMA_TO_DEVICE (a frame sent: under
+ * swiotlb, map copies it into the bounce buffer, unmap copies nothing
+ * back).  The buffer is allocated and mapped once before the repeat, to
+ * see how the device reaches it: directly, through swiotlb or an IOMMU.
+ */
+static void kd_dma_map_done(struct kd_bench *b, struct kd_bench_row *r)
+{
+	kfree(b->dma_buf);
+	b->dma_buf = NULL;
+	kd_dma_case_release(b, r);
+}
+
+static int kd_dma_map_setup(struct kd_bench *b, struct kd_bench_row *r)
+{
+	dma_addr_t handle;
+	int ret;
+
+	ret = kd_dma_case_hold(b, r);
+	if (ret)
+		return ret;
+	b->dma_buf = kmalloc(r->size, kd_dma_gfp(NULL, 0));
+	ret = -ENOMEM;
+	if (!b->dma_buf)
+		goto fail;
+	/* The module's own reach rule, as for every streaming mapping. */
+	ret = -ERANGE;
+	if (kd_dma_unreachable(virt_to_phys(b->dma_buf), r->size))
+		goto fail;
+	handle = dma_map_single(b->dev, b->dma_buf, r->size, DMA_TO_DEVICE);
+	ret = -EIO;
+	if (dma_mapping_error(b->dev, handle))
+		goto fail;
+	r->how = kd_dma_how(virt_to_phys(b->dma_buf), handle);
+	dma_unmap_single(b->dev, handle, r->size, DMA_TO_DEVICE);
+	return 0;
+fail:
+	kd_dma_map_done(b, r);
+	return ret;
+}
+
+static int kd_round_dma_map(struct kd_bench *b, struct kd_bench_row *r)
+{
+	dma_addr_t handle;
+
+	handle = dma_map_single(b->dev, b->dma_buf, r->size, DMA_TO_DEVICE);
+	if (dma_mapping_error(b->dev, handle))
+		return -EIO;
+	dma_unmap_single(b->dev, handle, r->size, DMA_TO_DEVICE);
+	return 0;
+}
+
+/* Coherent memory: whole pages, zeroed, mapped for the device if need be. */
+static int kd_dma_coherent_setup(struct kd_bench *b, struct kd_bench_row *r)
+{
+	r->how = kd_dma_iommu() ? "iommu" : "direct";
+	return kd_dma_case_hold(b, r);
+}
+
+static int kd_round_dma_coherent(struct kd_bench *b, struct kd_bench_row *r)
+{
+	dma_addr_t handle;
+	void *p = dma_alloc_coherent(b->dev, r->size, &handle, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	dma_free_coherent(b->dev, r->size, p, handle);
+	return 0;
+}
+
+/* A DMA pool's block: a slice of coherent pages the pool already has. */
+static void kd_dma_pool_done(struct kd_bench *b, struct kd_bench_row *r)
+{
+	dma_pool_destroy(b->dma_pool);
+	b->dma_pool = NULL;
+	kd_dma_case_release(b, r);
+}
+
+static int kd_dma_pool_setup(struct kd_bench *b, struct kd_bench_row *r)
+{
+	int ret = kd_dma_coherent_setup(b, r);
+
+	if (ret)
+		return ret;
+	b->dma_pool = dma_pool_create(KD_NAME "_bench", b->dev, r->size, 0, 0);
+	if (b->dma_pool)
+		return 0;
+	kd_dma_case_release(b, r);
+	return -ENOMEM;
+}
+
+static int kd_round_dma_pool(struct kd_bench *b, struct kd_bench_row *r)
+{
+	dma_addr_t handle;
+	void *p = dma_pool_alloc(b->dma_pool, GFP_KERNEL, &handle);
+
+	if (!p)
+		return -ENOMEM;
+	dma_pool_free(b->dma_pool, p, handle);
+	return 0;
+}
+
 static const struct kd_bench_case kd_empty = {
 	"empty", false, false, kd_round_empty, true };
 static const struct kd_bench_case kd_kmalloc = { "kmalloc", false, false, kd_round_kmalloc };
@@ -223,6 +348,15 @@ static const struct kd_bench_case kd_vmalloc = { "vmalloc", false, false, kd_rou
 static const struct kd_bench_case kd_vmalloc_touched = {
 	"vmalloc_touched", false, false, kd_round_vmalloc_touched };
 static const struct kd_bench_case kd_kvmalloc = { "kvmalloc", false, false, kd_round_kvmalloc };
+static const struct kd_bench_case kd_case_dma_map = {
+	.name = "dma_map_single", .round = kd_round_dma_map,
+	.setup = kd_dma_map_setup, .done = kd_dma_map_done, .device = true };
+static const struct kd_bench_case kd_case_dma_coherent = {
+	.name = "dma_alloc_coherent", .round = kd_round_dma_coherent,
+	.setup = kd_dma_coherent_setup, .done = kd_dma_case_release, .device = true };
+static const struct kd_bench_case kd_case_dma_pool = {
+	.name = "dma_pool_alloc", .round = kd_round_dma_pool,
+	.setup = kd_dma_pool_setup, .done = kd_dma_pool_done, .device = true };
 
 /* One repeat of @rounds rounds; its length in ns and cycles. */
 static int kd_bench_repeat(struct kd_bench *b, struct kd_bench_row *r,
@@ -258,8 +392,19 @@ static int kd_cmp_u64(const void *a, const void *b)
 static int kd_bench_timed(struct kd_bench *b, struct kd_bench_row *r,
 			  unsigned long rounds, u64 *ns, u64 *cycles)
 {
+	const struct kd_bench_case *c = r->what;
+	int ret;
+
+	if (c->setup) {
+		ret = c->setup(b, r);
+		if (ret)
+			return ret;
+	}
 	vm_unmap_aliases();
-	return kd_bench_repeat(b, r, rounds, ns, cycles);
+	ret = kd_bench_repeat(b, r, rounds, ns, cycles);
+	if (c->done)
+		c->done(b, r);
+	return ret;
 }
 
 /* Calibrate (and warm up): double the rounds until a repeat is long enough. */
@@ -391,15 +536,27 @@ static const struct kd_bench_sweep {
 	{ { &kd_kvmalloc }, { 1 }, PAGE_SIZE, PAGE_SIZE, 1, 1 },
 	{ { &kd_kvmalloc }, { 1 }, KD_KV_KMALLOC, KD_KV_KMALLOC, 1, 1 },
 	{ { &kd_kvmalloc }, { 1 }, KD_KV_VMALLOC, KD_KV_VMALLOC, 1, 1 },
+	/* The DMA API: 64 bytes to 64 KiB mapped, a page and 16 allocated. */
+	{ { &kd_case_dma_map }, { 1 }, 64, SZ_64K, 4, 16 },
+	{ { &kd_case_dma_coherent }, { 1 }, PAGE_SIZE, PAGE_SIZE << 4, 16, 16 },
+	{ { &kd_case_dma_pool }, { 1 }, 64, 64, 1, 1 },
 };
 
 static void kd_bench_plan_rows(struct kd_bench *b)
 {
 	const struct kd_bench_sweep *s;
+	struct device *dev = kd_dma_hold();
 	unsigned long size;
 	unsigned int step, c;
 
+	if (dev) {
+		strscpy(b->dma_dev, dev_name(dev), sizeof(b->dma_dev));
+		b->dma_bits = fls64(kd_dma_mask());
+		kd_dma_unhold();
+	}
 	for (s = kd_bench_plan; s < kd_bench_plan + ARRAY_SIZE(kd_bench_plan); s++) {
+		if (s->what[0]->device && !dev)
+			continue;
 		step = b->quick ? s->quick_step : s->step;
 		for (size = s->first; size <= s->last; size *= step) {
 			for (c = 0; c < ARRAY_SIZE(s->what) && s->what[c]; c++)

@@ -35,6 +35,8 @@
 #define KD_CLOCK_READS		1000
 #define KD_CLOCK_SLOW_NS	500
 
+struct device;
+struct dma_pool;
 struct kd_bench;
 struct kd_bench_row;
 
@@ -52,6 +54,14 @@ struct kd_bench_case {
 	bool pages;		/* sizes are 2^order pages: the order column */
 	int (*round)(struct kd_bench *b, struct kd_bench_row *r);
 	bool zero_line;		/* the empty loop, subtracted from the others */
+	/*
+	 * Around each repeat, untimed: what the rounds use (the DMA demo
+	 * device, held; a buffer; a pool), and its undoing.  A case with
+	 * them runs only where there is a device (@device).
+	 */
+	int (*setup)(struct kd_bench *b, struct kd_bench_row *r);
+	void (*done)(struct kd_bench *b, struct kd_bench_row *r);
+	bool device;
 };
 
 struct kd_bench_row {
@@ -59,6 +69,7 @@ struct kd_bench_row {
 	unsigned int batch;	/* 1: alloc/free pairs; N: N allocs, N frees */
 	unsigned long size;	/* bytes */
 	unsigned int order;	/* pages only */
+	const char *how;	/* DMA: how the device reaches the memory */
 	unsigned long loops;	/* operations per repeat */
 	unsigned int repeats;
 	u64 min_ps, med_ps, max_ps;	/* per operation, empty loop subtracted */
@@ -80,6 +91,11 @@ struct kd_bench {
 	void **ptrs;			/* batch objects */
 	struct page **pages;		/* bulk pages */
 	struct kd_bench_row *rows;
+	char dma_dev[32];		/* the DMA demo device, "": none */
+	unsigned int dma_bits;		/* its mask */
+	struct device *dev;		/* held during a DMA case's repeat */
+	void *dma_buf;			/* the buffer a repeat maps */
+	struct dma_pool *dma_pool;	/* the pool a repeat allocates from */
 	unsigned int nr_rows;
 	u64 empty_ps;
 	u64 clock_ns;		/* KD_CLOCK_READS clock reads, best try; 0: no tick */

@@ -126,6 +126,12 @@ static void kd_bench_header(struct seq_file *m, const struct kd_bench *b,
 		   lead, kd_ns(ns, sizeof(ns), b->empty_ps));
 	seq_printf(m, "%spages: %lu allocated, %lu freed\n", lead,
 		   b->pages_allocated, b->pages_freed);
+	if (b->dma_dev[0])
+		seq_printf(m, "%sdma: device %s, %u-bit DMA mask; the dma rows' pattern says how it reaches the memory (direct, swiotlb, iommu)\n",
+			   lead, b->dma_dev, b->dma_bits);
+	else
+		seq_printf(m, "%sdma: no DMA demo device (make run and make bench have one): no dma rows\n",
+			   lead);
 }
 
 /*
@@ -145,6 +151,8 @@ static bool kd_bench_below(const struct kd_bench *b,
 
 static const char *kd_pattern(const struct kd_bench_row *r)
 {
+	if (r->how)
+		return r->how;	/* a DMA pair: how the device reaches it */
 	if (r->what->bulk)
 		return "bulk";
 	return r->batch > 1 ? "batch" : "pair";
@@ -170,7 +178,7 @@ static void kd_bench_row_show(struct seq_file *m, const struct kd_bench *b,
 			seq_puts(m, "# ^ " KD_BELOW_NOTE "\n");
 		return;
 	}
-	seq_printf(m, "%-17s %-7s %10lu %5u ", r->what->name, kd_pattern(r),
+	seq_printf(m, "%-18s %-7s %10lu %5u ", r->what->name, kd_pattern(r),
 		   r->size, r->batch);
 	if (r->err) {
 		seq_printf(m, "failed: error %d\n", r->err);
@@ -205,7 +213,7 @@ static int kd_bench_show(struct seq_file *m, bool csv)
 	if (csv)
 		seq_puts(m, "allocator,pattern,size,order,batch,loops,repeats,min_ns,median_ns,max_ns,raw_median_ns,cycles,error\n");
 	else
-		seq_printf(m, "\n%-17s %-7s %10s %5s %9s %7s %12s %12s %12s %9s\n",
+		seq_printf(m, "\n%-18s %-7s %10s %5s %9s %7s %12s %12s %12s %9s\n",
 			   "allocator", "pattern", "size", "batch", "loops",
 			   "repeats", "min_ns", "median_ns", "max_ns", "cycles");
 	for (i = 0; i < b->nr_rows; i++)

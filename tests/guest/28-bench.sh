@@ -8,7 +8,10 @@
 # fail), cycles only where measured, pages balanced, nothing left; a second
 # run while one runs is EBUSY; a signal stops a run cleanly and the last
 # complete results stay; reading them during a run does not wait for it,
-# and rmmod stops a run.  On the debug lane, failures injected into the
+# and rmmod stops a run.  The DMA API's cases (mapping, coherent memory, a
+# pool's block) are there, each saying how the device reaches the memory
+# as the report does; unbinding the device during a run ends them with
+# ENODEV and nothing else.  On the debug lane, failures injected into the
 # benchmark's own thread end the cases they hit, and nothing leaks; those
 # failures print the kernel's allocation-failure reports (allowed here).
 # kd-boot: slub
@@ -34,7 +37,7 @@ rows=$(grep -vc -e '^#' -e '^allocator,' /tmp/b.csv)
 t_run "csv: at least 30 cases ($rows)" test "$rows" -ge 30
 t_eq "table: one row per case" "$rows" \
 	"$(sed -n '/^allocator /,$p' /proc/kmem_demo_bench | tail -n +2 | grep -c .)"
-for k in kernel page_size cpu timing clock virtualized init_on_alloc mode "empty loop" pages; do
+for k in kernel page_size cpu timing clock virtualized init_on_alloc mode "empty loop" pages dma; do
 	t_match "header names $k" "^# $k: " "$(grep '^# ' /tmp/b.csv)"
 done
 # The clock: the module times a read of it and says whether it can time a
@@ -55,6 +58,22 @@ esac
 if grep -q '^# warning: the figures below cannot be trusted' /tmp/b.csv; then warned=yes; else warned=no; fi
 t_eq "a warning exactly when the clock is not trusted (${clock#\# clock: })" "$want" "$warned"
 t_eq "every case ran (no error column set)" "" "$(awk -F, '!/^#/ && $1 != "allocator" && $13 != 0' /tmp/b.csv)"
+# The DMA API's cases, with the guest's edu device: how the device reaches
+# the memory is the report's via: for the load's streaming mapping.
+dev=$(sed -n 's/^dma_device:  \([0-9a-f:.]*\), .*, DMA mask \([0-9]*\) bits$/\1 \2/p' "$KD_PROC")
+t_match "header: the DMA demo device and its mask ($dev)" "^# dma: device ${dev% *}, ${dev#* }-bit DMA mask; " \
+	"$(grep '^# dma: ' /tmp/b.csv)"
+kd_dma_settle
+how=$(kd_field "$KD_PROC" dma_map via)
+how=${how%%:*}
+t_eq "dma rows: 3 mappings, 2 coherent sizes, a pool's block, each $how" \
+	"dma_map_single $how 64
+dma_map_single $how 1024
+dma_map_single $how 16384
+dma_alloc_coherent $how $(kd_page_size)
+dma_alloc_coherent $how $(($(kd_page_size) * 16))
+dma_pool_alloc $how 64" \
+	"$(awk -F, '$1 ~ /^dma_/ { print $1, $2, $3 }' /tmp/b.csv)"
 # Rules, in awk: one line of output per broken rule.
 # The figures' own consistency holds on any host: min <= median <= max; the
 # empty loop (its fastest repeat, from the header) subtracted exactly, at 0 at least
@@ -95,8 +114,10 @@ timing_rules() {
 	$1 == "vmalloc" && $3 == 4096 { v1 = $8 } $1 == "vmalloc" && $3 == 8388608 { v8 = $8 }
 	$1 == "alloc_pages" && $2 == "pair" && $4 == 0 { p0 = $8 }
 	$1 == "alloc_pages" && $2 == "pair" && $4 == 4 { p4 = $8 }
+	$1 == "dma_alloc_coherent" { if (c1 == "") c1 = $8; else c16 = $8 }
 	END { if (!(v8 > v1)) print "vmalloc 8 MiB (min " v8 ") not dearer than one page (min " v1 ")"
-	      if (!(p4 > p0)) print "order 4 (min " p4 ") not dearer than order 0 (min " p0 ")" }' "$1"
+	      if (!(p4 > p0)) print "order 4 (min " p4 ") not dearer than order 0 (min " p0 ")"
+	      if (!(c16 > c1)) print "16 coherent pages (min " c16 ") not dearer than one (min " c1 ")" }' "$1"
 }
 bad=$(timing_rules /tmp/b.csv)
 if [ -n "$bad" ]; then
@@ -106,7 +127,7 @@ if [ -n "$bad" ]; then
 	cat "$csv" >/tmp/b2.csv
 	bad=$(timing_rules /tmp/b2.csv)
 fi
-t_eq "the figures are sane (medians above the empty loop, 8 MiB vmalloc > one page, order 4 > order 0)" "" "$bad"
+t_eq "the figures are sane (medians above the empty loop, 8 MiB vmalloc > one page, order 4 > order 0, 16 coherent pages > one)" "" "$bad"
 read -r pa pf <<EOF2
 $(sed -n 's/^# pages: \([0-9]*\) allocated, \([0-9]*\) freed$/\1 \2/p' /tmp/b.csv)
 EOF2
@@ -150,6 +171,26 @@ EOF2
 else
 	t_skip "failures injected inside cases" "kernel without fault injection (the debug lane has it)"
 fi
+# The device goes while a run uses it (once the run has planned its cases
+# and says so): unbinding it waits for the repeat that holds it, the DMA
+# cases end with ENODEV, and the other cases run on.
+drv=/sys/bus/pci/drivers/kmem_demo
+kd_dmesg_mark
+kd-lab write "bench quick" >/tmp/b5 &
+p=$!
+i=0
+until kd_dmesg_since | grep -q 'bench: quick run of' || [ $i -ge 1000 ]; do
+	usleep 10000
+	i=$((i + 1))
+done
+echo "${dev% *}" >"$drv/unbind"
+wait "$p"
+t_eq "unbound during a run: the run completes" ok "$(cat /tmp/b5)"
+t_eq "the run had its 6 DMA cases" 6 "$(grep -c '^dma_' "$csv")"
+bad=$(awk -F, '!/^#/ && $1 != "allocator" && (($1 ~ /^dma_/) != ($13 == -19))' "$csv")
+t_eq "the DMA cases, and only they, ended with ENODEV" "" "$bad"
+echo "${dev% *}" >"$drv/bind"
+t_run "bound again" test -e "$drv/${dev% *}"
 # Reading never waits out a run; unloading stops one at its next repeat.
 cat "$csv" >/tmp/b4.csv
 kd_dmesg_mark

@@ -12,7 +12,8 @@
 # swiotlb's own count of the slots in use (debugfs) has it while loaded
 # and not after rmmod.  Behind an IOMMU (the iommu lane) every dma_addr
 # is an I/O virtual address under the mask, not the physical one, in a
-# translating IOMMU group, and the transfers still verify.  There
+# translating IOMMU group, and the transfers still verify; the benchmark's
+# mappings go the same way.  There
 # kernel-check agrees with each DMA section: the IOMMU group's domain,
 # or swiotlb's own event of the bounce at the buffer's physical address.  Unloading
 # while the device copies waits for that copy and leaves nothing.  Root
@@ -148,6 +149,18 @@ kd_dmesg_mark
 t_run "load, and unload while the device copies" \
 	sh -c "insmod $KD_KO ${KD_DMA_BITS:+dma_bits=$KD_DMA_BITS} && usleep 250000 && rmmod kmem_demo"
 t_eq "no transfer went wrong" "" "$(kd_dmesg_since | grep -E 'kmem_demo.*(not right|did not end)')"
+
+# The benchmark's DMA cases go the same way: its streaming mappings through
+# swiotlb's bounce buffers, or everything through the IOMMU.
+if kd_swiotlb_forced || kd_behind_iommu "$dev"; then
+	how=swiotlb
+	kd_behind_iommu "$dev" && how=iommu
+	kd_load
+	t_run "bench quick" sh -c 'echo "bench quick" >/proc/kmem_demo'
+	t_eq "bench: its three dma_map_single cases went through $how" "$how $how $how" \
+		"$(awk -F, '$1 == "dma_map_single" && $13 == 0 { printf "%s%s", s, $2; s = " " }' /proc/kmem_demo_bench.csv)"
+	kd_unload
+fi
 
 # The kernel's own view of how the device reaches the memory.
 if kd_swiotlb_forced || kd_behind_iommu "$dev"; then
