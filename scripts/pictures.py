@@ -16,7 +16,8 @@ Elements carry classes the tests count: every run of an allocation is one
 inside its <g class="panel">, and every node boundary (where a NUMA node
 other than the lowest-numbered starts) one <g class="node-boundary"
 data-node="N" data-frame="PFN">, in memmap.svg and in each panel whose
-frames span it.
+frames span it.  Memory handed to the DMA demo device (the map's dma=) is
+outlined in DMA_EDGE, its region <g class="region" data-dma="KIND:HOW">.
 """
 import argparse
 import math
@@ -31,6 +32,9 @@ PALETTE = ['#E69F00', '#0072B2', '#009E73', '#D55E00', '#CC79A7', '#56B4E9',
 ZONE_TINTS = ['#F5EBD7', '#DCEAF5', '#E1F0E1', '#F2E1EE', '#EEEEDD', '#E6E6E6']
 # Node boundaries: a dark red none of the allocations or zones has.
 BOUNDARY = '#B2182B'
+# Memory a device may reach (dma=): a dashed outline in a colour of its own.
+DMA_EDGE = '#6A3D9A'
+DMA_STROKE = ' stroke="%s" stroke-width="1.5" stroke-dasharray="3,1.5"' % DMA_EDGE
 
 
 class MapError(Exception):
@@ -66,7 +70,7 @@ def parse(path):
                 r = {'name': w[1], 'runs_list': []}
                 for kv in w[2:]:
                     k, _, v = kv.partition('=')
-                    r[k] = v if k in ('kind', 'alloc') else int(v)
+                    r[k] = v if k in ('kind', 'alloc', 'dma') else int(v)
                 m['regions'].append(r)
             elif w[0] == 'run':
                 if not m['regions']:
@@ -102,6 +106,16 @@ def region_label(r):
     return r['name']
 
 
+def dma_text(r):
+    """'; DMA: mapped single, direct' for memory handed to the device."""
+    if 'dma' not in r:
+        return ''
+    kind, _, how = r['dma'].partition(':')
+    what = {'coherent': 'coherent memory', 'single': 'mapped whole',
+            'sg': 'mapped by a scatterlist'}.get(kind, kind)
+    return '; DMA: %s, reached %s' % (what, {'direct': 'directly'}.get(how, 'through ' + how))
+
+
 def region_facts(r, page_size):
     pages = r['pages']
     what = 'slab pages' if r['kind'] == 'slab' else 'pages'
@@ -116,7 +130,7 @@ def region_facts(r, page_size):
         s += ' (kvmalloc fell back to vmalloc)'
     if r['listed'] < r['runs']:
         s += '; only the first %d runs are listed and drawn' % r['listed']
-    return s
+    return s + dma_text(r)
 
 
 class Svg:
@@ -249,11 +263,13 @@ def draw_memmap(m, title, path):
     # of a few pages also gets a pin above its row.
     for i, r in enumerate(regions):
         col = PALETTE[i % len(PALETTE)]
-        svg.add('<g class="region" data-region=%s>' % quoteattr(r['name']))
+        dma = ' data-dma=%s' % quoteattr(r['dma']) if 'dma' in r else ''
+        svg.add('<g class="region" data-region=%s%s>' % (quoteattr(r['name']), dma))
         for k, (pfn, n) in enumerate(r['runs_list']):
             svg.add('<g class="run" data-run="%d">' % k)
             for row, x, w in segments(pfn, n):
-                svg.rect(x, top + row * pitch, max(w, 2.0), row_h, col)
+                svg.rect(x, top + row * pitch, max(w, 2.0), row_h, col,
+                         DMA_STROKE if dma else '')
             svg.add('</g>')
         if r['runs_list'] and len(r['runs_list']) <= 4 and r['pages'] * px < 6:
             for pfn, _ in r['runs_list']:
@@ -286,7 +302,8 @@ def draw_memmap(m, title, path):
              weight='bold')
     for i, r in enumerate(regions):
         yy = y + 14 + 34 * i
-        svg.rect(16, yy, 14, 14, PALETTE[i % len(PALETTE)])
+        svg.rect(16, yy, 14, 14, PALETTE[i % len(PALETTE)],
+                 DMA_STROKE if 'dma' in r else '')
         svg.text(38, yy + 11, region_label(r) + '  (' + r['kind'] + ')', 12,
                  weight='bold')
         svg.text(38, yy + 26, region_facts(r, ps), 11, fill='#444444')

@@ -64,8 +64,6 @@ struct kd_exp {
 	char command[KD_LAB_LINE_MAX + 1];	/* the line as written */
 	char nodearg[16];		/* ", N": node=N's argument in the call */
 	const char *used;		/* what kvmalloc really used, or NULL */
-	/* Its memory as the device has it (registry lock), or NULL. */
-	struct kd_dma_map *dma;
 	struct kd_region r;		/* its section in the report */
 	union {
 		void *mem;		/* kmalloc, vmalloc, kvmalloc */
@@ -104,8 +102,8 @@ static void kd_lab_body(struct seq_file *m, const struct kd_region *r)
 {
 	const struct kd_exp *e = container_of(r, struct kd_exp, r);
 
-	if (e->dma)
-		kd_dma_map_show(m, e->dma);
+	if (e->r.dma)
+		kd_dma_map_show(m, e->r.dma);
 }
 
 static const struct kd_region_ops kd_lab_region_ops = {
@@ -296,17 +294,17 @@ static int kd_lab_coherent(struct kd_exp *e)
 {
 	const char *why;
 
-	e->dma = kd_dma_coherent_new(&e->r.d, e->cmd.arg, &why);
-	if (!e->dma)
+	e->r.dma = kd_dma_coherent_new(&e->r.d, e->cmd.arg, &why);
+	if (!e->r.dma)
 		return -ENOMEM;
-	e->mem = e->dma->cpu;
+	e->mem = e->r.dma->cpu;
 	return 0;
 }
 
 static void kd_lab_coherent_free(struct kd_exp *e)
 {
-	kd_dma_map_free(e->dma);
-	e->dma = NULL;
+	kd_dma_map_free(e->r.dma);
+	e->r.dma = NULL;
 }
 
 static const struct kd_lab_op {
@@ -489,11 +487,11 @@ static void kd_lab_free_one(struct kd_exp *e)
 	const struct kd_lab_op *op = &kd_lab_ops[e->cmd.word];
 	char res[48];
 
-	if (e->dma && e->dma->kind != KD_DMA_COHERENT) {
+	if (e->r.dma && e->r.dma->kind != KD_DMA_COHERENT) {
 		pr_info("lab %lu: mapped for the DMA demo device: unmapped before it is freed\n",
 			e->id);
-		kd_dma_map_free(e->dma);
-		e->dma = NULL;
+		kd_dma_map_free(e->r.dma);
+		e->r.dma = NULL;
 	}
 	kd_lab_release(e);
 	kd_fmt_size(res, sizeof(res), e->r.d.reserved);
@@ -593,7 +591,7 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	kd_regions_lock();
-	e->dma = m;
+	e->r.dma = m;
 	kd_regions_unlock();
 	return 0;
 }
@@ -606,9 +604,9 @@ static int kd_lab_dma_exp(struct kd_cmd *cmd)
 
 	kd_regions_lock();
 	e = kd_lab_find(cmd->arg);
-	m = e ? e->dma : NULL;
+	m = e ? e->r.dma : NULL;
 	if (e && cmd->dma == KD_DMA_UNMAP_ID && m && m->kind != KD_DMA_COHERENT)
-		e->dma = NULL;
+		e->r.dma = NULL;
 	kd_regions_unlock();
 	if (!e)
 		return kd_cmd_refuse(cmd, -ENOENT, "no live experiment has this ID");
@@ -664,17 +662,17 @@ void kd_lab_dma_release(void)
 	mutex_lock(&kd_lab_dma_lock);
 	kd_regions_lock();
 	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
-		if (!e->dma)
+		if (!e->r.dma)
 			continue;
-		if (e->dma->kind == KD_DMA_COHERENT) {
+		if (e->r.dma->kind == KD_DMA_COHERENT) {
 			kd_lab_detach(e);
 			list_add_tail(&e->node, &doomed);
 			continue;
 		}
 		pr_info("lab %lu: unmapped: the DMA demo device is being released\n",
 			e->id);
-		kd_dma_map_free(e->dma);
-		e->dma = NULL;
+		kd_dma_map_free(e->r.dma);
+		e->r.dma = NULL;
 	}
 	kd_regions_unlock();
 	list_for_each_entry_safe(e, tmp, &doomed, node) {

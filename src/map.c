@@ -19,7 +19,9 @@
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 
+#include "dma_map.h"
 #include "kmem_demo.h"
 #include "map.h"
 #include "region.h"
@@ -32,6 +34,12 @@ static const char *kd_map_kind(const struct kd_desc *d)
 		return "linear";
 	return d->in_vmalloc ? "vmalloc" : "slab";
 }
+
+static const char *const kd_map_dma_kind[] = {
+	[KD_DMA_COHERENT]	= "coherent",
+	[KD_DMA_SINGLE]		= "single",
+	[KD_DMA_SG]		= "sg",
+};
 
 static void kd_map_show_header(struct seq_file *m)
 {
@@ -62,9 +70,14 @@ static void kd_map_show_region(struct seq_file *m, const struct kd_region *r)
 	seq_puts(m, "region ");
 	for (c = r->label; *c; c++)
 		seq_putc(m, *c == ' ' ? ':' : *c);
-	seq_printf(m, " kind=%s alloc=%s requested=%zu reserved=%zu pages=%lu runs=%lu longest=%lu listed=%u\n",
-		   kd_map_kind(d), d->allocator, d->requested, d->reserved,
-		   f->sum.pages, f->sum.runs, f->sum.longest, f->listed);
+	seq_printf(m, " kind=%s alloc=%s", kd_map_kind(d), d->allocator);
+	/* Handed to the device: how, and how the device reaches it. */
+	if (r->dma && !r->dma->refused)
+		seq_printf(m, " dma=%s:%.*s", kd_map_dma_kind[r->dma->kind],
+			   (int)strcspn(r->dma->via, ":"), r->dma->via);
+	seq_printf(m, " requested=%zu reserved=%zu pages=%lu runs=%lu longest=%lu listed=%u\n",
+		   d->requested, d->reserved, f->sum.pages, f->sum.runs,
+		   f->sum.longest, f->listed);
 	for (i = 0; i < f->listed; i++)
 		seq_printf(m, "run %lu %lu\n", f->run[i].pfn, f->run[i].pages);
 }

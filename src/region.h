@@ -19,6 +19,7 @@
 
 #include "describe.h"
 
+struct kd_dma_map;
 struct kd_region;
 
 /* What only some regions print; every hook may be NULL. */
@@ -38,6 +39,8 @@ struct kd_region {
 	char label[24];			/* "kmalloc", "lab 3": the section title */
 	const struct kd_region_ops *ops;
 	struct kd_desc d;
+	/* Its memory as the DMA demo device has it, or NULL (registry lock). */
+	struct kd_dma_map *dma;
 };
 
 /*

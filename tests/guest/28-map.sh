@@ -7,9 +7,10 @@
 # equal to its pfn: range, runs maximal and inside a zone the report names,
 # vmalloc areas' pages as /proc/vmallocinfo counts them, slab pages whole
 # aligned slabs of the cache's order; reads of any size alike; freed
-# experiments gone.  For CAP_SYS_ADMIN openers only: nobody, uid 0 without
-# CAP_SYS_ADMIN and root of a user namespace get nothing.  Gone after
-# unload.
+# experiments gone; memory handed to the DMA demo device marked dma= as
+# the report's via: says, and no longer once unmapped.  For CAP_SYS_ADMIN
+# openers only: nobody, uid 0 without CAP_SYS_ADMIN and root of a user
+# namespace get nothing.  Gone after unload.
 # kd-boot: slub
 # kd-class: kernel numa
 # kd-timeout: 90
@@ -164,6 +165,42 @@ t_eq "after free $3: the other lab regions stay" "lab:$1 lab:$2 lab:$4 lab:$5" \
 t_eq "free all" ok "$(kd_lab "free all")"
 t_eq "after free all: the load-time regions only" "$load" \
 	"$(awk '$1 == "region" { printf "%s%s", s, $2; s = " " }' "$KD_MAP")"
+
+# Memory handed to the DMA demo device is marked dma=KIND:HOW, HOW the
+# first word of the report's via: (direct, swiotlb, iommu); a buffer the
+# module refused to map is not the device's.
+if [ "${load#*dma}" != "$load" ]; then
+	for sec in dma_coherent dma_pool dma_map; do
+		kind=coherent
+		[ $sec = dma_map ] && kind=single
+		via=$(kd_field "$r" $sec via)
+		want=$kind:${via%%:*}
+		case $via in refused*) want= ;; esac
+		t_eq "$sec: dma=${want:-(none)} as its via: says" "$want" "$(mval dma $sec)"
+	done
+	t_eq "the four allocators' regions: no dma=" "" \
+		"$(mval dma kmalloc)$(mval dma vmalloc)$(mval dma __get_free_pages)$(mval dma kmem_cache)"
+	# A lab experiment is marked while it is the device's, and no longer.
+	t_eq "lab: coherent memory, and a GFP_DMA buffer mapped for the device" ok \
+		"$(kd_lab "dma coherent 8192" "kmalloc 4096 GFP_DMA")"
+	# shellcheck disable=SC2046 # IDs are numbers
+	set -- $(kd_lab_ids)
+	coh=$1 buf=$2
+	t_eq "lab: dma map $buf to_device" ok "$(kd_lab "dma map $buf to_device")"
+	cat "$KD_PROC" >"$r"
+	cat "$KD_MAP" >"$m"
+	for i in "$coh coherent" "$buf single"; do
+		# shellcheck disable=SC2086 # "ID KIND"
+		set -- $i
+		via=$(kd_field "$r" "lab $1" via)
+		t_eq "lab:$1: dma=$2:${via%%:*} as its via: says" "$2:${via%%:*}" "$(mval dma "lab:$1")"
+	done
+	t_eq "lab: dma unmap $buf" ok "$(kd_lab "dma unmap $buf")"
+	cat "$KD_MAP" >"$m"
+	t_eq "lab:$buf: unmapped, no dma=" "" "$(mval dma "lab:$buf")"
+	t_eq "free all" ok "$(kd_lab "free all")"
+	cat "$KD_MAP" >"$m"
+fi
 
 # Nobody else gets any of it: not by mode, not by capability.
 out=$(kd_as_nobody "cat $KD_MAP" 2>&1)

@@ -117,6 +117,40 @@ else
 	problem "straddle: scripts/pictures.sh failed"
 fi
 
+# Memory handed to the DMA demo device is outlined, its region marked with
+# its dma= and its legend line saying so; other memory is not.
+cat >"$out/dma.map" <<'EOF'
+kmem_demo_map 1
+page_size 4096
+runs_max 1024
+zone 0 DMA 1 4095 3998
+zone 0 DMA32 4096 126976 126976
+region kmalloc kind=linear alloc=kmalloc requested=4096 reserved=4096 pages=1 runs=1 longest=1 listed=1
+run 24063 1
+region dma_coherent kind=linear alloc=dma_alloc_coherent dma=coherent:direct requested=8192 reserved=8192 pages=2 runs=1 longest=1 listed=1
+run 4000 2
+region lab:3 kind=vmalloc alloc=vmalloc dma=sg:iommu requested=65536 reserved=65536 pages=16 runs=2 longest=8 listed=2
+run 30000 8
+run 40000 8
+EOF
+if "$KD_ROOT/scripts/pictures.sh" "$out/dma.map" "$out/dma" >/dev/null 2>&1; then
+	svg=$out/dma/memmap.svg
+	for want in "dma_coherent coherent:direct 1" "lab:3 sg:iommu 2"; do
+		# shellcheck disable=SC2086 # "REGION DMA RUNS"
+		set -- $want
+		[ "$(xpath "$svg" "string(//*[@data-region='$1']/@data-dma)")" = "$2" ] ||
+			problem "dma: $1 is not marked data-dma=$2"
+		[ "$(xpath "$svg" "count(//*[@data-region='$1']//*[@stroke-dasharray])")" = "$3" ] ||
+			problem "dma: $1's $3 runs are not all outlined"
+	done
+	[ "$(xpath "$svg" "count(//*[@data-region='kmalloc']//*[@stroke-dasharray])")" = 0 ] ||
+		problem "dma: kmalloc, not the device's, is outlined"
+	grep -q 'DMA: mapped by a scatterlist, reached through iommu' "$svg" ||
+		problem "dma: the legend does not say how lab:3 is the device's"
+else
+	problem "dma: scripts/pictures.sh failed"
+fi
+
 # A map whose run lines disagree with its region line is refused.
 if "$KD_ROOT/scripts/pictures.sh" "$samples/bad-listed.map" "$out/bad" >/dev/null 2>&1; then
 	problem "bad-listed: a region listing 2 runs with 1 run line was drawn anyway"
