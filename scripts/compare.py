@@ -25,10 +25,13 @@ import re
 import sys
 import textwrap
 
-OBS_KEYS = {"address", "pfn", "phys", "zone", "node"}
+# A device's address of memory is where that memory landed too; a
+# transfer's time is one boot's (its "verified" is the kernel's).
+OBS_KEYS = {"address", "pfn", "phys", "zone", "node", "dma_addr", "transfer"}
 OBS_MARK = "~"
 LEGEND = (f"{OBS_MARK} one boot's observation: where memory landed this time "
-          "(addresses, frames, runs, zone, node, huge mappings), "
+          "(addresses, frames, runs, zone, node, huge mappings, DMA addresses, "
+          "transfer times), "
           "not a property of the kernel")
 
 

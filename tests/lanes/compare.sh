@@ -10,6 +10,8 @@
 #               equal on every lane, the CSV parses with its header row
 #               (tests/host/compare-check.py)
 #   differs     what 6.1 has and 5.10 lacks stands out: kmalloc_size_roundup()
+#   dma         the lab's mapping for the DMA demo device is a row on each
+#               kernel: mapped directly, and the device's copy verified
 #   printed     the table on the terminal is compare.txt
 set -euo pipefail
 . "$(dirname "$0")/../../vm/lib.sh"
@@ -19,8 +21,8 @@ trap 'rm -rf "$out"' EXIT
 KD_TAP_LANE=compare
 
 echo 'KTAP version 1'
-echo '1..6'
-lab='kmalloc 100; kmalloc 10; kvmalloc 5M; vmalloc 1M; pages 3 GFP_DMA32; kmalloc 0; vmalloc 1M GFP_ATOMIC; free 3'
+echo '1..7'
+lab='kmalloc 100; kmalloc 10; kvmalloc 5M; vmalloc 1M; pages 3 GFP_DMA32; kmalloc 0; vmalloc 1M GFP_ATOMIC; free 3; kmalloc 4096 GFP_DMA; dma map 6 to_device; dma xfer 6'
 rc=0
 make -s -C "$KD_ROOT" compare LANES="bullseye distro host" KVER=0.0.0-kd-none \
 	LAB="$lab" OUT="$out" >"$out/stdout" 2>"$out/stderr" || rc=$?
@@ -71,6 +73,9 @@ fi
 
 kd_check differs '(absent)|128 (kmalloc_size_roundup(100))' \
 	"$(csv_cell '[lab: kmalloc 100] roundup' bullseye)|$(csv_cell '[lab: kmalloc 100] roundup' distro)"
+
+kd_check dma 'ok|direct|ok|direct' \
+	"$(csv_cell '[lab: dma xfer 6] result' bullseye)|$(csv_cell '[lab: kmalloc 4096 GFP_DMA] via' bullseye | sed 's/:.*//')|$(csv_cell '[lab: dma xfer 6] result' distro)|$(csv_cell '[lab: kmalloc 4096 GFP_DMA] via' distro | sed 's/:.*//')"
 
 if cmp -s "$out/stdout" "$out/compare.txt" && [ -s "$out/stdout" ]; then
 	kd_ok printed
