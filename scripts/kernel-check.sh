@@ -24,8 +24,11 @@
 # cma:cma_alloc_finish (cma:cma_alloc before 5.18) for coherent DMA memory
 # from the CMA area; the DMA demo device's pools (/sys/bus/pci/devices/
 # DEV/pools); how the device reaches memory: its IOMMU group's domain
-# type (/sys/bus/pci/devices/DEV/iommu_group/type) and swiotlb's bounce of
-# a mapping (swiotlb:swiotlb_bounced); /proc/vmallocinfo; the frames of
+# type (/sys/bus/pci/devices/DEV/iommu_group/type), swiotlb's bounce of
+# a mapping (swiotlb:swiotlb_bounced) and, from 6.12 on, the DMA API's own
+# events of the handles it gave (dma:dma_map_page, dma_map_phys in 7.2,
+# dma:dma_alloc);
+# /proc/vmallocinfo; the frames of
 # each vmalloc area, of the DMA pool's pages and of coherent memory
 # remapped behind an IOMMU (/proc/kmem_demo_map);
 # /sys/kernel/slab/CACHE's sizes; SLUB's alloc_traces where slub_debug=U
@@ -48,11 +51,11 @@ tracefs() {
 # SYSTEM/EVENT under $T/events: those a kernel lacks are left out.
 EVENTS='kmem/kmalloc kmem/kmalloc_node kmem/kmem_cache_alloc kmem/kmem_cache_alloc_node
 	kmem/mm_page_alloc kmem/mm_page_alloc_zone_locked cma/cma_alloc cma/cma_alloc_finish
-	swiotlb/swiotlb_bounced'
+	swiotlb/swiotlb_bounced dma/dma_map_page dma/dma_map_phys dma/dma_alloc'
 # The events kept, as the trace names them ("NAME:" is a field of their
 # lines): looked up in an array, as a regex made at run time would be
 # compiled again for every field in busybox awk.
-KEPT='kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked|cma_alloc|cma_alloc_finish|swiotlb_bounced'
+KEPT='kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked|cma_alloc|cma_alloc_finish|swiotlb_bounced|dma_map_page|dma_map_phys|dma_alloc'
 # The trace buffer, KiB per CPU: the load alone writes over 2048 page
 # events (the 8 MiB vmalloc; 16384 for vmalloc_size's 64 MiB) besides the
 # module loader's, and an overflow would drop the oldest.
@@ -259,6 +262,12 @@ judge() {
 		# swiotlb:swiotlb_bounced its addresses.
 		if (ev == "cma_alloc" && (E, "pfn") in evf && evf[E, "pfn"] !~ /^0x/) evf[E, "pfn"] = "0x" evf[E, "pfn"]
 		if (ev == "swiotlb_bounced") { evf[E, "dev_addr"] = "0x" evf[E, "dev_addr"]; bounced[++nb] = E }
+		# So do the dma:* events (6.12 and later).
+		if (ev ~ /^dma_/) {
+			evf[E, "dma_addr"] = "0x" evf[E, "dma_addr"]
+			if ((E, "phys_addr") in evf) evf[E, "phys_addr"] = "0x" evf[E, "phys_addr"]
+			dmaev[++ndma] = E
+		}
 		next
 	}
 	# The report, last.
@@ -429,6 +438,39 @@ judge() {
 		if (!x) nogood = "no swiotlb:swiotlb_bounced tracepoint on this kernel (a kernel with CONFIG_TRACING and CONFIG_SWIOTLB)"
 		else differ("via (report swiotlb: no swiotlb:swiotlb_bounced of phys " p " in the traces)")
 	}
+	# What the DMA API itself says of dma_addr, where the kernel has the
+	# dma:* tracepoints (6.12 and later): the handle of a streaming mapping
+	# is a dma:dma_map_page (dma:dma_map_phys in 7.2, the same fields) of
+	# the physical address of the buffer; that of coherent memory, and of a
+	# pool block, lies in a dma:dma_alloc.
+	function check_dma_events(s,   via, a, p, i, E, x, lo) {
+		via = field(s, "via")
+		if (via == "" || via ~ /^refused/) return
+		x = 0; for (i in kev) if (kev[i] ~ / dma_map_(page|phys) /) x = 1
+		if (!x) { show("dma:*", "no dma tracepoints on this kernel (6.12 and later have them, with CONFIG_TRACING)"); return }
+		a = field(s, "dma_addr"); p = field(s, "phys"); sub(/-.*/, "", p)
+		if (a == "hidden") { nogood = "dma_addr hidden: the report shows addresses of the device to CAP_SYS_ADMIN only (run as root)"; return }
+		# A scatterlist has no one handle: its segments are not checked.
+		if (a !~ /^0x/) return
+		if (field(s, "direction") != "") {
+			for (i = 1; i <= ndma; i++) {
+				E = dmaev[i]
+				if (evname[E] !~ /^dma_map_(page|phys)$/ || num(evf[E, "dma_addr"]) != num(a)) continue
+				show("dma:" evname[E], "dma_addr=" evf[E, "dma_addr"] " phys_addr=" evf[E, "phys_addr"] " size=" evf[E, "size"] " dir=" evf[E, "dir"])
+				if (p ~ /^0x/ && num(evf[E, "phys_addr"]) != num(p)) differ("phys (report " p ", dma:" evname[E] " of dma_addr " a " maps phys_addr " evf[E, "phys_addr"] ")")
+				return
+			}
+			differ("dma_addr (report " a ": no dma:dma_map_page or dma_map_phys handed it out)")
+			return
+		}
+		for (i = 1; i <= ndma; i++) {
+			E = dmaev[i]; lo = num(evf[E, "dma_addr"])
+			if (evname[E] != "dma_alloc" || num(a) < lo || num(a) >= lo + evf[E, "size"]) continue
+			show("dma:dma_alloc", "dma_addr=" evf[E, "dma_addr"] " size=" evf[E, "size"] " flags=" evf[E, "flags"])
+			return
+		}
+		differ("dma_addr (report " a ": in no dma:dma_alloc)")
+	}
 	# The DMA pool: the pools file of its device (name, blocks in use, blocks,
 	# block size, pages) against the report, then its pages (check_frames).
 	function check_pool(s, step,   call, size, n, w) {
@@ -578,6 +620,7 @@ judge() {
 			else if (call ~ /^(kmalloc|kvmalloc)(_node)?\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"
 			check_dma(s)
+			check_dma_events(s)
 			if (bad != "") { show("verdict", "differs: " bad); nd++ }
 			else if (nogood != "") { show("verdict", "no evidence: " nogood); nn++ }
 			else { show("verdict", "agrees"); na++ }
@@ -609,11 +652,20 @@ record() {
 
 # lab DIR COMMAND -- write one lab command, traced: DIR/trace.lab-ID.
 lab() {
+	last=$(sed -n 's/^\[lab \([0-9]*\)\]$/\1/p' /proc/kmem_demo | tail -n 1)
 	begin "$1" lab
 	if echo "$2" >/proc/kmem_demo; then
 		end "$1" lab
 		id=$(sed -n 's/^\[lab \([0-9]*\)\]$/\1/p' /proc/kmem_demo | tail -n 1)
-		mv "$1/trace.lab" "$1/trace.lab-$id"
+		if [ "$id" != "$last" ]; then
+			mv "$1/trace.lab" "$1/trace.lab-$id"
+		else
+			# A command that made no experiment (dma map ID, say): its
+			# events are evidence for the sections it changed.
+			n=1
+			while [ -e "$1/trace.cmd-$n" ]; do n=$((n + 1)); done
+			mv "$1/trace.lab" "$1/trace.cmd-$n"
+		fi
 		return 0
 	fi
 	end "$1" lab

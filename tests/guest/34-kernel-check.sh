@@ -10,7 +10,8 @@
 # map's runs) inside the page allocator's blocks of its step; the DMA demo
 # device's coherent buffer in a page allocator or CMA event, its pool in
 # the device's pools file and its pages in page allocator events, its
-# streaming buffer in a kmalloc event with the flags it names.  Fed the
+# streaming buffer in a kmalloc event with the flags it names; from 6.12
+# on, the DMA API's own events of both handles.  Fed the
 # same evidence with one figure of the report, or one run of the frame
 # map, changed, it says "differs" and names that figure: the check can
 # fail.
@@ -66,6 +67,14 @@ t_match "the DMA pool in the device's pools file" '^  pools +[0-9a-f:.]+ kmem_de
 t_match "and its pages in the page allocator's events" "$cover" "$(sect dma_pool)"
 t_match "the streaming buffer's kmalloc event, with its flags" \
 	'^  gfp +report GFP_KERNEL(\|GFP_DMA)?: each flag in kmem:kmalloc(_node)? gfp_flags ' "$(sect dma_map)"
+if grep -qE '^# events:.* dma_map_(page|phys)' "$dir/trace.load"; then
+	t_match "the DMA API's own event of the streaming buffer's handle" \
+		'^  dma:dma_map_(page|phys) +dma_addr=0x[0-9a-f]+ phys_addr=0x[0-9a-f]+ size=1500 ' "$(sect dma_map)"
+	t_match "and of the coherent buffer's" '^  dma:dma_alloc +dma_addr=0x[0-9a-f]+ size=[0-9]+ ' \
+		"$(sect dma_coherent)"
+else
+	t_skip "the DMA API's own events of the handles" "no dma:* tracepoints on $(uname -r) (6.12 and later have them)"
+fi
 if sed -n '/^\[lab 6\]$/,/^$/p' "$dir/report.txt" | grep -q '^served_by: *vmalloc'; then
 	t_match "mm_page_alloc covers a kvmalloc's frames (vmalloc'd)" "$cover" "$(sect "lab 6")"
 else
@@ -99,6 +108,7 @@ mutate "lab 10" pfn '0x[0-9a-f]+-' '0x1-'
 mutate "kmem_cache" objects "^$(now kmem_cache objects)" $(($(now kmem_cache objects) + 1))
 mutate "lab 2" gfp '^GFP_KERNEL' 'GFP_ATOMIC'
 mutate "dma_coherent" pfn '0x[0-9a-f]+-' '0x1-'
+mutate "dma_map" dma_addr '^0x[0-9a-f]+' '0x1000'
 
 # The runs of a vmalloc area moved, in the saved frame map, to frames
 # from 0 on, which the load does not allocate (below RAM on arm64, the
