@@ -25,7 +25,8 @@
 # from the CMA area; the DMA demo device's pools (/sys/bus/pci/devices/
 # DEV/pools); how the device reaches memory: its IOMMU group's domain
 # type (/sys/bus/pci/devices/DEV/iommu_group/type), swiotlb's bounce of
-# a mapping (swiotlb:swiotlb_bounced) and, from 6.12 on, the DMA API's own
+# a mapping (swiotlb:swiotlb_bounced, and its count of slots in use,
+# /sys/kernel/debug/swiotlb/io_tlb_used) and, from 6.12 on, the DMA API's own
 # events of the handles it gave (dma:dma_map_page, dma_map_phys in 7.2,
 # dma:dma_alloc);
 # /proc/vmallocinfo; the frames of
@@ -178,9 +179,13 @@ save() {
 	dev=$(sed -n 's/^dma_device: *\([0-9a-f]*:[0-9a-f:.]*\), .*/\1/p' "$1/report.txt")
 	iommu=none
 	[ -z "$dev" ] || iommu=$(cat "/sys/bus/pci/devices/$dev/iommu_group/type" 2>/dev/null || echo none)
+	# swiotlb's own count of its slots in use (debugfs), and of all.
+	tlb=/sys/kernel/debug/swiotlb
 	{
 		echo "dma_device ${dev:--}"
 		echo "dma_iommu $iommu"
+		echo "swiotlb_used $(cat "$tlb/io_tlb_used" 2>/dev/null || echo -)"
+		echo "swiotlb_slots $(cat "$tlb/io_tlb_nslabs" 2>/dev/null || echo -)"
 		echo "map $map"
 		echo "vmallocinfo $vi"
 		echo "debugfs $dbg"
@@ -429,6 +434,12 @@ judge() {
 		a = field(s, "dma_addr"); p = field(s, "phys"); sub(/-.*/, "", p)
 		if (how == "direct" && a ~ /^0x/ && p ~ /^0x/ && num(a) != num(p)) differ("dma_addr (report " a ", its physical address " p ")")
 		if (how != "swiotlb") return
+		# Its counters: the mapping holds a slot while it lives.
+		if (ins["swiotlb_used"] == "-" || ins["swiotlb_used"] == "") show("swiotlb", "no counters (debugfs: mount -t debugfs none /sys/kernel/debug, as root)")
+		else {
+			show("swiotlb", "io_tlb_used " ins["swiotlb_used"] " of io_tlb_nslabs " ins["swiotlb_slots"] " slots")
+			if (ins["swiotlb_used"] == 0) { differ("via (report swiotlb, yet swiotlb has no slot in use)"); return }
+		}
 		if (p !~ /^0x/) { nogood = "phys hidden: the report shows physical addresses to CAP_SYS_ADMIN only (run as root)"; return }
 		for (i = 1; i <= nb; i++) {
 			E = bounced[i]

@@ -15,7 +15,8 @@
 # translating IOMMU group, and the transfers still verify; the benchmark's
 # mappings go the same way.  There
 # kernel-check agrees with each DMA section: the IOMMU group's domain,
-# or swiotlb's own event of the bounce at the buffer's physical address.  Unloading
+# or swiotlb's own event of the bounce at the buffer's physical address
+# and its count of slots in use.  Unloading
 # while the device copies waits for that copy and leaves nothing.  Root
 # may unbind and bind it again through sysfs; the report follows.  A mask
 # the machine cannot serve (28 bits on arm64 virt, whose RAM starts at
@@ -176,6 +177,8 @@ if kd_swiotlb_forced || kd_behind_iommu "$dev"; then
 	if kd_swiotlb_forced; then
 		t_match "kernel-check: swiotlb's own event of the bounce of [dma_map]" \
 			'^  swiotlb:swiotlb_bounced +dev_addr=0x[0-9a-f]+ size=1500 ' "$out"
+		t_match "kernel-check: and its count of slots in use" \
+			'^  swiotlb +io_tlb_used [1-9][0-9]* of io_tlb_nslabs 8192 slots$' "$out"
 	else
 		t_match "kernel-check: the device's IOMMU group translates" "^  iommu_group +$dev domain type DMA" "$out"
 	fi
