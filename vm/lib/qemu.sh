@@ -133,17 +133,28 @@ kd_qemu() {
 # device, the row's dma column (vm/lanes.tsv): edu as kd_qemu set it up;
 # swiotlb, every streaming mapping bounced (swiotlb=force) on a machine
 # of 256 MiB, all of which edu's 28 bits reach, swiotlb's buffers too; or
-# iommu, an Intel IOMMU (q35's intel-iommu, created before the devices
-# behind it) that the kernel turns on (intel_iommu=on), so that every
-# address the device gets is an I/O virtual address.  Sets LANE_APPEND,
-# LANE_MEM and LANE_QEMU.
+# iommu, so that every address the device gets is an I/O virtual address:
+# on amd64 an Intel IOMMU (q35's intel-iommu, created before the devices
+# behind it) that the kernel turns on (intel_iommu=on); on arm64 virt's
+# SMMUv3, which Debian's arm64 kernels use as they find it, and edu keeps
+# its own 28 bits, which reach none of virt's RAM (from 1 GiB) but all of
+# the I/O virtual addresses the SMMU maps it at.  Sets LANE_APPEND,
+# LANE_MEM, LANE_QEMU and LANE_DMA_BITS.
 kd_qemu_dma() {
 	local i
 	case $1 in
 	edu) ;;
 	iommu)
-		[ "$LANE_ARCH" = x86 ] ||
-			kd_die "lane ${LANE_NAME:-?}: dma iommu in vm/lanes.tsv is for amd64 (q35's intel-iommu)"
+		if [ "$LANE_ARCH" = arm64 ]; then
+			for i in "${!LANE_QEMU[@]}"; do
+				case ${LANE_QEMU[i]} in
+				virt) LANE_QEMU[i]=virt,iommu=smmuv3 ;;
+				edu,*) LANE_QEMU[i]=edu ;;
+				esac
+			done
+			LANE_DMA_BITS=28
+			return 0
+		fi
 		for i in "${!LANE_QEMU[@]}"; do
 			[[ ${LANE_QEMU[i]} != edu* ]] || break
 		done
