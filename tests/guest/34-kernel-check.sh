@@ -46,9 +46,10 @@ t_match "the tracepoint's own line beside a kmalloc" '^  kmem:kmalloc(_node)? +k
 t_match "vmallocinfo's own line beside a vmalloc" '^  vmallocinfo +0x[0-9a-f]+-0x[0-9a-f]+ +[0-9]+ kd_lab_vmalloc\+' "$out"
 t_match "the page allocator's own event beside the pages" '^  kmem:mm_page_alloc +mm_page_alloc: ' "$out"
 t_match "alloc_traces beside the cache (slub_debug=U for kmem_demo)" '^  alloc_traces +kmem_demo .*kd_lab_cache\+' "$out"
-# sect HEADER -- the judge's lines for the section [HEADER].
+# sect HEADER [TEXT] -- the judge's lines for the section [HEADER], in TEXT
+# (default: the judge's output above).
 sect() {
-	echo "$out" | awk -v h="[$1] " 'index($0, h) == 1 { on = 1; print; next } /^\[/ { on = 0 } on'
+	echo "${2-$out}" | awk -v h="[$1] " 'index($0, h) == 1 { on = 1; print; next } /^\[/ { on = 0 } on'
 }
 t_match "gfp checked beside a kmalloc" \
 	'^  gfp +report GFP_KERNEL: each flag in kmem:kmalloc(_node)? gfp_flags ' "$(sect "lab 2")"
@@ -81,21 +82,21 @@ else
 	t_skip "mm_page_alloc covers a kvmalloc's frames" "kvmalloc 5M did not fall back to vmalloc here"
 fi
 
-# The same evidence, one figure changed: the check names it.
-# mutate SECTION KEY FROM TO -- edit the saved report, judge, expect KEY.
+# The same evidence with one figure changed in each of several sections,
+# judged once: the check fails, and each of those sections' verdict says
+# "differs" and names its figure.
+# mutate SECTION KEY FROM TO -- edit that figure of /tmp/kmut's report.
+rm -rf /tmp/kmut
+cp -r "$dir" /tmp/kmut
+: >/tmp/kmut.changed
 mutate() {
-	cp -r "$dir" /tmp/kmut
 	awk -v s="[$1]" -v k="$2:" -v from="$3" -v to="$4" '
 		/^\[.*\]$/ { on = ($0 == s) }
 		on && $1 == k && !done { v = $0; sub(/^[^:]*: */, "", v); p = substr($0, 1, length($0) - length(v))
 			sub(from, to, v); $0 = p v; done = 1 } { print }' \
-		"$dir/report.txt" >/tmp/kmut/report.txt
-	_j=$(sh /kd/kernel-check.sh judge /tmp/kmut 2>&1)
-	_st=$?
-	rm -rf /tmp/kmut
-	t_eq "changed $2 of [$1]: the check fails" 1 "$_st"
-	t_match "changed $2 of [$1]: it says \"differs\" and names $2" \
-		"^  verdict +differs: $2 " "$_j"
+		/tmp/kmut/report.txt >/tmp/kmut/report.new
+	mv /tmp/kmut/report.new /tmp/kmut/report.txt
+	printf '%s %s\n' "$2" "$1" >>/tmp/kmut.changed
 }
 # now SECTION KEY -- the figure as recorded.
 now() {
@@ -106,9 +107,17 @@ mutate "lab 7" reserved "^$(now "lab 7" reserved)" $(($(now "lab 7" reserved) * 
 mutate "vmalloc" pages "^$(now vmalloc pages)" $(($(now vmalloc pages) - 1))
 mutate "lab 10" pfn '0x[0-9a-f]+-' '0x1-'
 mutate "kmem_cache" objects "^$(now kmem_cache objects)" $(($(now kmem_cache objects) + 1))
-mutate "lab 2" gfp '^GFP_KERNEL' 'GFP_ATOMIC'
+mutate "lab 3" gfp '^GFP_KERNEL' 'GFP_ATOMIC'
 mutate "dma_coherent" pfn '0x[0-9a-f]+-' '0x1-'
 mutate "dma_map" dma_addr '^0x[0-9a-f]+' '0x1000'
+_j=$(sh /kd/kernel-check.sh judge /tmp/kmut 2>&1)
+_st=$?
+rm -rf /tmp/kmut
+t_eq "$(wc -l </tmp/kmut.changed) figures changed: the check fails" 1 "$_st"
+while read -r _k _s; do
+	t_match "changed $_k of [$_s]: it says \"differs\" and names $_k" "^  verdict +differs: $_k " \
+		"$(sect "$_s" "$_j")"
+done </tmp/kmut.changed
 
 # The runs of a vmalloc area moved, in the saved frame map, to frames
 # from 0 on, which the load does not allocate (below RAM on arm64, the
