@@ -12,8 +12,8 @@
  *    sync calls (descriptor rings, mailboxes), whole pages from memory
  *    under the device's mask -- the DMA API picks the zone (GFP_DMA32 for
  *    masks up to 32 bits, GFP_DMA below that zone's limit, kernel/dma/
- *    direct.c), never the driver.  With CONFIG_DMA_CMA, more than a page
- *    comes from the CMA area first.
+ *    direct.c), never the driver.  With CONFIG_DMA_CMA and an area
+ *    reserved at boot, more than a page comes from the CMA area first.
  *  - dma_map_single(), dma_map_page(), dma_map_sgtable(): a streaming
  *    mapping of memory the driver already has (a kmalloc'd frame, pages,
  *    the scattered pages of a vmalloc area), for the transfers of the
@@ -38,6 +38,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/vmstat.h>
 
 #include "compat.h"
 #include "describe.h"
@@ -784,9 +785,25 @@ int kd_dma_set_mask(unsigned int bits, const char **why)
 
 /* ---- coherent memory ---- */
 
+/*
+ * Whether dma-direct may take more than a page from the CMA area: the
+ * kernel must have CONFIG_DMA_CMA and an area with pages free.  A kernel
+ * may have the option and no area (none reserved at boot: no cma= and a
+ * default size of 0), and then the buddy allocator serves it all.
+ */
+static bool kd_cma_serves(size_t size)
+{
+#ifdef CONFIG_DMA_CMA
+	return size > PAGE_SIZE && global_zone_page_state(NR_FREE_CMA_PAGES);
+#else
+	return false;
+#endif
+}
+
 int kd_dma_coherent(struct kd_dma_map *m, struct kd_desc *d, size_t size)
 {
 	unsigned int order = get_order(size);
+	bool cma = kd_cma_serves(size);
 	int ret = 0;
 
 	/*
@@ -822,7 +839,7 @@ int kd_dma_coherent(struct kd_dma_map *m, struct kd_desc *d, size_t size)
 	if (kd_dma.iommu)
 		snprintf(d->served_by, sizeof(d->served_by),
 			 "iommu-dma: pages from anywhere, given contiguous I/O virtual addresses and a vmalloc mapping");
-	else if (IS_ENABLED(CONFIG_DMA_CMA) && size > PAGE_SIZE)
+	else if (cma)
 		snprintf(d->served_by, sizeof(d->served_by),
 			 "dma-direct: the CMA area, or the buddy allocator if CMA has no room, under the mask");
 	else
