@@ -8,7 +8,7 @@
 # scripts/plot.sh --ratios CSV [OUTDIR] -- make compare's ratios
 # (scripts/compare.py: a row per case, a column per kernel, "-" where a
 # kernel has no such case) as <name>.{png,svg}: every case over that
-# kernel's own kmalloc(8) pair, log scale, one line per kernel.
+# kernel's own smallest kmalloc pair, log scale, one line per kernel.
 set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 
@@ -34,12 +34,12 @@ if [ "${1:-}" = --ratios ]; then
 		gnuplot <<GP
 $(term "$ext")
 set output '$out/$name.$ext'
-set title "kmem_demo bench: each case over the kernel's own kmalloc(8) pair (median)"
+set title "kmem_demo bench: each case over the kernel's own smallest kmalloc pair (median)"
 set datafile separator ','
 set datafile missing '-'
 set logscale y 2
 set format y '%g'
-set ylabel 'ratio to kmalloc(8), alloc + free'
+set ylabel 'ratio to the smallest kmalloc, alloc + free'
 set xtics rotate by -60 font 'sans,8'
 set bmargin 12
 set key outside right

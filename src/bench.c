@@ -352,7 +352,7 @@ static const struct kd_bench_case kd_case_dma_map = {
 	.name = "dma_map_single", .round = kd_round_dma_map,
 	.setup = kd_dma_map_setup, .done = kd_dma_map_done, .device = true };
 static const struct kd_bench_case kd_case_dma_coherent = {
-	.name = "dma_alloc_coherent", .round = kd_round_dma_coherent,
+	.name = "dma_alloc_coherent", .pages = true, .round = kd_round_dma_coherent,
 	.setup = kd_dma_coherent_setup, .done = kd_dma_case_release, .device = true };
 static const struct kd_bench_case kd_case_dma_pool = {
 	.name = "dma_pool_alloc", .round = kd_round_dma_pool,

@@ -8,7 +8,8 @@
 # - that checker finds a table whose cell no longer matches its report;
 # - rows that differ and rows folded as equal are where they belong;
 # - run again after a lane's kernel moved on, it says what moved;
-# - the ratio plot is a well-formed SVG and a 1200x800 PNG with every lane.
+# - the ratio plot is a well-formed SVG and a 1200x800 PNG with every lane;
+# - each kernel's ratios are over its own smallest kmalloc pair.
 # Prints one line per problem; silent and status 0 when all is well.
 set -uo pipefail
 . "$(dirname "$0")/../../vm/lib.sh"
@@ -54,6 +55,16 @@ grep -q '^alloc_pages_bulk bulk order 0 x64,-,' "$t/bench-ratios.csv" ||
 	problem "bench-ratios.csv: alloc_pages_bulk is not '-' on 5.10: $(grep alloc_pages_bulk "$t/bench-ratios.csv")"
 grep -qx 'kmalloc pair 8,1.00,1.00' "$t/bench-ratios.csv" ||
 	problem "bench-ratios.csv: kmalloc(8) is not 1.00 on every kernel: $(grep 'kmalloc pair 8,' "$t/bench-ratios.csv")"
+
+# A kernel whose smallest kmalloc is 128 bytes (arm64 before 6.5) is
+# read by that pair: its column has ratios, not dashes.
+mkdir -p "$t/small"
+cp -r "$KD_ROOT/tests/host/samples/compare/." "$t/small/"
+awk -F, '!($1 == "kmalloc" && $3 < 128)' "$KD_ROOT/tests/host/samples/compare/lanes/distro/bench.csv" \
+	>"$t/small/lanes/distro/bench.csv"
+python3 "$KD_ROOT/scripts/compare.py" "$t/small" >/dev/null 2>&1 || problem "scripts/compare.py failed without kmalloc(8)"
+grep -qx 'kmalloc pair 128,[0-9.]*,1\.00' "$t/small/bench-ratios.csv" ||
+	problem "bench-ratios.csv: a kernel without kmalloc(8) is not read by its kmalloc(128): $(grep 'kmalloc pair 128,' "$t/small/bench-ratios.csv")"
 
 # A table with one value changed no longer agrees with its report.
 set_cell "$t/compare.csv" "$t/x.csv" '[kmalloc] reserved' distro '8192 (8 KiB)'
