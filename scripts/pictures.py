@@ -275,8 +275,9 @@ def draw_memmap(m, title, path):
             for pfn, _ in r['runs_list']:
                 row, x, _ = next(segments(pfn, 1))
                 y = top + row * pitch
-                svg.add('<path d="M%.2f %.2f l-4 -6 h8 z" fill="%s" stroke="#FFFFFF" '
-                        'stroke-width="0.5"/>' % (x + 1, y - 0.5, col))
+                edge = (DMA_EDGE, '1.2') if dma else ('#FFFFFF', '0.5')
+                svg.add('<path d="M%.2f %.2f l-4 -6 h8 z" fill="%s" stroke="%s" '
+                        'stroke-width="%s"/>' % ((x + 1, y - 0.5, col) + edge))
         svg.add('</g>')
     # Node boundaries, on top: in the gaps between the rows, a line between
     # the node's first frame and the frame before it (a step when the
