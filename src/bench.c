@@ -247,6 +247,7 @@ static void kd_dma_map_done(struct kd_bench *b, struct kd_bench_row *r)
 static int kd_dma_map_setup(struct kd_bench *b, struct kd_bench_row *r)
 {
 	dma_addr_t handle;
+	phys_addr_t phys;
 	int ret;
 
 	ret = kd_dma_case_hold(b, r);
@@ -257,14 +258,15 @@ static int kd_dma_map_setup(struct kd_bench *b, struct kd_bench_row *r)
 	if (!b->dma_buf)
 		goto fail;
 	/* The module's own reach rule, as for every streaming mapping. */
+	phys = kd_dma_phys(b->dma_buf);
 	ret = -ERANGE;
-	if (kd_dma_unreachable(virt_to_phys(b->dma_buf), r->size))
+	if (kd_dma_unreachable(phys, r->size))
 		goto fail;
 	handle = dma_map_single(b->dev, b->dma_buf, r->size, DMA_TO_DEVICE);
 	ret = -EIO;
 	if (dma_mapping_error(b->dev, handle))
 		goto fail;
-	r->how = kd_dma_how(virt_to_phys(b->dma_buf), handle);
+	r->how = kd_dma_how(phys, handle);
 	dma_unmap_single(b->dev, handle, r->size, DMA_TO_DEVICE);
 	return 0;
 fail:

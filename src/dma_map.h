@@ -121,7 +121,8 @@ void kd_dma_via(struct kd_dma_map *m, phys_addr_t phys, dma_addr_t handle);
 const char *kd_dma_how(phys_addr_t phys, dma_addr_t handle);
 /*
  * The flags for memory to map for the device: GFP_DMA where it cannot
- * reach all of RAM and nothing makes up for it; why, in @reach.
+ * reach all of RAM and nothing makes up for it; why, in @reach (NULL, with
+ * @size 0, for the flags alone).
  */
 gfp_t kd_dma_gfp(char *reach, size_t size);
 /*
