@@ -118,9 +118,10 @@ compare:
 test:
 	KVER="$(KVER)" vm/test.sh $(LANES)
 
-# The distro lane's tests of class kernel: the inner loop while developing.
+# The distro lane's tests of classes kernel and leak: the inner loop while
+# developing.
 test-quick:
-	KD_TEST_CLASSES=$${KD_TEST_CLASSES:-kernel} vm/test.sh static distro
+	KD_TEST_CLASSES=$${KD_TEST_CLASSES:-kernel,leak} vm/test.sh static distro
 
 test-debug:
 	vm/test.sh debug debug-stress

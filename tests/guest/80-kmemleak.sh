@@ -6,7 +6,8 @@
 # the unload.  A module that leaks an experiment fails here: the leak is
 # filed under the process that wrote the command (kd-lab).
 # Page allocations are invisible to kmemleak; the module's own page
-# accounting covers them (checked on every unload by 50-cycles.sh).
+# accounting covers them (checked at the unloads of 10-load.sh and
+# 22-lab.sh, and after 100 cycles by 50-cycles.sh on the other kernels).
 # kd-boot: slub
 # kd-timeout: 300
 . "${0%/*}/lib.sh"
