@@ -61,3 +61,42 @@ kd_zone_managed() {
 	awk -v z="$1" '$1 == "Node" { on = ($4 == z) }
 		on && $1 == "managed" { n += $2 } END { print n + 0 }' /proc/zoneinfo
 }
+
+# kd_refusal_ref -- what every refusal after it must leave as it is: the
+# whole report (/tmp/ref.txt), the module's vmalloc areas ($vmi) and its
+# slab objects ($objs).
+kd_refusal_ref() {
+	cat "$KD_PROC" >/tmp/ref.txt
+	vmi=$(kd_vmallocinfo)
+	objs=$(kd_slab_objects)
+}
+
+# refused ERRNO DESC LINE... -- the write is refused with ERRNO, logs one
+# "refused" line, and changes nothing since kd_refusal_ref; nref counts
+# the refusals.
+refused() {
+	_want=$1 _d=$2
+	shift 2
+	kd_dmesg_mark
+	t_lab "$_d: $_want" "$_want" "$@"
+	if cmp -s /tmp/ref.txt "$KD_PROC" && [ "$(kd_vmallocinfo)" = "$vmi" ] &&
+		[ "$(kd_slab_objects)" = "$objs" ]; then
+		t_ok "$_d: nothing changed"
+	else
+		t_fail "$_d: nothing changed" "report diff:" \
+			"$(diff /tmp/ref.txt - <"$KD_PROC" | head -n 20)" \
+			"vmallocinfo: $(kd_vmallocinfo)" "slab objects: $(kd_slab_objects) (was $objs)"
+	fi
+	# Refusal lines are rate-limited: at most one, counted at the end.
+	_log=$(kd_dmesg_since | grep 'kmem_demo: lab: .*refused')
+	t_run "$_d: at most one log line" test "$(printf '%s' "$_log" | grep -c .)" -le 1
+	[ -z "$_log" ] || echo "# $(echo "$_log" | sed 's/^\[[^]]*\] //')"
+	nref=$((nref + 1))
+}
+# table -- refuse each "LINE -> ERRNO: why" row of stdin.
+table() {
+	while IFS= read -r row; do
+		_e=${row#* -> }
+		refused "${_e%%:*}" "${_e#*: }" "${row%% -> *}"
+	done
+}
