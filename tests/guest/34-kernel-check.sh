@@ -49,7 +49,7 @@ t_match "alloc_traces beside the cache (slub_debug=U for kmem_demo)" '^  alloc_t
 # sect HEADER [TEXT] -- the judge's lines for the section [HEADER], in TEXT
 # (default: the judge's output above).
 sect() {
-	echo "${2-$out}" | awk -v h="[$1] " 'index($0, h) == 1 { on = 1; print; next } /^\[/ { on = 0 } on'
+	kd_check_section "$1" "${2-$out}"
 }
 t_match "gfp checked beside a kmalloc" \
 	'^  gfp +report GFP_KERNEL: each flag in kmem:kmalloc(_node)? gfp_flags ' "$(sect "lab 2")"

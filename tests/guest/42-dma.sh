@@ -173,7 +173,7 @@ if kd_swiotlb_forced || kd_behind_iommu "$dev"; then
 	t_eq "kernel-check: exit 0" 0 "$st"
 	for sec in dma_coherent dma_pool dma_map; do
 		t_match "kernel-check: [$sec] agrees" "^  verdict +agrees$" \
-			"$(echo "$out" | awk -v h="[$sec] " 'index($0, h) == 1 { on = 1; next } /^\[/ { on = 0 } on')"
+			"$(kd_check_section "$sec" "$out")"
 	done
 	if kd_swiotlb_forced; then
 		t_match "kernel-check: swiotlb's own event of the bounce of [dma_map]" \

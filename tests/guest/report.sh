@@ -47,6 +47,12 @@ kd_behind_iommu() {
 	return 1
 }
 
+# kd_check_section HEADER TEXT -- the lines of kernel-check's judgement
+# TEXT for the section [HEADER]: its title line and its evidence.
+kd_check_section() {
+	printf '%s\n' "$2" | awk -v h="[$1] " 'index($0, h) == 1 { on = 1; print; next } /^\[/ { on = 0 } on'
+}
+
 # kd_load_settled [PARAM=VALUE...] -- kd_load, then kd_dma_settle: for a
 # test that compares the report over time, which the device's transfers
 # (their "transfer:" lines) would otherwise change under it.
