@@ -199,7 +199,6 @@ if [ "${load#*dma}" != "$load" ]; then
 	cat "$KD_MAP" >"$m"
 	t_eq "lab:$buf: unmapped, no dma=" "" "$(mval dma "lab:$buf")"
 	t_eq "free all" ok "$(kd_lab "free all")"
-	cat "$KD_MAP" >"$m"
 fi
 
 # Nobody else gets any of it: not by mode, not by capability.
