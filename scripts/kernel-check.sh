@@ -297,6 +297,12 @@ judge() {
 		return t " gfp_flags=" evf[E, "gfp_flags"]
 	}
 	function differ(what) { bad = bad (bad == "" ? "" : "; ") what }
+	# Whether a step was traced with an event named as the regex NAME says
+	# (the kernel has that tracepoint).
+	function traced_event(name,   i) {
+		for (i in kev) if (kev[i] ~ (" " name " ")) return 1
+		return 0
+	}
 	# Why a step has no event NAME: the kernel lacks the tracepoint, the
 	# trace lost events, or there was none.
 	function noevent(name, step, what) {
@@ -432,7 +438,7 @@ judge() {
 	# DMA-FQ) exactly where the report says iommu; without one, a direct
 	# dma_addr is the physical address, and a swiotlb one bounced (an event
 	# of swiotlb:swiotlb_bounced at the physical address of the buffer).
-	function check_dma(s,   via, how, t, a, p, i, E, x) {
+	function check_dma(s,   via, how, t, a, p, i, E) {
 		via = field(s, "via"); how = via; sub(/:.*/, "", how)
 		if (via == "" || via ~ /^refused/) return
 		t = ins["dma_iommu"]
@@ -452,8 +458,7 @@ judge() {
 			E = bounced[i]
 			if (num(evf[E, "dev_addr"]) == num(p)) { show("swiotlb:swiotlb_bounced", "dev_addr=" evf[E, "dev_addr"] " size=" evf[E, "size"] " dma_mask=" evf[E, "dma_mask"]); return }
 		}
-		x = 0; for (i in kev) if (index(kev[i], " swiotlb_bounced ")) x = 1
-		if (!x) nogood = "no swiotlb:swiotlb_bounced tracepoint on this kernel (a kernel with CONFIG_TRACING and CONFIG_SWIOTLB)"
+		if (!traced_event("swiotlb_bounced")) nogood = "no swiotlb:swiotlb_bounced tracepoint on this kernel (a kernel with CONFIG_TRACING and CONFIG_SWIOTLB)"
 		else differ("via (report swiotlb: no swiotlb:swiotlb_bounced of phys " p " in the traces)")
 	}
 	# What the DMA API itself says of dma_addr, where the kernel has the
@@ -461,11 +466,10 @@ judge() {
 	# is a dma:dma_map_page (dma:dma_map_phys in 7.2, the same fields) of
 	# the physical address of the buffer; that of coherent memory, and of a
 	# pool block, lies in a dma:dma_alloc.
-	function check_dma_events(s,   via, a, p, i, E, x, lo) {
+	function check_dma_events(s,   via, a, p, i, E, lo) {
 		via = field(s, "via")
 		if (via == "" || via ~ /^refused/) return
-		x = 0; for (i in kev) if (kev[i] ~ / dma_map_(page|phys) /) x = 1
-		if (!x) { show("dma:*", "no dma tracepoints on this kernel (6.12 and later have them, with CONFIG_TRACING)"); return }
+		if (!traced_event("dma_map_(page|phys)")) { show("dma:*", "no dma tracepoints on this kernel (6.12 and later have them, with CONFIG_TRACING)"); return }
 		a = field(s, "dma_addr"); p = field(s, "phys"); sub(/-.*/, "", p)
 		if (a == "hidden") { nogood = "dma_addr hidden: the report shows addresses of the device to CAP_SYS_ADMIN only (run as root)"; return }
 		# A scatterlist has no one handle: its segments are not checked.
@@ -669,12 +673,17 @@ record() {
 }
 
 # lab DIR COMMAND -- write one lab command, traced: DIR/trace.lab-ID.
+# newest_lab -- the ID of the newest live experiment, "" when none.
+newest_lab() {
+	sed -n 's/^\[lab \([0-9]*\)\]$/\1/p' /proc/kmem_demo | tail -n 1
+}
+
 lab() {
-	last=$(sed -n 's/^\[lab \([0-9]*\)\]$/\1/p' /proc/kmem_demo | tail -n 1)
+	last=$(newest_lab)
 	begin "$1" lab
 	if echo "$2" >/proc/kmem_demo; then
 		end "$1" lab
-		id=$(sed -n 's/^\[lab \([0-9]*\)\]$/\1/p' /proc/kmem_demo | tail -n 1)
+		id=$(newest_lab)
 		if [ "$id" != "$last" ]; then
 			mv "$1/trace.lab" "$1/trace.lab-$id"
 		else
