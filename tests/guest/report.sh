@@ -102,6 +102,38 @@ kd_leftovers() {
 	return 0
 }
 
+# kd_param_ranges -- "NAME MIN MAX" of every parameter, one per line.  The
+# maximum page order comes from /proc/buddyinfo, not from the module.
+kd_param_ranges() {
+	_maxo=$(kd_max_order)
+	cat <<EOF
+kmalloc_size 1 $(($(kd_page_size) << _maxo))
+vmalloc_size 1 67108864
+page_order 0 $_maxo
+cache_objects 1 1024
+fail_step 0 7
+dma_bits 24 64
+dma_order 0 $_maxo
+EOF
+}
+
+# kd_param_refused NAME VALUE WHY MIN MAX -- insmod NAME=VALUE fails with
+# EINVAL, the log names the parameter, the value, WHY and the range, and
+# nothing was allocated.
+kd_param_refused() {
+	kd_dmesg_mark
+	if kd_load "$1=$2"; then
+		t_fail "$1=$2 refused" "expected: insmod fails with Invalid argument" "saw: loaded"
+		kd_unload
+		return
+	fi
+	t_match "$1=$2 refused with EINVAL" "Invalid argument" "$KD_LOAD_ERR"
+	t_match "$1=$2: log names parameter, value and range" \
+		"kmem_demo: $1=$2: $3, allowed $4\.\.$5\$" "$(kd_dmesg_since)"
+	t_eq "$1=$2: nothing allocated" "" "$(kd_leftovers; kd_dmesg_since |
+		grep -E 'kmem_demo: (kmalloc|vmalloc|__get_free_pages|kmem_cache|loaded):')"
+}
+
 # t_clean DESC -- ok when the module left nothing behind.
 t_clean() {
 	_left=$(kd_leftovers)
