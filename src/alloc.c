@@ -52,10 +52,10 @@ static struct kd_core {
 	struct list_head objects;	/* struct kd_obj, oldest first */
 	struct kd_obj **by_id;		/* the same, by id: the report's items */
 } kd_core = {
-	.r_kmalloc = { .label = "kmalloc" },
-	.r_vmalloc = { .label = "vmalloc" },
-	.r_pages = { .label = "__get_free_pages" },
-	.r_cache = { .label = "kmem_cache" },
+	.r_kmalloc = { .label = "kmalloc", .mem = KD_MEM_SLAB },
+	.r_vmalloc = { .label = "vmalloc", .mem = KD_MEM_VMALLOC },
+	.r_pages = { .label = "__get_free_pages", .mem = KD_MEM_PAGES },
+	.r_cache = { .label = "kmem_cache", .mem = KD_MEM_OBJECTS },
 	.objects = LIST_HEAD_INIT(kd_core.objects),
 };
 

@@ -120,6 +120,19 @@ static inline bool kd_is_kfence(const void *p)
 #define KD_HAVE_PAGES_BULK	0
 #endif
 
+/*
+ * 6.3: a VMA's flags change only through vm_flags_set() and
+ * vm_flags_clear(), which take the per-VMA lock into account; before,
+ * drivers wrote vma->vm_flags (under the mmap lock, as in ->mmap()).
+ */
+#if KD_SINCE(6, 3)
+#define kd_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#define kd_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#else
+#define kd_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#define kd_vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
+#endif
+
 /* 6.8 named a PCI device's legacy interrupt PCI_IRQ_INTX (before: _LEGACY). */
 #ifndef PCI_IRQ_INTX
 #define PCI_IRQ_INTX	PCI_IRQ_LEGACY

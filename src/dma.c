@@ -61,9 +61,9 @@ static struct {
 	struct delayed_work verify;
 	char why[96];		/* what failed in kd_dma_attach() */
 } kd_dma = {
-	.coh.r = { .label = "dma_coherent" },
-	.pool.r = { .label = "dma_pool" },
-	.map.r = { .label = "dma_map" },
+	.coh.r = { .label = "dma_coherent", .mem = KD_MEM_COHERENT },
+	.pool.r = { .label = "dma_pool", .mem = KD_MEM_POOL },
+	.map.r = { .label = "dma_map", .mem = KD_MEM_SLAB },
 };
 
 static inline struct device *kd_dma_dev(void)

@@ -409,6 +409,38 @@ static void kd_test_cmd_dma(struct kunit *test)
 	}
 }
 
+/* fill WHAT BYTE, check WHAT BYTE: an ID or a title, then 0..255. */
+static void kd_test_cmd_bytes(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"fill", "fill 3", "fill 3 1 2", "fill 3 256", "fill 3 -1",
+		"fill 3 0x100", "fill 0 1", "check kmalloc", "fill 3 1K",
+		"fill a_title_longer_than_any_title 1", "vmalloc_user",
+		"vmalloc_user 1M GFP_KERNEL", "vmalloc_user 1M node=0",
+	};
+	struct kd_cmd c;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, kd_parse("fill 3 0x5a", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_FILL);
+	KUNIT_EXPECT_EQ(test, c.arg, 3UL);
+	KUNIT_EXPECT_EQ(test, c.byte, 0x5a);
+	KUNIT_EXPECT_STREQ(test, c.what, "");
+	KUNIT_EXPECT_EQ(test, kd_parse("check __get_free_pages 255", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_CHECK);
+	KUNIT_EXPECT_EQ(test, c.arg, 0UL);
+	KUNIT_EXPECT_EQ(test, c.byte, 255);
+	KUNIT_EXPECT_STREQ(test, c.what, "__get_free_pages");
+	KUNIT_EXPECT_EQ(test, kd_parse("vmalloc_user 20K", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_VMALLOC_USER);
+	KUNIT_EXPECT_EQ(test, c.arg, 20480UL);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, kd_parse(bad[i], &c), -EINVAL,
+				    "input \"%s\"", bad[i]);
+		KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, c.why, "input \"%s\"", bad[i]);
+	}
+}
+
 static void kd_test_cmd_refused(struct kunit *test)
 {
 	static const char * const bad[] = {
@@ -682,6 +714,7 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_cmd_parse),
 	KUNIT_CASE(kd_test_cmd_node),
 	KUNIT_CASE(kd_test_cmd_dma),
+	KUNIT_CASE(kd_test_cmd_bytes),
 	KUNIT_CASE(kd_test_cmd_refused),
 	KUNIT_CASE(kd_test_cmd_gfp_rules),
 	KUNIT_CASE(kd_test_cmd_limits),

@@ -178,6 +178,27 @@ static void kd_lab_vfree(struct kd_exp *e)
 }
 
 /*
+ * vmalloc_user SIZE: an area for user space, zeroed and marked VM_USERMAP,
+ * the only vmalloc memory remap_vmalloc_range() maps (mmap.c).  noinline:
+ * /proc/vmallocinfo names this function as the caller, flag "user".
+ */
+static noinline int kd_lab_vmalloc_user(struct kd_exp *e)
+{
+	struct kd_desc *d = &e->r.d;
+
+	d->gfp = GFP_KERNEL | __GFP_ZERO;	/* what vmalloc_user() passes */
+	snprintf(d->call, sizeof(d->call), "vmalloc_user(%lu)", e->cmd.arg);
+	e->mem = vmalloc_user(e->cmd.arg);
+	if (!e->mem)
+		return -ENOMEM;
+	if (kd_got_vmalloc(d, e->mem)) {
+		vfree(e->mem);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
  * kvmalloc tries kmalloc first (contiguous, cheap to map) and falls back to
  * vmalloc when that fails; above a page it asks kmalloc not to retry hard,
  * so on a fragmented machine the switch comes early.  Which one it used
@@ -196,6 +217,7 @@ static noinline int kd_lab_kvmalloc(struct kd_exp *e)
 		return -ENOMEM;
 	if (is_vmalloc_addr(e->mem)) {
 		e->used = "vmalloc (kmalloc could not serve it)";
+		e->r.mem = KD_MEM_VMALLOC;
 		d->huge_ok = true;
 		if (kd_got_vmalloc(d, e->mem)) {
 			kvfree(e->mem);
@@ -312,14 +334,22 @@ static const struct kd_lab_op {
 	int (*alloc)(struct kd_exp *e);
 	void (*free)(struct kd_exp *e);
 	const char *free_call;
+	enum kd_mem mem;	/* what the memory is (alloc may say otherwise) */
 } kd_lab_ops[] = {
-	[KD_LAB_KMALLOC]	 = { "kmalloc", kd_lab_kmalloc, kd_lab_kfree, "kfree" },
-	[KD_LAB_VMALLOC]	 = { "vmalloc", kd_lab_vmalloc, kd_lab_vfree, "vfree" },
-	[KD_LAB_KVMALLOC] = { "kvmalloc", kd_lab_kvmalloc, kd_lab_kvfree, "kvfree" },
-	[KD_LAB_PAGES]	 = { "alloc_pages", kd_lab_pages, kd_lab_free_pages, "__free_pages" },
-	[KD_LAB_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free, "kmem_cache_free" },
+	[KD_LAB_KMALLOC]	 = { "kmalloc", kd_lab_kmalloc, kd_lab_kfree, "kfree",
+			     KD_MEM_SLAB },
+	[KD_LAB_VMALLOC]	 = { "vmalloc", kd_lab_vmalloc, kd_lab_vfree, "vfree",
+			     KD_MEM_VMALLOC },
+	[KD_LAB_KVMALLOC] = { "kvmalloc", kd_lab_kvmalloc, kd_lab_kvfree, "kvfree",
+			     KD_MEM_SLAB },
+	[KD_LAB_PAGES]	 = { "alloc_pages", kd_lab_pages, kd_lab_free_pages,
+			     "__free_pages", KD_MEM_PAGES },
+	[KD_LAB_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free,
+			     "kmem_cache_free", KD_MEM_OBJECTS },
 	[KD_LAB_DMA]	 = { "dma_alloc_coherent", kd_lab_coherent, kd_lab_coherent_free,
-			     "dma_free_coherent" },
+			     "dma_free_coherent", KD_MEM_COHERENT },
+	[KD_LAB_VMALLOC_USER] = { "vmalloc_user", kd_lab_vmalloc_user, kd_lab_vfree, "vfree",
+				  KD_MEM_VMALLOC_USER },
 };
 
 /* Undo a successful op->alloc(): the memory and its list of runs. */
@@ -430,6 +460,7 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 		if (kd_lab_on_node(e))
 			snprintf(e->nodearg, sizeof(e->nodearg), ", %d", cmd->node);
 		e->r.d.allocator = op->allocator;
+		e->r.mem = op->mem;
 		e->r.d.gfp = cmd->gfp;
 		e->r.d.requested = cmd->word == KD_LAB_PAGES ?
 				   PAGE_SIZE << cmd->arg : cmd->arg;
@@ -518,6 +549,21 @@ static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 	} else if (kd_regions_lock_killable()) {
 		mutex_unlock(&kd_lab_dma_lock);
 		return kd_lab_interrupted(cmd);
+	}
+	/*
+	 * A mapped experiment stays until its last munmap (mmap.c): freeing
+	 * it would leave the process's page tables pointing at freed pages.
+	 * "free all" then frees nothing, so that a refusal changes nothing.
+	 */
+	list_for_each_entry(e, &kd_lab_list, node) {
+		if ((cmd->free_all || e->id == cmd->arg) && e->r.mapped) {
+			kd_regions_unlock();
+			mutex_unlock(&kd_lab_dma_lock);
+			snprintf(cmd->text, sizeof(cmd->text),
+				 "lab %lu is mapped by a process (%u mapping%s): free it after munmap",
+				 e->id, e->r.mapped, e->r.mapped == 1 ? "" : "s");
+			return kd_cmd_refuse(cmd, -EBUSY, cmd->text);
+		}
 	}
 	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
 		if (cmd->free_all || e->id == cmd->arg) {
@@ -683,6 +729,63 @@ void kd_lab_dma_release(void)
 	mutex_unlock(&kd_lab_dma_lock);
 }
 
+/* ---- fill and check: the module's side of a mapping ---- */
+
+/*
+ * fill WHAT BYTE, check WHAT BYTE.  The bytes are those the owner asked for
+ * (never the slack), as the CPU reaches them.  The registry's lock is held
+ * throughout: no region is freed or withdrawn while it is held (an
+ * experiment's free, the DMA demo device's removal), and it never waits
+ * for a process (a mapping's fault takes no lock here).  Memory the device
+ * owns (streaming-mapped, not synced for the CPU) is refused, as the DMA
+ * API's rule says.
+ */
+static int kd_lab_fill_check(struct kd_cmd *cmd)
+{
+	const char *what = cmd->what;
+	char label[sizeof(cmd->what) + 4];
+	struct kd_region *r;
+	const u8 *bad = NULL;
+	size_t len;
+	int err = 0;
+	u8 *mem;
+
+	if (cmd->arg) {
+		snprintf(label, sizeof(label), "lab %lu", cmd->arg);
+		what = label;
+	}
+	if (kd_regions_lock_killable())
+		return kd_lab_interrupted(cmd);
+	r = kd_region_find(what);
+	mem = r ? kd_region_bytes(r, &len, &cmd->why) : NULL;
+	if (!r)
+		err = kd_cmd_refuse(cmd, -ENOENT, cmd->arg ?
+				    "no live experiment has this ID" :
+				    "no section has this title (see the [titles] in /proc/kmem_demo)");
+	else if (!mem)
+		err = -EINVAL;
+	else if (r->dma && r->dma->kind != KD_DMA_COHERENT && !r->dma->cpu_owns)
+		err = kd_cmd_refuse(cmd, -EBUSY,
+				    "mapped for the device, which owns it until dma unmap ID (or a sync for the CPU)");
+	else if (cmd->word == KD_LAB_FILL)
+		memset(mem, cmd->byte, len);
+	else
+		bad = memchr_inv(mem, cmd->byte, len);
+	kd_regions_unlock();
+	if (err)
+		return err;
+	if (bad) {
+		snprintf(cmd->text, sizeof(cmd->text),
+			 "byte %zu of %zu is %#04x, not %#04x",
+			 (size_t)(bad - mem), len, *bad, cmd->byte);
+		return kd_cmd_refuse(cmd, -EBADMSG, cmd->text);
+	}
+	pr_info("%s: %s: %s %zu bytes %s %#04x\n", what, kd_lab_word_name(cmd->word),
+		cmd->word == KD_LAB_FILL ? "wrote" : "all", len,
+		cmd->word == KD_LAB_FILL ? "of" : "are", cmd->byte);
+	return 0;
+}
+
 /*
  * One log line per refusal, rate-limited so that a flood of bad commands
  * cannot flood the log: at most 10 lines in 5 s, and the kernel then says
@@ -723,7 +826,8 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 	strscpy(copy, line, sizeof(copy));
 	ret = kd_cmd_parse(line, &cmd);
 	if (!ret && cmd.word != KD_LAB_FREE && cmd.word != KD_LAB_BENCH &&
-	    cmd.word != KD_LAB_DMA)
+	    cmd.word != KD_LAB_DMA && cmd.word != KD_LAB_FILL &&
+	    cmd.word != KD_LAB_CHECK)
 		ret = kd_cmd_check_gfp(&cmd);
 	if (!ret && cmd.word == KD_LAB_BENCH) {
 		/* Its own lock: the lab and its readers go on meanwhile. */
@@ -733,6 +837,8 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 	} else if (!ret) {
 		ret = cmd.word == KD_LAB_FREE ? kd_lab_free(&cmd, true) :
 		      cmd.word == KD_LAB_DMA ? kd_lab_dma(&cmd, strim(copy)) :
+		      cmd.word == KD_LAB_FILL || cmd.word == KD_LAB_CHECK ?
+		      kd_lab_fill_check(&cmd) :
 		      kd_lab_alloc(&cmd, strim(copy));
 	}
 	if (ret && report)

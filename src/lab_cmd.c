@@ -12,6 +12,10 @@
  *   dma coherent SIZE                dma map ID [DIRECTION] [single]
  *   dma unmap ID                     dma xfer ID
  *   dma mask BITS
+ *   vmalloc_user SIZE                fill WHAT BYTE | check WHAT BYTE
+ *
+ * WHAT is a lab ID or a load-time section's title (kmalloc, vmalloc,
+ * __get_free_pages, ...); BYTE is 0 to 255, decimal or 0x hex.
  *
  * node=N asks for memory on NUMA node N: the _node form of the allocator
  * (kmalloc_node, vmalloc_node, kvmalloc_node, alloc_pages_node,
@@ -46,6 +50,9 @@ static const struct kd_word_info {
 	[KD_LAB_FREE]	 = { "free",     false, false, false },
 	[KD_LAB_BENCH]	 = { "bench",    false, false, false },
 	[KD_LAB_DMA]	 = { "dma",      false, false, false },
+	[KD_LAB_VMALLOC_USER] = { "vmalloc_user", true, false, false },
+	[KD_LAB_FILL]	 = { "fill",     false, false, false },
+	[KD_LAB_CHECK]	 = { "check",    false, false, false },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)
@@ -293,6 +300,36 @@ static int kd_parse_dma(char **words, int n, struct kd_cmd *cmd)
 }
 
 /*
+ * "fill WHAT BYTE", "check WHAT BYTE": WHAT a lab ID (a number) or a
+ * section's title, which lab.c looks up.
+ */
+static int kd_parse_bytes(char **words, int n, struct kd_cmd *cmd)
+{
+	unsigned long v;
+
+	if (n > 3)
+		return kd_cmd_refuse(cmd, -EINVAL, "extra argument");
+	if (n < 3)
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "missing argument: fill and check take WHAT (a lab ID or a section's title) and BYTE");
+	if (kd_parse_number(words[1], false, &cmd->arg, &cmd->why)) {
+		if (strlen(words[1]) >= sizeof(cmd->what))
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "WHAT: no section has so long a title");
+		strscpy(cmd->what, words[1], sizeof(cmd->what));
+		cmd->arg = 0;
+		cmd->why = NULL;
+	} else if (!cmd->arg) {
+		return kd_cmd_refuse(cmd, -EINVAL, "ID 0: lab IDs start at 1");
+	}
+	if (kd_parse_number(words[2], false, &v, &cmd->why) || v > 255)
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "BYTE: 0 to 255, decimal or 0x hex");
+	cmd->byte = v;
+	return 0;
+}
+
+/*
  * Parse one command line (no newline; it is modified).  Returns 0, or
  * -EINVAL with cmd->why set.  Flag rules and size limits are checked later
  * (kd_cmd_check_gfp(), lab.c): a well-formed command is parsed first.
@@ -319,6 +356,8 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 		return kd_cmd_refuse(cmd, -EINVAL, "extra argument");
 	if (cmd->word == KD_LAB_DMA)
 		return kd_parse_dma(words, n, cmd);
+	if (cmd->word == KD_LAB_FILL || cmd->word == KD_LAB_CHECK)
+		return kd_parse_bytes(words, n, cmd);
 	if (cmd->word == KD_LAB_BENCH) {
 		if (n == 2 && !strcmp(words[1], "quick"))
 			cmd->quick = true;
@@ -461,6 +500,7 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 					  "kvmalloc refuses more than INT_MAX bytes (the kernel would warn)");
 		fallthrough;
 	case KD_LAB_VMALLOC:
+	case KD_LAB_VMALLOC_USER:
 		if (n > ram)
 			return kd_too_big(cmd, ram,
 					  "larger than all the machine's RAM: vmalloc refuses it outright");

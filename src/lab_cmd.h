@@ -26,6 +26,9 @@ enum kd_lab_word {
 	KD_LAB_FREE,
 	KD_LAB_BENCH,
 	KD_LAB_DMA,
+	KD_LAB_VMALLOC_USER,
+	KD_LAB_FILL,
+	KD_LAB_CHECK,
 	KD_NR_LAB_WORDS,
 };
 
@@ -40,7 +43,7 @@ enum kd_dma_verb {
 
 struct kd_cmd {
 	enum kd_lab_word word;
-	unsigned long arg;	/* SIZE, ORDER, COUNT or ID */
+	unsigned long arg;	/* SIZE, ORDER, COUNT or ID (fill, check: 0 if what[]) */
 	bool free_all;		/* "free all" */
 	bool quick;		/* "bench quick" */
 	gfp_t gfp;		/* FLAGS, GFP_KERNEL when none are given */
@@ -48,6 +51,9 @@ struct kd_cmd {
 	enum kd_dma_verb dma;	/* dma: what to do */
 	enum dma_data_direction dir;	/* dma map: which way, default both */
 	bool single;		/* dma map: dma_map_single() asked for */
+	char what[24];		/* fill, check: a load-time section's title */
+	u8 byte;		/* fill, check: the byte */
+	char text[96];		/* a reason composed for this command */
 	const char *why;	/* why it was refused */
 	unsigned long limit;	/* the limit it went over, if any */
 };

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmem_demo: the files under /proc, made and removed in one place.
+ * kmem_demo: the module's files, made and removed in one place.
  *
  *   /proc/kmem_demo           0644  the report (report.c); root writes lab
  *                                   commands to it (lab.c)
  *   /proc/kmem_demo_map       0400  the frame map (map.c), CAP_SYS_ADMIN only
  *   /proc/kmem_demo_bench     0444  the benchmark's last results (bench.c)
  *   /proc/kmem_demo_bench.csv 0444  the same, for scripts
+ *   /dev/kmem_demo            0600  a misc device: mmap() maps a region
+ *                                   into the caller (mmap.c), CAP_SYS_ADMIN
+ *                                   only
  *
  * The report is made last and removed first: it is the file users wait
  * for, and the one that runs lab commands, so when it exists everything it
@@ -21,6 +24,7 @@
 
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/miscdevice.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
@@ -28,6 +32,7 @@
 #include "kmem_demo.h"
 #include "lab.h"
 #include "map.h"
+#include "mmap.h"
 #include "params.h"
 #include "procfs.h"
 #include "region.h"
@@ -99,12 +104,41 @@ static const struct proc_ops kd_map_proc_ops = {
 	.proc_release	= seq_release_private,
 };
 
+/*
+ * The device file, unlike /proc's, holds the module (.owner): a process
+ * that maps a region keeps the file, so rmmod fails with "in use" until
+ * the last munmap instead of freeing memory a process still maps.
+ */
+static int kd_dev_open(struct inode *inode, struct file *file)
+{
+	return kd_opener_is_admin(file) ? 0 : -EPERM;
+}
+
+static const struct file_operations kd_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kd_dev_open,
+	.mmap		= kd_mmap,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice kd_dev = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= KD_NAME,
+	.fops		= &kd_dev_fops,
+	.mode		= 0600,
+};
+
+static bool kd_dev_registered;
+
 static void kd_procfs_remove_files(void)
 {
 	proc_remove(kd_report_pde);
 	proc_remove(kd_bench_csv_pde);
 	proc_remove(kd_bench_pde);
 	proc_remove(kd_map_pde);
+	if (kd_dev_registered)
+		misc_deregister(&kd_dev);
+	kd_dev_registered = false;
 	kd_report_pde = NULL;
 	kd_bench_csv_pde = NULL;
 	kd_bench_pde = NULL;
@@ -123,7 +157,8 @@ int kd_procfs_create(void)
 	 * 0644: the tutorial's readers are unprivileged (kptr_restrict, as
 	 * the opener met it, protects them); only root writes lab commands.
 	 */
-	if (kd_map_pde && kd_bench_pde && kd_bench_csv_pde)
+	kd_dev_registered = !misc_register(&kd_dev);
+	if (kd_map_pde && kd_bench_pde && kd_bench_csv_pde && kd_dev_registered)
 		kd_report_pde = kd_should_fail(KD_STEP_PROC) ? NULL :
 			proc_create(KD_NAME, 0644, NULL, &kd_report_proc_ops);
 	if (!kd_report_pde) {

@@ -14,6 +14,7 @@
 #include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/lockdep.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -22,6 +23,7 @@
 
 static DEFINE_MUTEX(kd_regions_mutex);
 static LIST_HEAD(kd_regions);
+static unsigned long kd_regions_added;	/* numbers the mmap() offsets */
 
 void kd_regions_lock(void)
 {
@@ -46,6 +48,8 @@ void kd_regions_assert_held(void)
 void kd_region_add(struct kd_region *r)
 {
 	lockdep_assert_held(&kd_regions_mutex);
+	r->mmap_pgoff = ++kd_regions_added << (KD_MMAP_SHIFT - PAGE_SHIFT);
+	r->mapped = 0;
 	list_add_tail(&r->node, &kd_regions);
 }
 
@@ -69,6 +73,44 @@ void kd_region_withdraw(struct kd_region *r)
 	if (r->node.next)
 		list_del_init(&r->node);
 	kd_regions_unlock();
+}
+
+struct kd_region *kd_region_find(const char *label)
+{
+	struct kd_region *r;
+
+	lockdep_assert_held(&kd_regions_mutex);
+	list_for_each_entry(r, &kd_regions, node)
+		if (!strcmp(r->label, label))
+			return r;
+	return NULL;
+}
+
+struct kd_region *kd_region_at(unsigned long pgoff)
+{
+	struct kd_region *r;
+
+	lockdep_assert_held(&kd_regions_mutex);
+	list_for_each_entry(r, &kd_regions, node)
+		if (pgoff >> (KD_MMAP_SHIFT - PAGE_SHIFT) ==
+		    r->mmap_pgoff >> (KD_MMAP_SHIFT - PAGE_SHIFT))
+			return r;
+	return NULL;
+}
+
+/*
+ * The bytes asked for, never the slack past them: KASAN reports a write
+ * there as out of bounds, and for kmalloc it may belong to nobody else
+ * but is still not the buffer's.
+ */
+void *kd_region_bytes(const struct kd_region *r, size_t *len, const char **why)
+{
+	if (r->mem == KD_MEM_OBJECTS || r->mem == KD_MEM_POOL) {
+		*why = "many objects or blocks, each in a slot of its own: no one run of bytes";
+		return NULL;
+	}
+	*len = r->d.requested;
+	return (void *)r->d.addr;
 }
 
 /* ---- walking it from a seq_file ---- */

@@ -34,13 +34,38 @@ struct kd_region_ops {
 		     unsigned long i);
 };
 
+/*
+ * What a region's memory is, as its owner says: it decides how
+ * /dev/kmem_demo may map it (mmap.c) and whether the lab's fill and check
+ * reach it as one run of bytes.
+ */
+enum kd_mem {
+	KD_MEM_OBJECTS,		/* many slab objects: no one run of bytes */
+	KD_MEM_SLAB,		/* one kmalloc'd buffer */
+	KD_MEM_VMALLOC,		/* a vmalloc area, not marked for user space */
+	KD_MEM_VMALLOC_USER,	/* vmalloc_user(): zeroed, VM_USERMAP */
+	KD_MEM_PAGES,		/* a block of 2^order pages, not compound */
+	KD_MEM_COHERENT,	/* dma_alloc_coherent() */
+	KD_MEM_POOL,		/* a dma_pool block */
+};
+
+/*
+ * A region's offset in /dev/kmem_demo: its number (given when it is first
+ * added, never reused while loaded) shifted by KD_MMAP_SHIFT, so that every
+ * region has 1 TiB of offsets of its own.
+ */
+#define KD_MMAP_SHIFT	40
+
 struct kd_region {
 	struct list_head node;		/* on the registry, oldest first */
 	char label[24];			/* "kmalloc", "lab 3": the section title */
 	const struct kd_region_ops *ops;
 	struct kd_desc d;
+	enum kd_mem mem;
 	/* Its memory as the DMA demo device has it, or NULL (registry lock). */
 	struct kd_dma_map *dma;
+	unsigned long mmap_pgoff;	/* its mmap() offset, in pages */
+	unsigned int mapped;		/* user mappings of it (registry lock) */
 };
 
 /*
@@ -58,6 +83,14 @@ void kd_region_add(struct kd_region *r);
 void kd_region_del(struct kd_region *r);
 void kd_region_publish(struct kd_region *r);
 void kd_region_withdraw(struct kd_region *r);
+/* The live region titled @label, or whose offset holds page @pgoff; lock held. */
+struct kd_region *kd_region_find(const char *label);
+struct kd_region *kd_region_at(unsigned long pgoff);
+/*
+ * The bytes of @r the CPU may read and write, for the lab's fill and check:
+ * its start, and *@len; NULL with *@why where there is no one run of them.
+ */
+void *kd_region_bytes(const struct kd_region *r, size_t *len, const char **why);
 
 /*
  * Walking the registry from a seq_file whose private data is a struct

@@ -29,6 +29,7 @@
 
 #include "kmem_demo.h"
 #include "lab.h"
+#include "mmap.h"
 #include "params.h"
 #include "pure.h"
 #include "region.h"
@@ -156,6 +157,7 @@ static void kd_show_region(struct seq_file *m, const struct kd_cursor *c,
 		seq_printf(m, "%s%s", i ? "," : "", d->zone[i]);
 	seq_putc(m, '\n');
 	kd_show_nodes(m, d);
+	kd_mmap_show(m, r);
 }
 
 static int kd_report_show(struct seq_file *m, void *v)

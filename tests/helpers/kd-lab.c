@@ -61,6 +61,7 @@ static const char *errname(int e)
 	case ERANGE: return "ERANGE";
 	case ENODEV: return "ENODEV";
 	case EIO: return "EIO";
+	case EBADMSG: return "EBADMSG";
 	default: return strerror(e);
 	}
 }
@@ -555,16 +556,16 @@ static int cmd_writer(unsigned long long seed, double secs)
 
 /*
  * A report is whole when: it starts with the header, every section's first
- * field follows its "[name]" line and its last one is "node:" (then its
- * items, if any), and the lab
- * sections carry id/command/allocator with the id of their title, in
- * increasing order.
+ * field follows its "[name]" line and its last one says how it is mapped
+ * ("mmap:", or "refused:", then "mapped:" while a process maps it; then
+ * its items, if any), and the lab sections carry id/command/allocator with
+ * the id of their title, in increasing order.
  */
 static const char *check_report(char *buf, size_t len)
 {
 	static char why[160];
 	unsigned long last_id = 0, id;
-	int in_section = 0, seen_node = 1, lab = 0, fields = 0;
+	int in_section = 0, seen_end = 1, lab = 0, fields = 0;
 	char *line, *save = NULL;
 
 	if (len == 0 || buf[len - 1] != '\n')
@@ -574,10 +575,10 @@ static const char *check_report(char *buf, size_t len)
 		return "no header";
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '[') {
-			if (in_section && !seen_node)
-				return "a section without its node: line";
+			if (in_section && !seen_end)
+				return "a section without its mmap: or refused: line";
 			in_section = 1;
-			seen_node = 0;
+			seen_end = 0;
 			fields = 0;
 			lab = sscanf(line, "[lab %lu]", &id) == 1;
 			if (lab) {
@@ -593,8 +594,8 @@ static const char *check_report(char *buf, size_t len)
 		if (!in_section || !strncmp(line, "object ", 7) ||
 		    !strncmp(line, "block ", 6))
 			continue;
-		if (seen_node) {
-			snprintf(why, sizeof(why), "line after node: \"%.60s\"", line);
+		if (seen_end && strncmp(line, "mapped:", 7)) {
+			snprintf(why, sizeof(why), "line after mmap: \"%.60s\"", line);
 			return why;
 		}
 		fields++;
@@ -604,10 +605,10 @@ static const char *check_report(char *buf, size_t len)
 			return "lab section without command:";
 		if (lab && fields == 3 && strncmp(line, "allocator:", 10))
 			return "lab section without allocator:";
-		if (!strncmp(line, "node:", 5))
-			seen_node = 1;
+		if (!strncmp(line, "mmap:", 5) || !strncmp(line, "refused:", 8))
+			seen_end = 1;
 	}
-	if (!seen_node)
+	if (!seen_end)
 		return "last section cut short";
 	return NULL;
 }
