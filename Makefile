@@ -5,6 +5,8 @@
 #   make KDIR=/path      ... against another kernel build tree
 #                        (ARCH= and CROSS_COMPILE= pass through to kbuild)
 #   make clean           remove what the build left here
+#   make tools           tools/kd-mmap, which maps a region of /dev/kmem_demo
+#                        into a process and looks at it (docs/mmap.md)
 #   make install         install kmem_demo.ko into /lib/modules/$(KVER)/updates/
 #                        and run depmod (KVER= another installed kernel,
 #                        DESTDIR= stage into a directory instead of /)
@@ -62,7 +64,7 @@ PWD  := $(shell pwd)
 # Empty: vm/run.sh picks distro on Debian, host elsewhere, and says why.
 KERNEL ?= $(if $(filter arm64,$(ARCH)),arm64)
 
-.PHONY: all modules clean help run bench compare test test-quick test-debug test-arm64 check \
+.PHONY: all modules tools clean help run bench compare test test-quick test-debug test-arm64 check \
 	support-table test-times docs samples install uninstall sign deb
 all: modules
 
@@ -71,6 +73,12 @@ modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
+	rm -f tools/kd-mmap
+
+# A user-space program: the host's own compiler, no kernel tree needed.
+tools: tools/kd-mmap
+tools/kd-mmap: tools/kd-mmap.c
+	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 # kbuild's modules_install puts the module in updates/, which depmod ranks
 # above the kernel's own directory; it runs depmod only when the tree has a

@@ -19,7 +19,7 @@ kd_build_dir() {
 # kd_build_module OUTDIR [MAKEVAR=VALUE...] -- build the module sources
 # ($KD_SRC, default the repo root: its Kbuild and src/) against $LANE_KDIR in
 # OUTDIR (under $LANE_ROOT for a lane with a build root: see kd_build_dir),
-# plus tests/helpers/*.c as static guest programs in OUTDIR/helpers, both
+# plus tests/helpers/*.c and tools/*.c as static guest programs in OUTDIR/helpers, both
 # with the lane's compiler and where the lane builds (kd_lane_exec).
 # The sources are mirrored into OUTDIR so the repo gets no build products and
 # lanes can build in parallel; object files stay for incremental rebuilds.
@@ -79,12 +79,13 @@ kd_build_module() {
 	kd_unlock "build${out//\//_}"
 }
 
-# kd_mirror_helpers OUTDIR -- tests/helpers/*.c mirrored into
-# OUTDIR/helpers-src (unchanged files keep their mtime).
+# kd_mirror_helpers OUTDIR -- tests/helpers/*.c and the users' own
+# tools/*.c mirrored into OUTDIR/helpers-src (unchanged files keep their
+# mtime).
 kd_mirror_helpers() {
 	mkdir -p "$1/helpers" "$1/helpers-src"
 	rsync -rl --checksum --delete --include='*.c' --exclude='*' \
-		"$KD_ROOT/tests/helpers/" "$1/helpers-src/"
+		"$KD_ROOT/tests/helpers/" "$KD_ROOT/tools/" "$1/helpers-src/"
 }
 
 # kd_build_helpers OUTDIR -- the guest's static helper programs
@@ -104,7 +105,7 @@ kd_build_helpers() {
 		[ "$bin" -nt "$out/helpers-src/$c.c" ] && continue
 		kd_lane_exec "$LANE_CC" -static -O2 -Wall -Wextra -Werror \
 			-o "$in/helpers/$c" "$in/helpers-src/$c.c" ||
-			kd_die "helper build failed: tests/helpers/$c.c ($LANE_CC)"
+			kd_die "helper build failed: $c.c in tests/helpers/ or tools/ ($LANE_CC)"
 	done
 }
 

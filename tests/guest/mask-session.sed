@@ -18,3 +18,7 @@ s/([0-9]+) \([0-9]+ pages\)/\1 (<n> pages)/g
 s/ (N[0-9]+=)[0-9]+ (N[0-9]+=)[0-9]+$/ \1<n> \2<n>/
 # The kernel's allocation-failure report: a node's free lists.
 s/^(Node [0-9]+ [A-Za-z0-9]+:) .* = [0-9]+kB$/\1 <free lists>/
+# kd-mmap (tools/kd-mmap.c): the frames behind a mapping, and its line of
+# /proc/self/maps (the process's addresses, the device node's inode).
+s/^(frame [0-9]+: pfn )0x[0-9a-f]+$/\1<pfn>/
+s/^(maps: )[0-9a-f]+-[0-9a-f]+ ([-rwxsp]{4} [0-9a-f]+ [0-9a-f]+:[0-9a-f]+) [0-9]+ +/\1<addr>-<addr> \2 <inode> /

@@ -3,7 +3,8 @@
 # shellcheck shell=sh
 # make run's session (KD_MODE=run): the tutorial's steps as a user types
 # them, each with its output: insmod with KD_PARAMS, the kernel log, the
-# lab commands of KD_LAB (";"-separated), the kernel's views, the report,
+# lab commands of KD_LAB (";"-separated; one starting "kd-mmap" runs that
+# tool instead), the kernel's views, the report,
 # rmmod.  KD_VIEW=0 leaves out what the kernel lets you see of its
 # allocators and its own view of each allocation (kernel-check.sh);
 # KD_PICTURES=1 prints the frame map for the pictures.  Run by /init, and
@@ -39,6 +40,16 @@ if [ -n "${KD_LAB:-}" ]; then
 	mark=$(dmesg | wc -l)
 	printf '%s\n' "$KD_LAB" | tr ';' '\n' | sed 's/^ *//; s/ *$//; /^$/d' >/tmp/lab
 	while IFS= read -r c; do
+		case $c in
+		kd-mmap\ *)
+			# The users' own tool (tools/kd-mmap.c): a process maps
+			# a region and looks at it (docs/mmap.md).
+			printf '\n$ %s\n' "$c"
+			# shellcheck disable=SC2086 # its words, as typed
+			$c || printf '(exit status %s)\n' "$?"
+			continue
+			;;
+		esac
 		printf "\n\$ echo '%s' >/proc/kmem_demo\n" "$c"
 		if [ "$view" = 0 ]; then
 			# The write's status: echo's, which the write decides.
