@@ -40,10 +40,10 @@ kd_unload
 # this part take 105 s instead of 29 s on the 16 KiB-page lane).
 N=300
 # A whole report ends with the cache's last object, or, with the DMA demo
-# device bound, with its streaming mapping's section, whose last line is
-# its node.
+# device bound, with its streaming mapping's section, whose last line says
+# why it cannot be mapped into a process.
 last="object $((N - 1)):" sec="[kmem_cache]"
-grep -q '^\[dma_map\]$' /tmp/whole && last="node:" sec="[dma_map]"
+grep -q '^\[dma_map\]$' /tmp/whole && last="refused:" sec="[dma_map]"
 reader() {
 	ok=0 gone=0 ended=0
 	while [ ! -e /tmp/stop ]; do

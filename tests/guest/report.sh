@@ -95,6 +95,7 @@ kd_vmallocinfo() {
 kd_leftovers() {
 	kd_loaded && echo "lsmod still lists kmem_demo"
 	[ -e "$KD_PROC" ] && echo "$KD_PROC still exists"
+	[ -e /dev/kmem_demo ] && echo "/dev/kmem_demo still exists"
 	# Without slub_debug the cache may be merged into another, and the name
 	# stays behind as a symlink to it: only a cache of our own counts.
 	[ -d "$KD_SLAB" ] && [ ! -L "$KD_SLAB" ] && echo "$KD_SLAB still exists"
