@@ -409,7 +409,10 @@ static void kd_test_cmd_dma(struct kunit *test)
 	}
 }
 
-/* fill WHAT BYTE, check WHAT BYTE: an ID or a title, then 0..255. */
+/*
+ * fill WHAT BYTE, check WHAT BYTE: an ID or a title, then 0..255;
+ * vmalloc_user SIZE; pin ADDR LEN.
+ */
 static void kd_test_cmd_bytes(struct kunit *test)
 {
 	static const char * const bad[] = {
@@ -417,6 +420,8 @@ static void kd_test_cmd_bytes(struct kunit *test)
 		"fill 3 0x100", "fill 0 1", "check kmalloc", "fill 3 1K",
 		"fill a_title_longer_than_any_title 1", "vmalloc_user",
 		"vmalloc_user 1M GFP_KERNEL", "vmalloc_user 1M node=0",
+		"pin", "pin 0x1000", "pin x 4096", "pin 0x1000 4096 1",
+		"pin 0x1000 4X", "pin 4K 4096", "pin 0x1000 4096 node=0",
 	};
 	struct kd_cmd c;
 	unsigned int i;
@@ -434,6 +439,10 @@ static void kd_test_cmd_bytes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kd_parse("vmalloc_user 20K", &c), 0);
 	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_VMALLOC_USER);
 	KUNIT_EXPECT_EQ(test, c.arg, 20480UL);
+	KUNIT_EXPECT_EQ(test, kd_parse("pin 0x7f0000001000 8K", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_PIN);
+	KUNIT_EXPECT_EQ(test, c.addr, 0x7f0000001000UL);
+	KUNIT_EXPECT_EQ(test, c.arg, 8192UL);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, kd_parse(bad[i], &c), -EINVAL,
 				    "input \"%s\"", bad[i]);
@@ -617,6 +626,11 @@ static void kd_test_cmd_limits(struct kunit *test)
 		{ "dma coherent 0", -EINVAL, 0 },
 		{ "dma coherent 16G", -E2BIG, PAGE_SIZE << MAX_PAGE_ORDER },
 		{ "dma coherent 5000", 0, 0 },
+		{ "vmalloc_user 2G", -E2BIG, SZ_1G },
+		{ "pin 0x1000 17M", -E2BIG, KD_LAB_PIN_MAX },
+		{ "pin 0x1000 16M", 0, 0 },
+		{ "pin 0x1000 0", -EINVAL, 0 },
+		{ "pin 0xfffffffffffff000 8192", -EINVAL, 0 },
 	};
 	unsigned long estimate;
 	struct kd_cmd c;

@@ -64,6 +64,8 @@ struct kd_exp {
 	char command[KD_LAB_LINE_MAX + 1];	/* the line as written */
 	char nodearg[16];		/* ", N": node=N's argument in the call */
 	const char *used;		/* what kvmalloc really used, or NULL */
+	struct page **pinned;		/* pin: the writer's pages */
+	unsigned long nr_pinned;
 	struct kd_region r;		/* its section in the report */
 	union {
 		void *mem;		/* kmalloc, vmalloc, kvmalloc */
@@ -309,6 +311,61 @@ static void kd_lab_cache_free(struct kd_exp *e)
 }
 
 /*
+ * pin ADDR LEN: the writer's own pages.  The write runs in the writer's
+ * context, so pin_user_pages_fast() pins pages of its memory (current->mm),
+ * faulting them in first.  FOLL_WRITE: the module and the device may
+ * write them; FOLL_LONGTERM: the pin lasts until free, so the kernel
+ * first moves the pages out of ZONE_MOVABLE and CMA, whose pages must
+ * stay movable.  pin_user_pages*(), not get_user_pages*(): a pin is
+ * counted apart from ordinary references (FOLL_PIN), so the kernel knows
+ * the page may be written behind its back (DMA) and keeps it from being
+ * migrated or written back from under the pin.  vmap() gives the pages,
+ * scattered, one kernel address.
+ */
+static int kd_lab_pin(struct kd_exp *e)
+{
+	unsigned long off = offset_in_page(e->cmd.addr), start = e->cmd.addr - off;
+	unsigned long n = PAGE_ALIGN(off + e->cmd.arg) >> PAGE_SHIFT;
+	struct kd_desc *d = &e->r.d;
+	void *va = NULL;
+	long got;
+
+	snprintf(d->call, sizeof(d->call),
+		 "pin_user_pages_fast(%#lx, %lu, FOLL_WRITE|FOLL_LONGTERM, pages), then vmap(pages, %lu, VM_MAP, PAGE_KERNEL)",
+		 start, n, n);
+	/* The flags anonymous memory is allocated with when a process touches it. */
+	d->gfp = GFP_HIGHUSER_MOVABLE;
+	e->pinned = kvmalloc_array(n, sizeof(*e->pinned), GFP_KERNEL);
+	if (!e->pinned)
+		return -ENOMEM;
+	got = pin_user_pages_fast(start, n, FOLL_WRITE | FOLL_LONGTERM, e->pinned);
+	if (got == n)
+		va = vmap(e->pinned, n, VM_MAP, PAGE_KERNEL);
+	if (va && !kd_got_pinned(d, va, off, n)) {
+		e->mem = va;
+		e->nr_pinned = n;
+		return 0;
+	}
+	if (va)
+		vunmap(va);
+	if (got > 0)
+		unpin_user_pages(e->pinned, got);
+	kvfree(e->pinned);
+	if (got == n || got == -ENOMEM)
+		return -ENOMEM;
+	return kd_cmd_refuse(&e->cmd, -EFAULT,
+			     "ADDR..ADDR+LEN is not all memory the writer may write (mapped, writable, ordinary pages)");
+}
+
+/* Dirty: the module or the device may have written them. */
+static void kd_lab_unpin(struct kd_exp *e)
+{
+	vunmap(e->mem);
+	unpin_user_pages_dirty_lock(e->pinned, e->nr_pinned, true);
+	kvfree(e->pinned);
+}
+
+/*
  * dma coherent SIZE: coherent memory for the DMA demo device, which
  * kd_lab_dma() holds on to while this runs.
  */
@@ -350,6 +407,8 @@ static const struct kd_lab_op {
 			     "dma_free_coherent", KD_MEM_COHERENT },
 	[KD_LAB_VMALLOC_USER] = { "vmalloc_user", kd_lab_vmalloc_user, kd_lab_vfree, "vfree",
 				  KD_MEM_VMALLOC_USER },
+	[KD_LAB_PIN]	 = { "pin_user_pages", kd_lab_pin, kd_lab_unpin,
+			     "unpin_user_pages_dirty_lock", KD_MEM_PINNED },
 };
 
 /* Undo a successful op->alloc(): the memory and its list of runs. */
@@ -466,9 +525,9 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 				   PAGE_SIZE << cmd->arg : cmd->arg;
 		ret = op->alloc(e);
 		if (ret) {
+			cmd->why = e->cmd.why ? e->cmd.why : "the allocator returned NULL";
 			kfree(e);
 			e = NULL;
-			cmd->why = "the allocator returned NULL";
 		}
 	} else {
 		ret = -ENOMEM;
@@ -617,7 +676,8 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 {
 	struct kd_dma_map *m;
 	struct page *page = NULL;
-	size_t len = e->r.d.requested;
+	size_t len = e->r.d.requested, slot = e->r.d.reserved;
+	void *mem = e->mem;
 
 	switch (e->cmd.word) {
 	case KD_LAB_PAGES:
@@ -626,14 +686,24 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 		break;
 	case KD_LAB_KMALLOC:
 	case KD_LAB_VMALLOC:
+	case KD_LAB_VMALLOC_USER:
 	case KD_LAB_KVMALLOC:
+		break;
+	case KD_LAB_PIN:
+		/*
+		 * The process's pages, through their vmap(): a scatterlist.
+		 * The rest of those pages is the process's other data: the
+		 * range alone is the buffer's.
+		 */
+		mem = (void *)e->r.d.addr;
+		slot = len;
 		break;
 	default:
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "a cache experiment is many objects: a driver maps each object for its own transfer; map a kmalloc, pages, vmalloc or kvmalloc experiment");
 	}
-	m = kd_dma_map_mem(page ? page_address(page) : e->mem, len,
-			   e->r.d.reserved, page, cmd->dir, cmd->single, &cmd->why);
+	m = kd_dma_map_mem(page ? page_address(page) : mem, len, slot, page,
+			   cmd->dir, cmd->single, &cmd->why);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	kd_regions_lock();
@@ -825,9 +895,8 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 
 	strscpy(copy, line, sizeof(copy));
 	ret = kd_cmd_parse(line, &cmd);
-	if (!ret && cmd.word != KD_LAB_FREE && cmd.word != KD_LAB_BENCH &&
-	    cmd.word != KD_LAB_DMA && cmd.word != KD_LAB_FILL &&
-	    cmd.word != KD_LAB_CHECK)
+	/* The flag rules, for commands that pass flags to an allocator. */
+	if (!ret && cmd.gfp)
 		ret = kd_cmd_check_gfp(&cmd);
 	if (!ret && cmd.word == KD_LAB_BENCH) {
 		/* Its own lock: the lab and its readers go on meanwhile. */

@@ -13,9 +13,12 @@
  *   dma unmap ID                     dma xfer ID
  *   dma mask BITS
  *   vmalloc_user SIZE                fill WHAT BYTE | check WHAT BYTE
+ *   pin ADDR LEN
  *
  * WHAT is a lab ID or a load-time section's title (kmalloc, vmalloc,
- * __get_free_pages, ...); BYTE is 0 to 255, decimal or 0x hex.
+ * __get_free_pages, ...); BYTE is 0 to 255, decimal or 0x hex.  pin pins
+ * the writer's own pages from ADDR (decimal or 0x hex) for LEN bytes (a
+ * SIZE).
  *
  * node=N asks for memory on NUMA node N: the _node form of the allocator
  * (kmalloc_node, vmalloc_node, kvmalloc_node, alloc_pages_node,
@@ -53,6 +56,7 @@ static const struct kd_word_info {
 	[KD_LAB_VMALLOC_USER] = { "vmalloc_user", true, false, false },
 	[KD_LAB_FILL]	 = { "fill",     false, false, false },
 	[KD_LAB_CHECK]	 = { "check",    false, false, false },
+	[KD_LAB_PIN]	 = { "pin",      true,  false, false },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)
@@ -329,6 +333,18 @@ static int kd_parse_bytes(char **words, int n, struct kd_cmd *cmd)
 	return 0;
 }
 
+/* "pin ADDR LEN": where the writer's pages start, and how many bytes. */
+static int kd_parse_pin(char **words, int n, struct kd_cmd *cmd)
+{
+	if (n != 3)
+		return kd_cmd_refuse(cmd, -EINVAL, n < 3 ?
+				     "missing argument" : "extra argument");
+	if (kd_parse_number(words[1], false, &cmd->addr, &cmd->why))
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "ADDR: an address in the writer's memory, decimal or 0x hex");
+	return kd_parse_number(words[2], true, &cmd->arg, &cmd->why);
+}
+
 /*
  * Parse one command line (no newline; it is modified).  Returns 0, or
  * -EINVAL with cmd->why set.  Flag rules and size limits are checked later
@@ -358,6 +374,8 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 		return kd_parse_dma(words, n, cmd);
 	if (cmd->word == KD_LAB_FILL || cmd->word == KD_LAB_CHECK)
 		return kd_parse_bytes(words, n, cmd);
+	if (cmd->word == KD_LAB_PIN)
+		return kd_parse_pin(words, n, cmd);
 	if (cmd->word == KD_LAB_BENCH) {
 		if (n == 2 && !strcmp(words[1], "quick"))
 			cmd->quick = true;
@@ -483,6 +501,7 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 
 	if (!n && cmd->word != KD_LAB_PAGES) {
 		cmd->why = cmd->word == KD_LAB_CACHE ? "COUNT must be at least 1" :
+			   cmd->word == KD_LAB_PIN ? "LEN 0: no page to pin" :
 			   cmd->word == KD_LAB_DMA ? "SIZE 0: dma_alloc_coherent() of nothing" :
 			   "SIZE 0: kmalloc(0) returns ZERO_SIZE_PTR, which is no memory";
 		return -EINVAL;
@@ -517,6 +536,17 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 			return kd_too_big(cmd, PAGE_SIZE << MAX_PAGE_ORDER,
 					  "larger than the largest block of the buddy allocator, which dma-direct takes coherent memory from");
 		*estimate = PAGE_SIZE << get_order(n);
+		break;
+	case KD_LAB_PIN:
+		if (n > KD_LAB_PIN_MAX)
+			return kd_too_big(cmd, KD_LAB_PIN_MAX,
+					  "the lab pins at most this many bytes in one command");
+		if (cmd->addr + n < cmd->addr) {
+			cmd->why = "ADDR + LEN wraps around the address space";
+			return -EINVAL;
+		}
+		/* Whole pages: every page the range touches is pinned. */
+		*estimate = PAGE_ALIGN(offset_in_page(cmd->addr) + n);
 		break;
 	case KD_LAB_CACHE:
 		if (n > KD_LAB_CACHE_MAX)

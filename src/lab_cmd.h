@@ -15,6 +15,7 @@
 #define KD_LAB_LINE_MAX	256	/* bytes in one command line */
 #define KD_LAB_WRITE_MAX	4096	/* bytes taken from one write() */
 #define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
+#define KD_LAB_PIN_MAX		(16UL << 20)	/* bytes in one "pin" command */
 
 /* The command words, in the order of the table in lab_cmd.c. */
 enum kd_lab_word {
@@ -29,6 +30,7 @@ enum kd_lab_word {
 	KD_LAB_VMALLOC_USER,
 	KD_LAB_FILL,
 	KD_LAB_CHECK,
+	KD_LAB_PIN,
 	KD_NR_LAB_WORDS,
 };
 
@@ -53,6 +55,7 @@ struct kd_cmd {
 	bool single;		/* dma map: dma_map_single() asked for */
 	char what[24];		/* fill, check: a load-time section's title */
 	u8 byte;		/* fill, check: the byte */
+	unsigned long addr;	/* pin: the writer's address (arg: LEN) */
 	char text[96];		/* a reason composed for this command */
 	const char *why;	/* why it was refused */
 	unsigned long limit;	/* the limit it went over, if any */

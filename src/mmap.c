@@ -74,6 +74,9 @@ static const char *kd_mmap_call(const struct kd_region *r, const char **why)
 	case KD_MEM_COHERENT:
 		return kd_mmap_no(why,
 				  "coherent memory goes with the device, which can be unbound while a process maps it: dma_mmap_coherent() needs the mappings revoked first, which kmem_demo does not do yet");
+	case KD_MEM_PINNED:
+		return kd_mmap_no(why,
+				  "a process's own anonymous pages: the process maps them already, and vm_insert_page() refuses anonymous pages (PageAnon)");
 	case KD_MEM_POOL:
 		return kd_mmap_no(why,
 				  "a dma_pool block shares its page with the pool's other blocks: a mapping exposes whole pages");

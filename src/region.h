@@ -47,6 +47,7 @@ enum kd_mem {
 	KD_MEM_PAGES,		/* a block of 2^order pages, not compound */
 	KD_MEM_COHERENT,	/* dma_alloc_coherent() */
 	KD_MEM_POOL,		/* a dma_pool block */
+	KD_MEM_PINNED,		/* a process's pages, pinned and vmap()ped */
 };
 
 /*

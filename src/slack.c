@@ -275,3 +275,23 @@ void kd_got_pages(struct kd_desc *d, struct page *page, unsigned int order)
 	kd_describe_linear(d);
 	kd_explain_pages(d, order);
 }
+
+int kd_got_pinned(struct kd_desc *d, void *va, unsigned long offset,
+		  unsigned long nr)
+{
+	int ret;
+
+	d->addr = va + offset;
+	d->reserved = nr << PAGE_SHIFT;
+	ret = kd_describe_vmalloc(d);
+	if (ret)
+		return ret;
+	snprintf(d->served_by, sizeof(d->served_by),
+		 "the writer's own pages, %lu pinned by pin_user_pages_fast() and mapped for the kernel by vmap()",
+		 nr);
+	kd_parts_add(&d->slack, "slack_pages", d->reserved - d->requested,
+		     "whole pages: a pin holds every page the range touches");
+	kd_parts_add(&d->extra, "extra_guard", PAGE_SIZE,
+		     "address space only: the unmapped guard page after the vmap() area");
+	return 0;
+}

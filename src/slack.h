@@ -32,5 +32,11 @@ void kd_explain_objects(struct kd_desc *d, const char *cache,
 void kd_got_kmalloc(struct kd_desc *d, void *p);
 int kd_got_vmalloc(struct kd_desc *d, void *p);
 void kd_got_pages(struct kd_desc *d, struct page *page, unsigned int order);
+/*
+ * A process's pages pinned for the kernel and vmap()ped at @va: @nr pages,
+ * the range starting @offset bytes into the first.
+ */
+int kd_got_pinned(struct kd_desc *d, void *va, unsigned long offset,
+		  unsigned long nr);
 
 #endif /* KMEM_DEMO_SLACK_H */

@@ -24,9 +24,18 @@
  *   unmap-first   munmap() of the first page only
  *
  * -p maps it private, -x adds PROT_EXEC, -o and -n map OFFSET and PAGES
- * as given (default: the section's offset and all its pages).  Every step
- * prints one line; a refusal prints the errno name.  Build it anywhere:
- * cc -O2 -o kd-mmap tools/kd-mmap.c
+ * as given (default: the section's offset and all its pages).
+ *
+ *   kd-mmap -P LEN [-o OFFSET] [-r] [ACTION...]
+ *
+ * maps LEN bytes of anonymous memory of its own instead (-r: read-only)
+ * and has the module pin them: it writes "pin ADDR LEN" to /proc/kmem_demo
+ * itself, ADDR being OFFSET bytes into its memory, and prints the
+ * experiment's ID; the actions then work on its own memory, which the
+ * module's fill and check reach through the pin.
+ *
+ * Every step prints one line; a refusal prints the errno name.  Build it
+ * anywhere: cc -O2 -o kd-mmap tools/kd-mmap.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,6 +65,8 @@ static const char *err_name(int e)
 	case EBUSY: return "EBUSY";
 	case ENOENT: return "ENOENT";
 	case EAGAIN: return "EAGAIN";
+	case E2BIG: return "E2BIG";
+	case ENOSPC: return "ENOSPC";
 	default: return strerror(e);
 	}
 }
@@ -168,6 +179,45 @@ static void maps(const unsigned char *p)
 	fclose(f);
 }
 
+/*
+ * Has the module pin @len bytes at @p: the write runs in this process, so
+ * the pages pinned are its own.  Prints the new experiment's ID.
+ */
+static int pin(const unsigned char *p, uint64_t len)
+{
+	char line[128], want[128];
+	unsigned long id = 0, in = 0, n;
+	int fd = open(REPORT, O_WRONLY);
+	FILE *f;
+
+	if (fd < 0) {
+		printf("pin: %s\n", err_name(errno));
+		return 1;
+	}
+	snprintf(line, sizeof(line), "pin %p %" PRIu64 "\n", (const void *)p, len);
+	if (write(fd, line, strlen(line)) < 0) {
+		printf("pin: %s\n", err_name(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	/* The newest experiment of this very command is ours. */
+	snprintf(want, sizeof(want), "command:     pin %p %" PRIu64 "\n",
+		 (const void *)p, len);
+	f = fopen(REPORT, "r");
+	if (!f)
+		die(REPORT);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "[lab %lu]", &n) == 1)
+			in = n;
+		else if (in && !strcmp(line, want))
+			id = in;
+	}
+	fclose(f);
+	printf("pin: lab %lu, %" PRIu64 " bytes at %p\n", id, len, (const void *)p);
+	return 0;
+}
+
 static void result(const char *what, int ret)
 {
 	printf("%s: %s\n", what, ret ? err_name(errno) : "ok");
@@ -176,21 +226,37 @@ static void result(const char *what, int ret)
 int main(int argc, char **argv)
 {
 	int opt, prot = PROT_READ | PROT_WRITE, flags = MAP_SHARED, fd, i, status = 0;
-	uint64_t off = 0, bytes = 0, pages = 0, want_off = 0;
-	int given_off = 0;
+	uint64_t off = 0, bytes = 0, pages = 0, want_off = 0, pin_len = 0;
+	int given_off = 0, ro = 0;
 	unsigned char *p;
 	size_t len;
 	pid_t pid;
 
 	page = sysconf(_SC_PAGESIZE);
-	while ((opt = getopt(argc, argv, "pxo:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "pxo:n:P:r")) != -1) {
 		switch (opt) {
+		case 'P': pin_len = strtoull(optarg, NULL, 0); break;
+		case 'r': ro = 1; break;
 		case 'p': flags = MAP_PRIVATE; break;
 		case 'x': prot |= PROT_EXEC; break;
 		case 'o': want_off = strtoull(optarg, NULL, 0); given_off = 1; break;
 		case 'n': pages = strtoull(optarg, NULL, 0); break;
 		default: goto usage;
 		}
+	}
+	if (pin_len) {
+		/* Its own memory: the actions follow the options directly. */
+		len = (want_off + pin_len + page - 1) / page * page;
+		p = mmap(NULL, len, ro ? PROT_READ : PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		if (pin(p + want_off, pin_len))
+			return 1;
+		p += want_off;
+		bytes = pin_len;
+		optind--;
+		goto actions;
 	}
 	if (optind >= argc)
 		goto usage;
@@ -214,6 +280,7 @@ int main(int argc, char **argv)
 	}
 	close(fd);	/* the mapping holds the file */
 	printf("mmap: %zu bytes at offset %#" PRIx64 "\n", len, off);
+actions:
 	if (optind + 1 == argc)
 		show(p, bytes);
 	for (i = optind + 1; i < argc; i++) {
@@ -283,6 +350,9 @@ int main(int argc, char **argv)
 	}
 	return status;
 usage:
-	fprintf(stderr, "usage: kd-mmap [-p] [-x] [-o OFFSET] [-n PAGES] WHAT [show | fill BYTE | check BYTE | frames | maps | hold SECONDS | dontneed | grow | exec | fork | unmap-first]...\n");
+	fprintf(stderr, "usage: kd-mmap [-p] [-x] [-o OFFSET] [-n PAGES] WHAT [ACTION...]\n"
+		"       kd-mmap -P LEN [-o OFFSET] [-r] [ACTION...]\n"
+		"ACTION: show | fill BYTE | check BYTE | frames | maps | hold SECONDS |\n"
+		"        dontneed | grow | exec | fork | unmap-first\n");
 	return 2;
 }

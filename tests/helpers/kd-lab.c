@@ -62,6 +62,7 @@ static const char *errname(int e)
 	case ENODEV: return "ENODEV";
 	case EIO: return "EIO";
 	case EBADMSG: return "EBADMSG";
+	case EFAULT: return "EFAULT";
 	default: return strerror(e);
 	}
 }
