@@ -24,8 +24,13 @@
  *   kd-lab reader SECONDS [PAUSE_MS] whole reads, each one checked
  *   kd-lab fuzz SEED COUNT [FAILPCT] valid, mutated and random commands;
  *                                    FAILPCT % of them under fault injection
+ *   kd-lab mfuzz SEED SECONDS        random mmap, munmap (whole and in
+ *                                    part), mremap, mprotect, madvise,
+ *                                    fork, reads and writes through the
+ *                                    mappings, fill, check, free and pin
+ *                                    of the writer's own memory
  *
- * writer, reader and fuzz print one summary line and exit 1 on anything
+ * writer, reader, fuzz and mfuzz print one summary line and exit 1 on anything
  * the lab's contract does not allow: an undocumented errno, a write that
  * returns a wrong count, a malformed or partial report.
  */
@@ -39,7 +44,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/capability.h>
 
 #define PROC "/proc/kmem_demo"
@@ -717,6 +724,219 @@ static int cmd_fuzz(unsigned long long seed, unsigned long count, unsigned int f
 	return 0;
 }
 
+/* ---- mfuzz: mappings of /dev/kmem_demo against the lab ---- */
+
+#define DEV "/dev/kmem_demo"
+#define MAPS_MAX 8
+
+static struct mapping {
+	unsigned char *p;
+	size_t len;
+} maps[MAPS_MAX];
+static long page_size;
+
+/* A random mappable section's offset and pages, from the report; 0 if none. */
+static unsigned long long some_offset(unsigned long *pages)
+{
+	static char buf[1 << 20];
+	unsigned long long offs[512], o;
+	unsigned long n = 0, np[512], k;
+	ssize_t len = 0, r;
+	char *p;
+	int fd = open(PROC, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	while ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	buf[len] = 0;
+	for (p = buf; (p = strstr(p, "\nmmap_offset: ")) && n < 512; p++)
+		if (sscanf(p, "\nmmap_offset: %llx (/dev/kmem_demo, %lu", &o, &k) == 2) {
+			offs[n] = o;
+			np[n++] = k;
+		}
+	if (!n)
+		return 0;
+	k = pick(n);
+	*pages = np[k];
+	return offs[k];
+}
+
+/* Every byte of every mapping read, some written: none may fault. */
+static void touch_all(void)
+{
+	volatile unsigned char sum = 0;
+	size_t i, j;
+
+	for (i = 0; i < MAPS_MAX; i++)
+		for (j = 0; maps[i].p && j < maps[i].len; j += page_size) {
+			sum += maps[i].p[j];
+			if (pick(2))
+				maps[i].p[j] = (unsigned char)pick(256);
+		}
+	(void)sum;
+}
+
+/* A random mapping of the device, its errors those documented. */
+static int mfuzz_mmap(int dev)
+{
+	unsigned long pages = 0, first, n;
+	unsigned long long off = some_offset(&pages);
+	int prot = PROT_READ | PROT_WRITE, flags = MAP_SHARED, i = pick(MAPS_MAX);
+	void *p;
+
+	if (!off || maps[i].p)
+		return 0;
+	first = pick(pages);
+	n = 1 + pick(pages - first + (pick(8) ? 0 : 2));	/* now and then past the end */
+	if (!pick(16))
+		flags = MAP_PRIVATE;
+	if (!pick(16))
+		prot |= PROT_EXEC;
+	p = mmap(NULL, n * page_size, prot, flags, dev, off + first * page_size);
+	if (p == MAP_FAILED)
+		return errno == EINVAL || errno == EPERM || errno == ENOMEM ? 0 : errno;
+	if (flags != MAP_SHARED || prot & PROT_EXEC || first + n > pages)
+		die("mfuzz: mmap of %lu pages at %#llx+%lu (%s%s) succeeded", n, off,
+		    first, flags == MAP_SHARED ? "shared" : "private",
+		    prot & PROT_EXEC ? ", exec" : "");
+	maps[i].p = p;
+	maps[i].len = n * page_size;
+	return 0;
+}
+
+/* The rest of what a process may do to a mapping. */
+static int mfuzz_vm(void)
+{
+	struct mapping *m = &maps[pick(MAPS_MAX)];
+	void *q;
+	pid_t pid;
+	int st;
+
+	if (!m->p)
+		return 0;
+	switch (pick(6)) {
+	case 0:
+		munmap(m->p, m->len);
+		m->p = NULL;
+		return 0;
+	case 1:		/* its first page only: the rest is split off */
+		munmap(m->p, page_size);
+		m->p += page_size;
+		m->len -= page_size;
+		if (!m->len)
+			m->p = NULL;
+		return 0;
+	case 2:		/* grow: refused; move: allowed */
+		q = mremap(m->p, m->len, m->len + page_size, MREMAP_MAYMOVE);
+		if (q != MAP_FAILED)
+			die("mfuzz: mremap grew a mapping");
+		q = mremap(m->p, m->len, m->len, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED)
+			return errno;
+		m->p = q;
+		return 0;
+	case 3:
+		if (!mprotect(m->p, m->len, PROT_READ | PROT_EXEC))
+			die("mfuzz: mprotect made a mapping executable");
+		return errno == EACCES ? 0 : errno;
+	case 4:		/* VM_PFNMAP refuses it; the others fault the pages back */
+		if (madvise(m->p, m->len, MADV_DONTNEED) && errno != EINVAL)
+			return errno;
+		touch_all();
+		return 0;
+	default:
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			return errno;
+		if (!pid) {
+			touch_all();
+			_exit(0);
+		}
+		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			die("mfuzz: the child that touched the mappings ended with status %#x", st);
+		return 0;
+	}
+}
+
+/* A lab command; its errors those the lab documents for it. */
+static int mfuzz_lab(void)
+{
+	static const char *const alloc[] = {
+		"pages 0", "pages 2", "vmalloc_user 20000", "kmalloc 8192", "kmalloc 100",
+	};
+	char line[96];
+	unsigned long id = some_live_id();
+	void *own;
+	int e;
+
+	switch (pick(5)) {
+	case 0:
+		snprintf(line, sizeof(line), "%s\n", alloc[pick(5)]);
+		break;
+	case 1:
+		snprintf(line, sizeof(line), "fill %lu %lu\n", id, pick(256));
+		break;
+	case 2:
+		snprintf(line, sizeof(line), "check %lu %lu\n", id, pick(256));
+		break;
+	case 3:
+		snprintf(line, sizeof(line), "free %lu\n", id);
+		break;
+	default:	/* its own memory, pinned, then unmapped: the pin holds it */
+		own = mmap(NULL, 4 * page_size, PROT_READ | (pick(4) ? PROT_WRITE : 0),
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (own == MAP_FAILED)
+			return errno;
+		snprintf(line, sizeof(line), "pin %p %lu\n", own, 1 + pick(4 * page_size));
+		e = lab_write(line, strlen(line));
+		munmap(own, 4 * page_size);
+		return e == 0 || e == EFAULT || e == ENOSPC || e == ENOMEM ? 0 : e;
+	}
+	e = lab_write(line, strlen(line));
+	/* ENOENT: freed meanwhile; EINVAL: no run of bytes; EBADMSG: check. */
+	return e == 0 || e == ENOENT || e == EINVAL || e == EBADMSG || e == EBUSY ||
+	       e == ENOSPC || e == ENOMEM ? 0 : e;
+}
+
+static int cmd_mfuzz(unsigned long long seed, double secs)
+{
+	double end = now() + secs;
+	unsigned long n = 0;
+	int dev, e = 0, i;
+
+	rng = seed ? seed : 1;
+	page_size = sysconf(_SC_PAGESIZE);
+	dev = open(DEV, O_RDWR);
+	if (dev < 0)
+		die("mfuzz: %s: %s", DEV, strerror(errno));
+	while (!e && now() < end) {
+		switch (pick(3)) {
+		case 0:
+			e = mfuzz_mmap(dev);
+			break;
+		case 1:
+			e = mfuzz_vm();
+			break;
+		default:
+			e = mfuzz_lab();
+		}
+		n++;
+	}
+	for (i = 0; i < MAPS_MAX; i++)
+		if (maps[i].p)
+			munmap(maps[i].p, maps[i].len);
+	close(dev);
+	if (e) {
+		printf("mfuzz seed=%llu: step %lu got %s\n", seed, n, errname(e));
+		return 1;
+	}
+	printf("mfuzz seed=%llu: %lu steps\n", seed, n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -731,7 +951,10 @@ int main(int argc, char **argv)
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fuzz"))
 		return cmd_fuzz(strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 				argc == 5 ? atoi(argv[4]) : 0);
+	if (argc == 4 && !strcmp(argv[1], "mfuzz"))
+		return cmd_mfuzz(strtoull(argv[2], NULL, 0), atof(argv[3]));
 	die("usage: kd-lab write [-e] [-f] [-c] [-U] [-n N] LINE... | read [-c] [-U] FILE | "
-	    "writer SEED SECONDS | reader SECONDS [PAUSE_MS] | fuzz SEED COUNT [FAILPCT]");
+	    "writer SEED SECONDS | reader SECONDS [PAUSE_MS] | fuzz SEED COUNT [FAILPCT] | "
+	    "mfuzz SEED SECONDS");
 	return 2;
 }
