@@ -144,6 +144,18 @@ static void kd_lab_kfree(struct kd_exp *e)
 	kfree(e->mem);
 }
 
+/* What a vmalloc call left in e->mem: described, or freed again. */
+static int kd_lab_got_vmalloc(struct kd_exp *e)
+{
+	if (!e->mem)
+		return -ENOMEM;
+	if (kd_got_vmalloc(&e->r.d, e->mem)) {
+		vfree(e->mem);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * noinline: /proc/vmallocinfo names this function as the area's caller.
  * With node=, vmalloc_node() (GFP_KERNEL) or vzalloc_node() (with
@@ -165,13 +177,7 @@ static noinline int kd_lab_vmalloc(struct kd_exp *e)
 		e->mem = zero ? vzalloc_node(e->cmd.arg, e->cmd.node) :
 				vmalloc_node(e->cmd.arg, e->cmd.node);
 	}
-	if (!e->mem)
-		return -ENOMEM;
-	if (kd_got_vmalloc(d, e->mem)) {
-		vfree(e->mem);
-		return -ENOMEM;
-	}
-	return 0;
+	return kd_lab_got_vmalloc(e);
 }
 
 static void kd_lab_vfree(struct kd_exp *e)
@@ -191,13 +197,7 @@ static noinline int kd_lab_vmalloc_user(struct kd_exp *e)
 	d->gfp = GFP_KERNEL | __GFP_ZERO;	/* what vmalloc_user() passes */
 	snprintf(d->call, sizeof(d->call), "vmalloc_user(%lu)", e->cmd.arg);
 	e->mem = vmalloc_user(e->cmd.arg);
-	if (!e->mem)
-		return -ENOMEM;
-	if (kd_got_vmalloc(d, e->mem)) {
-		vfree(e->mem);
-		return -ENOMEM;
-	}
-	return 0;
+	return kd_lab_got_vmalloc(e);
 }
 
 /*
