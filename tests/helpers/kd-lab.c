@@ -508,22 +508,29 @@ static int allowed(int e, const char *line)
 	       (e == EIO && !strncmp(line, "dma mask ", 9));
 }
 
+/* The whole report, NUL-terminated, in a buffer of its own ("" if none). */
+static char *read_report(void)
+{
+	static char buf[1 << 20];
+	ssize_t len = 0, r;
+	int fd = open(PROC, O_RDONLY);
+
+	if (fd >= 0) {
+		while ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+			len += r;
+		close(fd);
+	}
+	buf[len] = 0;
+	return buf;
+}
+
 /* A random live experiment's ID from the report, 0 when there is none. */
 static unsigned long some_live_id(void)
 {
-	static char buf[1 << 20];
 	unsigned long ids[4096], n = 0, id;
-	ssize_t len = 0, r;
 	char *p;
-	int fd = open(PROC, O_RDONLY);
 
-	if (fd < 0)
-		return 0;
-	while ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += r;
-	close(fd);
-	buf[len] = 0;
-	for (p = buf; (p = strstr(p, "\n[lab ")) && n < 4096; p++)
+	for (p = read_report(); (p = strstr(p, "\n[lab ")) && n < 4096; p++)
 		if (sscanf(p, "\n[lab %lu]", &id) == 1)
 			ids[n++] = id;
 	return n ? ids[pick(n)] : 0;
@@ -738,20 +745,11 @@ static long page_size;
 /* A random mappable section's offset and pages, from the report; 0 if none. */
 static unsigned long long some_offset(unsigned long *pages)
 {
-	static char buf[1 << 20];
 	unsigned long long offs[512], o;
 	unsigned long n = 0, np[512], k;
-	ssize_t len = 0, r;
 	char *p;
-	int fd = open(PROC, O_RDONLY);
 
-	if (fd < 0)
-		return 0;
-	while ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += r;
-	close(fd);
-	buf[len] = 0;
-	for (p = buf; (p = strstr(p, "\nmmap_offset: ")) && n < 512; p++)
+	for (p = read_report(); (p = strstr(p, "\nmmap_offset: ")) && n < 512; p++)
 		if (sscanf(p, "\nmmap_offset: %llx (/dev/kmem_demo, %lu", &o, &k) == 2) {
 			offs[n] = o;
 			np[n++] = k;
