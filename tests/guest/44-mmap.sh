@@ -114,7 +114,7 @@ t_match "lab $km: the log names the first byte that differs" \
 	"refused, EBADMSG: check: byte 0 of $((2 * ps)) is 0x07, not 0x08" "$(kd_dmesg_since)"
 
 # A mapping keeps its experiment, and the module, until the last munmap.
-kd-mmap "$p2" hold 4 >/tmp/hold.out 2>&1 &
+kd-mmap "$p2" hold 60 >/tmp/hold.out 2>&1 &
 holder=$!
 i=0
 while [ "$(sect "lab $p2" mapped | cut -d' ' -f1)" != 1 ] && [ $i -lt 50 ]; do
@@ -130,6 +130,8 @@ t_lab "free all while one is mapped: EBUSY" EBUSY "free all"
 t_eq "free all freed nothing" "$p0 $p2 $vu $km $small" "$(kd_lab_ids)"
 t_run "rmmod while mapped fails" sh -c '! rmmod kmem_demo 2>/dev/null'
 t_run "still loaded" kd_loaded
+# Killed, the process's mappings go with it.
+kill "$holder"
 wait "$holder"
 t_eq "[lab $p2]: no mapping after munmap" "" "$(sect "lab $p2" mapped)"
 

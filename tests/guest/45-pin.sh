@@ -13,7 +13,7 @@
 # that wraps, a malformed line, more pins than lab_max_items.  free and
 # rmmod unpin.
 # kd-boot: slub
-# kd-class: kernel dma
+# kd-class: kernel
 # kd-timeout: 180
 . "${0%/*}/lib.sh"
 . "${0%/*}/report.sh"
