@@ -22,3 +22,6 @@ s/^(Node [0-9]+ [A-Za-z0-9]+:) .* = [0-9]+kB$/\1 <free lists>/
 # /proc/self/maps (the process's addresses, the device node's inode).
 s/^(frame [0-9]+: pfn )0x[0-9a-f]+$/\1<pfn>/
 s/^(maps: )[0-9a-f]+-[0-9a-f]+ ([-rwxsp]{4} [0-9a-f]+ [0-9a-f]+:[0-9a-f]+) [0-9]+ +/\1<addr>-<addr> \2 <inode> /
+# A pin (kd-mmap -P): the process's address, wherever its mmap() put it.
+s/^(pin: lab [0-9]+, [0-9]+ bytes at )0x[0-9a-f]+$/\1<addr>/
+s/pin_user_pages_fast\(0x[0-9a-f]+,/pin_user_pages_fast(<addr>,/
