@@ -44,6 +44,12 @@
 #include "mmap.h"
 #include "region.h"
 
+/* A page of its own, with a reference count: vm_insert_pages() maps it. */
+static bool kd_mmap_one_page(const struct kd_region *r)
+{
+	return r->mem == KD_MEM_PAGES && r->d.reserved == PAGE_SIZE;
+}
+
 static const char *kd_mmap_no(const char **why, const char *reason)
 {
 	*why = reason;
@@ -57,7 +63,7 @@ static const char *kd_mmap_call(const struct kd_region *r, const char **why)
 
 	switch (r->mem) {
 	case KD_MEM_PAGES:
-		return d->reserved == PAGE_SIZE ? "vm_insert_pages" : "remap_pfn_range";
+		return kd_mmap_one_page(r) ? "vm_insert_pages" : "remap_pfn_range";
 	case KD_MEM_VMALLOC_USER:
 		return "remap_vmalloc_range";
 	case KD_MEM_SLAB:
@@ -148,7 +154,7 @@ static vm_fault_t kd_vm_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	if (r->mem == KD_MEM_VMALLOC_USER)
 		page = vmalloc_to_page(addr);
-	else if (r->mem == KD_MEM_PAGES && r->d.reserved == PAGE_SIZE)
+	else if (kd_mmap_one_page(r))
 		page = virt_to_page(addr);
 	else
 		return VM_FAULT_SIGBUS;
@@ -182,7 +188,7 @@ static int kd_mmap_region(struct vm_area_struct *vma, struct kd_region *r,
 
 	if (r->mem == KD_MEM_VMALLOC_USER)
 		return remap_vmalloc_range(vma, (void *)r->d.addr, first);
-	if (r->mem == KD_MEM_PAGES && r->d.reserved == PAGE_SIZE) {
+	if (kd_mmap_one_page(r)) {
 		page = virt_to_page(addr);
 		n = 1;
 		return vm_insert_pages(vma, vma->vm_start, &page, &n);
