@@ -677,7 +677,6 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 	struct kd_dma_map *m;
 	struct page *page = NULL;
 	size_t len = e->r.d.requested, slot = e->r.d.reserved;
-	void *mem = e->mem;
 
 	switch (e->cmd.word) {
 	case KD_LAB_PAGES:
@@ -695,15 +694,15 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 		 * The rest of those pages is the process's other data: the
 		 * range alone is the buffer's.
 		 */
-		mem = (void *)e->r.d.addr;
 		slot = len;
 		break;
 	default:
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "a cache experiment is many objects: a driver maps each object for its own transfer; map a kmalloc, pages, vmalloc or kvmalloc experiment");
 	}
-	m = kd_dma_map_mem(page ? page_address(page) : mem, len, slot, page,
-			   cmd->dir, cmd->single, &cmd->why);
+	/* d.addr: where the experiment's bytes start (a pin's, inside a page). */
+	m = kd_dma_map_mem(page ? page_address(page) : (void *)e->r.d.addr, len,
+			   slot, page, cmd->dir, cmd->single, &cmd->why);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	kd_regions_lock();
