@@ -34,6 +34,7 @@
 #include "dma.h"
 #include "dma_map.h"
 #include "kmem_demo.h"
+#include "mmap.h"
 #include "params.h"
 #include "region.h"
 #include "slack.h"
@@ -398,6 +399,7 @@ void kd_dma_detach(void)
 	kd_load_pool_free();
 	dev_info(kd_dma_dev(), "dma_pool_destroy: %u blocks freed, pool destroyed\n",
 		 KD_POOL_BLOCKS);
+	kd_mmap_revoke(&kd_dma.coh.r);
 	kd_load_coherent_free();
 	dev_info(kd_dma_dev(), "dma_free_coherent: %lu pages (order %u) freed\n",
 		 1UL << kd_dma.order, kd_dma.order);

@@ -852,6 +852,23 @@ int kd_dma_coherent(struct kd_dma_map *m, struct kd_desc *d, size_t size)
 	return 0;
 }
 
+/*
+ * dma_mmap_coherent() maps from the VMA's offset into the buffer; the
+ * region's own offset goes back after, as it names the region to the
+ * mapping's callbacks and to unmap_mapping_range().
+ */
+int kd_dma_mmap(const struct kd_dma_map *m, struct vm_area_struct *vma,
+		unsigned long first)
+{
+	unsigned long pgoff = vma->vm_pgoff;
+	int ret;
+
+	vma->vm_pgoff = first;
+	ret = dma_mmap_coherent(kd_dma_dev(), vma, m->cpu, m->handle, m->len);
+	vma->vm_pgoff = pgoff;
+	return ret;
+}
+
 struct kd_dma_map *kd_dma_coherent_new(struct kd_desc *d, size_t size,
 				       const char **why)
 {

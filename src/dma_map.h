@@ -20,6 +20,7 @@ struct device;
 struct kd_desc;
 struct page;
 struct seq_file;
+struct vm_area_struct;
 
 /*
  * The device's DMA engine, as its driver provides it: copy @len bytes
@@ -111,6 +112,9 @@ int kd_dma_coherent(struct kd_dma_map *m, struct kd_desc *d, size_t size);
 /* The same, @m allocated too (the lab's); NULL with *@why. */
 struct kd_dma_map *kd_dma_coherent_new(struct kd_desc *d, size_t size,
 				       const char **why);
+/* Pages @first.. of coherent memory @m into @vma: dma_mmap_coherent(). */
+int kd_dma_mmap(const struct kd_dma_map *m, struct vm_area_struct *vma,
+		unsigned long first);
 
 /* ---- streaming mappings ---- */
 

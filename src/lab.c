@@ -52,6 +52,7 @@
 #include "kmem_demo.h"
 #include "lab.h"
 #include "lab_cmd.h"
+#include "mmap.h"
 #include "params.h"
 #include "region.h"
 #include "slack.h"
@@ -793,6 +794,7 @@ void kd_lab_dma_release(void)
 	list_for_each_entry_safe(e, tmp, &doomed, node) {
 		pr_info("lab %lu: the DMA demo device's coherent memory goes with it\n",
 			e->id);
+		kd_mmap_revoke(&e->r);
 		kd_lab_free_one(e);
 	}
 	mutex_unlock(&kd_lab_dma_lock);
@@ -804,10 +806,10 @@ void kd_lab_dma_release(void)
  * fill WHAT BYTE, check WHAT BYTE.  The bytes are those the owner asked for
  * (never the slack), as the CPU reaches them.  The registry's lock is held
  * throughout: no region is freed or withdrawn while it is held (an
- * experiment's free, the DMA demo device's removal), and it never waits
- * for a process (a mapping's fault takes no lock here).  Memory the device
- * owns (streaming-mapped, not synced for the CPU) is refused, as the DMA
- * API's rule says.
+ * experiment's free, the DMA demo device's removal), and nothing waits for
+ * a process while it is held (a mapping's fault only looks its region up
+ * under it).  Memory the device owns (streaming-mapped, not synced for the
+ * CPU) is refused, as the DMA API's rule says.
  */
 static int kd_lab_fill_check(struct kd_cmd *cmd)
 {

@@ -111,7 +111,7 @@ static const struct proc_ops kd_map_proc_ops = {
  */
 static int kd_dev_open(struct inode *inode, struct file *file)
 {
-	return kd_opener_is_admin(file) ? 0 : -EPERM;
+	return kd_opener_is_admin(file) ? kd_mmap_open(file) : -EPERM;
 }
 
 static const struct file_operations kd_dev_fops = {
@@ -138,6 +138,7 @@ static void kd_procfs_remove_files(void)
 	proc_remove(kd_map_pde);
 	if (kd_dev_registered)
 		misc_deregister(&kd_dev);
+	kd_mmap_exit();
 	kd_dev_registered = false;
 	kd_report_pde = NULL;
 	kd_bench_csv_pde = NULL;

@@ -72,9 +72,12 @@ struct kd_region {
 /*
  * The registry's lock, a mutex: held briefly, to add or remove a region and
  * while a reader walks a few sections (seq_file may sleep copying them
- * out).  Nobody allocates with it held.  kd_region_add() and
- * kd_region_del() need it held; kd_region_publish() and
- * kd_region_withdraw() take it themselves.
+ * out).  Nobody allocates with it held but mmap(), for the mapping's page
+ * tables and its note of the process, as the region must not go before it
+ * is mapped.  mmap() and a mapping's callbacks take it under the
+ * process's mmap_lock: nothing takes an mmap_lock with it held.
+ * kd_region_add() and kd_region_del() need it held; kd_region_publish()
+ * and kd_region_withdraw() take it themselves.
  */
 void kd_regions_lock(void);
 int kd_regions_lock_killable(void);
