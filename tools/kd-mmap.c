@@ -15,7 +15,8 @@
  *   check BYTE    exit 1 unless every one of those bytes is BYTE
  *   frames        each page's frame, from /proc/self/pagemap (root)
  *   maps          the mapping's line of /proc/self/maps
- *   hold SECONDS  keep the mapping that long (free or rmmod meanwhile)
+ *   hold SECONDS  keep the mapping that long, or until SIGUSR1 (free,
+ *                 rmmod or an unbind meanwhile)
  *   dontneed      madvise(MADV_DONTNEED): the pages leave the page table
  *   grow          mremap() to one page more
  *   exec          mprotect() adding PROT_EXEC
@@ -34,7 +35,9 @@
  * experiment's ID; the actions then work on its own memory, which the
  * module's fill and check reach through the pin.
  *
- * Every step prints one line; a refusal prints the errno name.  Build it
+ * Every step prints one line; a refusal prints the errno name.  A touch
+ * of a page the kernel took away (the device's memory, revoked when the
+ * device was unbound) prints SIGBUS and exits with status 3.  Build it
  * anywhere: cc -O2 -o kd-mmap tools/kd-mmap.c
  */
 #define _GNU_SOURCE
@@ -45,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -218,6 +222,22 @@ static int pin(const unsigned char *p, uint64_t len)
 	return 0;
 }
 
+static void on_sigbus(int sig)
+{
+	static const char msg[] = "SIGBUS: no page behind the mapping any more (the kernel revoked it)\n";
+
+	(void)sig;
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(4);
+	_exit(3);
+}
+
+/* SIGUSR1 only ends a hold early. */
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
 static void result(const char *what, int ret)
 {
 	printf("%s: %s\n", what, ret ? err_name(errno) : "ok");
@@ -233,6 +253,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	page = sysconf(_SC_PAGESIZE);
+	signal(SIGBUS, on_sigbus);
+	signal(SIGUSR1, on_sigusr1);
 	while ((opt = getopt(argc, argv, "pxo:n:P:r")) != -1) {
 		switch (opt) {
 		case 'P': pin_len = strtoull(optarg, NULL, 0); break;
