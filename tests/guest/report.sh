@@ -171,9 +171,10 @@ kd_kmemleak_scan() {
 
 # kd_kmemleak_split REPORT -- sort kmemleak's reports by who made them.
 # A leak of the module's was allocated by a process loading or unloading it
-# (insmod, rmmod, kd-failnth), writing lab commands (kd-lab) or by the
-# module's benchmark thread (kmem_demo_bench), and its backtrace names no
-# symbol once the module is gone, so "comm" is the reliable mark.  Among those, objects
+# (insmod, rmmod, kd-failnth), writing lab commands (kd-lab), mapping its
+# memory (kd-mmap) or by the module's benchmark thread (kmem_demo_bench),
+# and its backtrace names no symbol once the module is gone, so "comm" is
+# the reliable mark.  Among those, objects
 # allocated through sysfs_slab_add() are the 6.1 kernel's own leak when
 # kmem_cache_create() fails there (a kobject name).  Writes
 # /tmp/leak.{ours,kernel,other}; prints the three counts.
@@ -181,7 +182,7 @@ kd_kmemleak_split() {
 	echo "$1" | awk '
 		function flush() {
 			if (b == "") return
-			if (b !~ /comm "(insmod|rmmod|kd-failnth|kd-lab|kmem_demo_bench)"/) f = "other"
+			if (b !~ /comm "(insmod|rmmod|kd-failnth|kd-lab|kd-mmap|kmem_demo_bench)"/) f = "other"
 			else if (b ~ /sysfs_slab_add/) f = "kernel"
 			else f = "ours"
 			n[f]++
