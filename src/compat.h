@@ -133,6 +133,19 @@ static inline bool kd_is_kfence(const void *p)
 #define kd_vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
 #endif
 
+/* 5.11 named in_irq() in_hardirq(); the old name went later. */
+#include <linux/preempt.h>
+#ifndef in_hardirq
+#define in_hardirq()	in_irq()
+#endif
+
+/* 6.2 named del_timer_sync() timer_delete_sync(); the old name went later. */
+#if KD_SINCE(6, 2)
+#define kd_timer_delete_sync(t)	timer_delete_sync(t)
+#else
+#define kd_timer_delete_sync(t)	del_timer_sync(t)
+#endif
+
 /* 6.8 named a PCI device's legacy interrupt PCI_IRQ_INTX (before: _LEGACY). */
 #ifndef PCI_IRQ_INTX
 #define PCI_IRQ_INTX	PCI_IRQ_LEGACY

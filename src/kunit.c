@@ -363,6 +363,29 @@ static void kd_test_cmd_node(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), 0);
 }
 
+/* ctx=C: last of all; without it, process context. */
+static void kd_test_cmd_ctx(struct kunit *test)
+{
+	struct kd_cmd c;
+
+	KUNIT_EXPECT_EQ(test, kd_parse("kmalloc 100", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.ctx, KD_CTX_PROCESS);
+	KUNIT_EXPECT_FALSE(test, c.ctx_given);
+	KUNIT_EXPECT_EQ(test, kd_parse("kmalloc 100 GFP_ATOMIC ctx=atomic", &c), 0);
+	KUNIT_EXPECT_TRUE(test, c.ctx_given);
+	KUNIT_EXPECT_EQ(test, c.ctx, KD_CTX_ATOMIC);
+	KUNIT_EXPECT_TRUE(test, c.gfp == GFP_ATOMIC);
+	KUNIT_EXPECT_EQ(test, kd_parse("pages 2 GFP_NOWAIT node=0 ctx=hardirq", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.ctx, KD_CTX_HARDIRQ);
+	KUNIT_EXPECT_EQ(test, c.node, 0);
+	KUNIT_EXPECT_EQ(test, kd_parse("vmalloc 1M ctx=softirq", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.ctx, KD_CTX_SOFTIRQ);
+	KUNIT_EXPECT_TRUE(test, c.gfp == GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, kd_parse("kvmalloc 1 ctx=process", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.ctx, KD_CTX_PROCESS);
+	KUNIT_EXPECT_STREQ(test, kd_ctx_name(KD_CTX_HARDIRQ), "hardirq");
+}
+
 /* dma VERB ARG: the verb, its argument, and map's DIRECTION and single. */
 static void kd_test_cmd_dma(struct kunit *test)
 {
@@ -464,6 +487,11 @@ static void kd_test_cmd_refused(struct kunit *test)
 		"kmalloc 1 node=1 GFP_KERNEL", "kmalloc 1 GFP_KERNEL node=0 node=1",
 		"kmalloc node=1", "cache 1 GFP_KERNEL node=0", "free 1 node=0",
 		"free all node=0", "bench node=0", "kmalloc 1 GFP_KERNEL node=0 x",
+		"kmalloc 1 ctx=", "kmalloc 1 ctx=irq", "kmalloc 1 ctx=ATOMIC",
+		"kmalloc ctx=atomic", "kmalloc 1 ctx=atomic node=0",
+		"kmalloc 1 ctx=atomic ctx=atomic", "cache 1 ctx=atomic",
+		"vmalloc_user 1 ctx=atomic", "free 1 ctx=atomic",
+		"kmalloc 1 GFP_ATOMIC ctx=atomic x",
 	};
 	struct kd_cmd c;
 	unsigned int i;
@@ -510,6 +538,15 @@ static void kd_test_cmd_gfp_rules(struct kunit *test)
 		{ "vmalloc 1 GFP_KERNEL|__GFP_ZERO node=1", true },
 		{ "vmalloc 1 GFP_KERNEL|__GFP_THISNODE node=1", false },
 		{ "vmalloc 1 GFP_USER node=1", false },
+		{ "kmalloc 1 ctx=atomic", false },	/* GFP_KERNEL may sleep */
+		{ "kmalloc 1 GFP_NOIO ctx=softirq", false },
+		{ "kmalloc 1 GFP_ATOMIC ctx=atomic", true },
+		{ "kmalloc 1 GFP_NOWAIT node=0 ctx=hardirq", true },
+		{ "pages 3 GFP_ATOMIC|__GFP_ZERO ctx=softirq", true },
+		{ "pages 0 GFP_KERNEL ctx=process", true },
+		{ "vmalloc 1 GFP_ATOMIC ctx=atomic", KD_VMALLOC_ANY_GFP },
+		{ "vmalloc 1 GFP_ATOMIC ctx=softirq", false },
+		{ "kvmalloc 1 GFP_NOWAIT ctx=hardirq", false },
 	};
 	struct kd_cmd c;
 	unsigned int i;
@@ -727,6 +764,7 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_cmd_numbers),
 	KUNIT_CASE(kd_test_cmd_parse),
 	KUNIT_CASE(kd_test_cmd_node),
+	KUNIT_CASE(kd_test_cmd_ctx),
 	KUNIT_CASE(kd_test_cmd_dma),
 	KUNIT_CASE(kd_test_cmd_bytes),
 	KUNIT_CASE(kd_test_cmd_refused),

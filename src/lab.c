@@ -48,6 +48,7 @@
 #include "alloc.h"
 #include "bench.h"
 #include "compat.h"
+#include "ctx.h"
 #include "dma_map.h"
 #include "kmem_demo.h"
 #include "lab.h"
@@ -65,6 +66,7 @@ struct kd_exp {
 	char command[KD_LAB_LINE_MAX + 1];	/* the line as written */
 	char nodearg[16];		/* ", N": node=N's argument in the call */
 	const char *used;		/* what kvmalloc really used, or NULL */
+	struct kd_ctx_seen seen;	/* ctx=: where the call ran */
 	struct page **pinned;		/* pin: the writer's pages */
 	unsigned long nr_pinned;
 	struct kd_region r;		/* its section in the report */
@@ -98,6 +100,9 @@ static void kd_lab_head(struct seq_file *m, const struct kd_region *r)
 	seq_printf(m, "id:          %lu\n", e->id);
 	seq_printf(m, "command:     %s\n", e->command);
 	seq_printf(m, "allocator:   %s\n", e->used ? e->used : r->d.allocator);
+	/* Only when asked for: every other command runs in process context. */
+	if (e->cmd.ctx_given)
+		kd_ctx_show(m, &e->seen);
 }
 
 /* Its memory as the DMA demo device has it, right after call:. */
@@ -122,7 +127,25 @@ static bool kd_lab_on_node(const struct kd_exp *e)
 	return e->cmd.node != NUMA_NO_NODE;
 }
 
-static int kd_lab_kmalloc(struct kd_exp *e)
+/*
+ * The allocator's call alone, in the command's context (ctx=, ctx.c):
+ * describing what it got may sleep, and happens after, in the writer's.
+ */
+static void kd_lab_call(struct kd_exp *e, void (*call)(void *e))
+{
+	kd_ctx_run(e->cmd.ctx, call, e, &e->seen);
+}
+
+/* noinline: the kmem:kmalloc tracepoint names this function (call_site). */
+static noinline void kd_lab_kmalloc(void *arg)
+{
+	struct kd_exp *e = arg;
+
+	e->mem = kd_lab_on_node(e) ? kmalloc_node(e->cmd.arg, e->r.d.gfp, e->cmd.node) :
+		 kmalloc(e->cmd.arg, e->r.d.gfp);
+}
+
+static int kd_lab_kmalloc_exp(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
 	bool on = kd_lab_on_node(e);
@@ -132,8 +155,7 @@ static int kd_lab_kmalloc(struct kd_exp *e)
 	/* What kmalloc will reserve, asked before the call (6.1+). */
 	d->has_roundup = KD_HAVE_KMALLOC_ROUNDUP;
 	d->roundup = kd_kmalloc_roundup(e->cmd.arg);
-	e->mem = on ? kmalloc_node(e->cmd.arg, d->gfp, e->cmd.node) :
-		      kmalloc(e->cmd.arg, d->gfp);
+	kd_lab_call(e, kd_lab_kmalloc);
 	if (!e->mem)
 		return -ENOMEM;
 	kd_got_kmalloc(d, e->mem);
@@ -163,21 +185,30 @@ static int kd_lab_got_vmalloc(struct kd_exp *e)
  * __GFP_ZERO): __vmalloc_node(), which takes other flags, is not exported;
  * vmalloc_huge_node() (6.16+) is, but it may map huge blocks.
  */
-static noinline int kd_lab_vmalloc(struct kd_exp *e)
+static noinline void kd_lab_vmalloc(void *arg)
+{
+	struct kd_exp *e = arg;
+	gfp_t gfp = e->r.d.gfp;
+
+	if (!kd_lab_on_node(e))
+		e->mem = __vmalloc(e->cmd.arg, gfp);
+	else
+		e->mem = gfp & __GFP_ZERO ? vzalloc_node(e->cmd.arg, e->cmd.node) :
+			 vmalloc_node(e->cmd.arg, e->cmd.node);
+}
+
+static int kd_lab_vmalloc_exp(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
 	bool zero = d->gfp & __GFP_ZERO;
 
-	if (!kd_lab_on_node(e)) {
+	if (!kd_lab_on_node(e))
 		snprintf(d->call, sizeof(d->call), "__vmalloc(%lu, %pGg)",
 			 e->cmd.arg, &d->gfp);
-		e->mem = __vmalloc(e->cmd.arg, d->gfp);
-	} else {
+	else
 		snprintf(d->call, sizeof(d->call), "%s(%lu%s)",
 			 zero ? "vzalloc_node" : "vmalloc_node", e->cmd.arg, e->nodearg);
-		e->mem = zero ? vzalloc_node(e->cmd.arg, e->cmd.node) :
-				vmalloc_node(e->cmd.arg, e->cmd.node);
-	}
+	kd_lab_call(e, kd_lab_vmalloc);
 	return kd_lab_got_vmalloc(e);
 }
 
@@ -207,15 +238,22 @@ static noinline int kd_lab_vmalloc_user(struct kd_exp *e)
  * so on a fragmented machine the switch comes early.  Which one it used
  * only the address tells.
  */
-static noinline int kd_lab_kvmalloc(struct kd_exp *e)
+static noinline void kd_lab_kvmalloc(void *arg)
+{
+	struct kd_exp *e = arg;
+
+	e->mem = kd_lab_on_node(e) ? kvmalloc_node(e->cmd.arg, e->r.d.gfp, e->cmd.node) :
+		 kvmalloc(e->cmd.arg, e->r.d.gfp);
+}
+
+static int kd_lab_kvmalloc_exp(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
 	bool on = kd_lab_on_node(e);
 
 	snprintf(d->call, sizeof(d->call), "kvmalloc%s(%lu, %pGg%s)",
 		 on ? "_node" : "", e->cmd.arg, &d->gfp, e->nodearg);
-	e->mem = on ? kvmalloc_node(e->cmd.arg, d->gfp, e->cmd.node) :
-		      kvmalloc(e->cmd.arg, d->gfp);
+	kd_lab_call(e, kd_lab_kvmalloc);
 	if (!e->mem)
 		return -ENOMEM;
 	if (is_vmalloc_addr(e->mem)) {
@@ -239,20 +277,27 @@ static void kd_lab_kvfree(struct kd_exp *e)
 }
 
 /* alloc_pages, not __get_free_pages: __GFP_HIGHMEM pages need a struct page. */
-static int kd_lab_pages(struct kd_exp *e)
+static void kd_lab_pages(void *arg)
+{
+	struct kd_exp *e = arg;
+
+	e->page = kd_lab_on_node(e) ?
+		  alloc_pages_node(e->cmd.node, e->r.d.gfp, e->cmd.arg) :
+		  alloc_pages(e->r.d.gfp, e->cmd.arg);
+}
+
+static int kd_lab_pages_exp(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
 	unsigned int order = e->cmd.arg;
 
-	if (!kd_lab_on_node(e)) {
+	if (!kd_lab_on_node(e))
 		snprintf(d->call, sizeof(d->call), "alloc_pages(%pGg, %u)",
 			 &d->gfp, order);
-		e->page = alloc_pages(d->gfp, order);
-	} else {
+	else
 		snprintf(d->call, sizeof(d->call), "alloc_pages_node(%d, %pGg, %u)",
 			 e->cmd.node, &d->gfp, order);
-		e->page = alloc_pages_node(e->cmd.node, d->gfp, order);
-	}
+	kd_lab_call(e, kd_lab_pages);
 	if (!e->page)
 		return -ENOMEM;
 	kd_pages_taken(order);
@@ -394,13 +439,13 @@ static const struct kd_lab_op {
 	const char *free_call;
 	enum kd_mem mem;	/* what the memory is (alloc may say otherwise) */
 } kd_lab_ops[] = {
-	[KD_LAB_KMALLOC]	 = { "kmalloc", kd_lab_kmalloc, kd_lab_kfree, "kfree",
+	[KD_LAB_KMALLOC]	 = { "kmalloc", kd_lab_kmalloc_exp, kd_lab_kfree, "kfree",
 			     KD_MEM_SLAB },
-	[KD_LAB_VMALLOC]	 = { "vmalloc", kd_lab_vmalloc, kd_lab_vfree, "vfree",
+	[KD_LAB_VMALLOC]	 = { "vmalloc", kd_lab_vmalloc_exp, kd_lab_vfree, "vfree",
 			     KD_MEM_VMALLOC },
-	[KD_LAB_KVMALLOC] = { "kvmalloc", kd_lab_kvmalloc, kd_lab_kvfree, "kvfree",
+	[KD_LAB_KVMALLOC] = { "kvmalloc", kd_lab_kvmalloc_exp, kd_lab_kvfree, "kvfree",
 			     KD_MEM_SLAB },
-	[KD_LAB_PAGES]	 = { "alloc_pages", kd_lab_pages, kd_lab_free_pages,
+	[KD_LAB_PAGES]	 = { "alloc_pages", kd_lab_pages_exp, kd_lab_free_pages,
 			     "__free_pages", KD_MEM_PAGES },
 	[KD_LAB_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free,
 			     "kmem_cache_free", KD_MEM_OBJECTS },

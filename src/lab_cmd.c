@@ -5,8 +5,10 @@
  * Pure code: nothing here allocates or touches kernel state, so the KUnit
  * suite (kunit.c) tests it directly.  lab.c runs what this accepts.
  *
- *   kmalloc SIZE [FLAGS] [node=N]    vmalloc SIZE [FLAGS] [node=N]
- *   kvmalloc SIZE [FLAGS] [node=N]   pages ORDER [FLAGS] [node=N]
+ *   kmalloc SIZE [FLAGS] [node=N] [ctx=C]
+ *   vmalloc SIZE [FLAGS] [node=N] [ctx=C]
+ *   kvmalloc SIZE [FLAGS] [node=N] [ctx=C]
+ *   pages ORDER [FLAGS] [node=N] [ctx=C]
  *   cache COUNT [node=N]             free ID | free all
  *   bench [quick]
  *   dma coherent SIZE                dma map ID [DIRECTION] [single]
@@ -23,6 +25,10 @@
  * node=N asks for memory on NUMA node N: the _node form of the allocator
  * (kmalloc_node, vmalloc_node, kvmalloc_node, alloc_pages_node,
  * kmem_cache_alloc_node).  Whether node N exists is lab.c's to check.
+ *
+ * ctx=C runs the allocator's call in context C: process (the default),
+ * atomic (under a spinlock), softirq (a timer's callback) or hardirq (an
+ * irq_work); nothing but the call itself runs there.
  *
  * Every refusal comes with a reason (cmd->why) that the log line shows, so
  * a refused command teaches the rule it broke.  The sizes no call could
@@ -44,11 +50,12 @@ static const struct kd_word_info {
 	bool sized;		/* SIZE takes K, M, G suffixes */
 	bool flags;		/* takes [FLAGS] */
 	bool node;		/* takes [node=N] */
+	bool ctx;		/* takes [ctx=C] */
 } kd_words[KD_NR_LAB_WORDS] = {
-	[KD_LAB_KMALLOC]	 = { "kmalloc",  true,  true,  true },
-	[KD_LAB_VMALLOC]	 = { "vmalloc",  true,  true,  true },
-	[KD_LAB_KVMALLOC] = { "kvmalloc", true,  true,  true },
-	[KD_LAB_PAGES]	 = { "pages",    false, true,  true },
+	[KD_LAB_KMALLOC]	 = { "kmalloc",  true,  true,  true, true },
+	[KD_LAB_VMALLOC]	 = { "vmalloc",  true,  true,  true, true },
+	[KD_LAB_KVMALLOC] = { "kvmalloc", true,  true,  true, true },
+	[KD_LAB_PAGES]	 = { "pages",    false, true,  true, true },
 	[KD_LAB_CACHE]	 = { "cache",    false, false, true },
 	[KD_LAB_FREE]	 = { "free",     false, false, false },
 	[KD_LAB_BENCH]	 = { "bench",    false, false, false },
@@ -62,6 +69,18 @@ static const struct kd_word_info {
 const char *kd_lab_word_name(enum kd_lab_word word)
 {
 	return word < KD_NR_LAB_WORDS ? kd_words[word].name : "?";
+}
+
+static const char *const kd_ctx_names[KD_NR_CTX] = {
+	[KD_CTX_PROCESS]	= "process",
+	[KD_CTX_ATOMIC]		= "atomic",
+	[KD_CTX_SOFTIRQ]	= "softirq",
+	[KD_CTX_HARDIRQ]	= "hardirq",
+};
+
+const char *kd_ctx_name(enum kd_ctx ctx)
+{
+	return ctx < KD_NR_CTX ? kd_ctx_names[ctx] : "?";
 }
 
 /*
@@ -241,6 +260,20 @@ static int kd_parse_node(const char *s, int *node, const char **why)
 	return 0;
 }
 
+/* "ctx=C": one of kd_ctx_names. */
+static int kd_parse_ctx(const char *s, enum kd_ctx *ctx, const char **why)
+{
+	unsigned int i;
+
+	for (i = 0; i < KD_NR_CTX; i++)
+		if (!strcmp(s + strlen("ctx="), kd_ctx_names[i])) {
+			*ctx = i;
+			return 0;
+		}
+	*why = "ctx=C: C is process, atomic, softirq or hardirq";
+	return -EINVAL;
+}
+
 /*
  * "dma VERB ARG [...]", @words[1] onwards, @n words in all.  DIRECTION is
  * the DMA API's, in the lab's spelling: to_device (the device only reads
@@ -385,7 +418,14 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	}
 	if (n < 2)
 		return kd_cmd_refuse(cmd, -EINVAL, "missing argument");
-	/* node=N comes last, after the FLAGS if there are any. */
+	/* ctx=C comes last, node=N before it, after the FLAGS if any. */
+	if (info->ctx && n > 2 && !strncmp(words[n - 1], "ctx=", 4)) {
+		ret = kd_parse_ctx(words[n - 1], &cmd->ctx, &cmd->why);
+		if (ret)
+			return ret;
+		cmd->ctx_given = true;
+		n--;
+	}
 	if (info->node && n > 2 && !strncmp(words[n - 1], "node=", 5)) {
 		ret = kd_parse_node(words[n - 1], &cmd->node, &cmd->why);
 		if (ret)
@@ -440,6 +480,18 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 	if (gfp & __GFP_NOFAIL)
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "__GFP_NOFAIL: the lab only makes requests that may fail (NOFAIL loops until it succeeds, and warns above order 1)");
+	/*
+	 * Outside process context nothing may sleep: a flag set with
+	 * __GFP_DIRECT_RECLAIM (GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_USER) may
+	 * wait for reclaim, and the kernel would say "BUG: sleeping function
+	 * called from invalid context" (CONFIG_DEBUG_ATOMIC_SLEEP).
+	 */
+	if (cmd->ctx != KD_CTX_PROCESS && gfpflags_allow_blocking(gfp))
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "these flags may sleep (__GFP_DIRECT_RECLAIM: GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_USER), and nothing may sleep outside process context: GFP_ATOMIC or GFP_NOWAIT");
+	if (vmap && (cmd->ctx == KD_CTX_SOFTIRQ || cmd->ctx == KD_CTX_HARDIRQ))
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "vmalloc (and kvmalloc, which may fall back to it) is not for interrupts: it maps pages into the kernel's page tables, and 6.1's __get_vm_area_node() halts the kernel when in_interrupt()");
 	if (!kd_zone_flags_ok(gfp))
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "GFP_DMA, GFP_DMA32 and __GFP_HIGHMEM each name a zone: at most one of them");

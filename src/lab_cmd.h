@@ -34,6 +34,20 @@ enum kd_lab_word {
 	KD_NR_LAB_WORDS,
 };
 
+/*
+ * Where an allocating command's call runs (ctx=): the write()'s own
+ * process context, under a spinlock, in a softirq (a timer's callback), in
+ * a hard interrupt (an irq_work).  Outside process context nothing may
+ * sleep, so only flags that never wait for reclaim are taken there.
+ */
+enum kd_ctx {
+	KD_CTX_PROCESS,
+	KD_CTX_ATOMIC,
+	KD_CTX_SOFTIRQ,
+	KD_CTX_HARDIRQ,
+	KD_NR_CTX,
+};
+
 /* What a "dma" command does. */
 enum kd_dma_verb {
 	KD_DMA_COHERENT_SIZE,	/* dma coherent SIZE: a new experiment */
@@ -50,6 +64,8 @@ struct kd_cmd {
 	bool quick;		/* "bench quick" */
 	gfp_t gfp;		/* FLAGS, GFP_KERNEL when none are given */
 	int node;		/* node=N, or NUMA_NO_NODE: the plain call */
+	enum kd_ctx ctx;	/* ctx=: where the call runs, process by default */
+	bool ctx_given;		/* ctx= was written */
 	enum kd_dma_verb dma;	/* dma: what to do */
 	enum dma_data_direction dir;	/* dma map: which way, default both */
 	bool single;		/* dma map: dma_map_single() asked for */
@@ -62,6 +78,7 @@ struct kd_cmd {
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word);
+const char *kd_ctx_name(enum kd_ctx ctx);
 /* Refuse @cmd with @err: cmd->why says @why, the rule it broke. */
 int kd_cmd_refuse(struct kd_cmd *cmd, int err, const char *why);
 int kd_parse_number(const char *s, bool units, unsigned long *out,
