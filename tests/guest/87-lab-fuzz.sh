@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Fuzz the lab: valid, mutated and random-byte commands from a fixed seed,
-# with two readers checking every report.  On a kernel with fault injection
+# Fuzz the lab: valid (now and then in atomic or interrupt context), mutated
+# and random-byte commands from a fixed seed, with two readers checking
+# every report.  On a kernel with fault injection
 # (the debug lane: KASAN, kmemleak, lockdep), 100,000 commands, a third of
 # them with failslab and fail_page_alloc failing 1 in 10 allocations of the
 # writer; elsewhere 20,000 without.  Then free all and unload: no checker

@@ -381,6 +381,23 @@ static const char *some_node(int anything)
 }
 
 /*
+ * " ctx=C" last of all, now and then: only process context when the
+ * flags are the always-accepted ones (they may sleep); @anything adds
+ * the other contexts, and a name of none.
+ */
+static const char *some_ctx(int anything)
+{
+	static const char *const any[] = {
+		" ctx=process", " ctx=atomic", " ctx=softirq", " ctx=hardirq",
+		" ctx=irq",
+	};
+
+	if (pick(3))
+		return "";
+	return anything ? any[pick(sizeof(any) / sizeof(any[0]))] : " ctx=process";
+}
+
+/*
  * A dma command of the lab.  dma xfer is rare: the device takes about
  * 100 ms a transfer.  dma mask only with widths no machine allows, so that
  * the mask stays the device's.
@@ -414,7 +431,7 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 {
 	char fl[128];
 	int with = pick(2);
-	const char *node = some_node(anything);
+	const char *node = some_node(anything), *ctx = some_ctx(anything);
 
 	some_flags(fl, sizeof(fl), anything);
 	/* Now and then, the limits: E2BIG, ENOSPC, orders up to 15. */
@@ -423,28 +440,28 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 		static const char *const unit[] = { "", "K", "M", "G" };
 
 		if (pick(4))
-			return snprintf(out, len, "%s %lu%s%s%s%s", op[pick(3)],
+			return snprintf(out, len, "%s %lu%s%s%s%s%s", op[pick(3)],
 					1 + pick(4096), unit[pick(4)],
-					with ? " " : "", with ? fl : "", node);
-		return snprintf(out, len, "pages %lu%s%s%s", pick(16),
-				with ? " " : "", with ? fl : "", node);
+					with ? " " : "", with ? fl : "", node, ctx);
+		return snprintf(out, len, "pages %lu%s%s%s%s", pick(16),
+				with ? " " : "", with ? fl : "", node, ctx);
 	}
 	switch (pick(anything ? 8 : 6)) {
 	case 0:
-		return snprintf(out, len, "kmalloc %lu%s%s%s", some_size(),
-				with ? " " : "", with ? fl : "", node);
+		return snprintf(out, len, "kmalloc %lu%s%s%s%s", some_size(),
+				with ? " " : "", with ? fl : "", node, ctx);
 	case 1:
 		/* With node=, vmalloc takes GFP_KERNEL or nothing (vmalloc_node()). */
 		if (!anything && *node)
-			return snprintf(out, len, "vmalloc %lu%s", some_size(), node);
-		return snprintf(out, len, "vmalloc %lu%s%s%s", some_size(),
-				with ? " " : "", with ? fl : "", node);
+			return snprintf(out, len, "vmalloc %lu%s%s", some_size(), node, ctx);
+		return snprintf(out, len, "vmalloc %lu%s%s%s%s", some_size(),
+				with ? " " : "", with ? fl : "", node, ctx);
 	case 2:
-		return snprintf(out, len, "kvmalloc %lu%s%s%s", some_size(),
-				with ? " " : "", with ? fl : "", node);
+		return snprintf(out, len, "kvmalloc %lu%s%s%s%s", some_size(),
+				with ? " " : "", with ? fl : "", node, ctx);
 	case 3:
-		return snprintf(out, len, "pages %lu%s%s%s", pick(4),
-				with ? " " : "", with ? fl : "", node);
+		return snprintf(out, len, "pages %lu%s%s%s%s", pick(4),
+				with ? " " : "", with ? fl : "", node, ctx);
 	case 4:
 		return snprintf(out, len, "cache %lu%s", 1 + pick(64), node);
 	case 5:
