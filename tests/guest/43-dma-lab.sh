@@ -29,13 +29,7 @@ apierr=$(cat "$api/error_count" 2>/dev/null)
 mask=$(((1 << bits) - 1))
 r=/tmp/dmalab.txt
 t_run "load" kd_load_settled
-dev=$(sed -n 's/^dma_device:  \([0-9a-f:.]*\), QEMU edu.*/\1/p' "$KD_PROC")
-if [ -z "$dev" ]; then
-	t_fail "the DMA demo device is bound" "expected a dma_device: line naming it" \
-		"saw: $(grep '^dma_device:' "$KD_PROC")"
-	exit 0
-fi
-drv=/sys/bus/pci/drivers/kmem_demo
+kd_edu_bound || exit 0
 
 # sect ID KEY -- KEY of [lab ID] in a fresh copy of the report.
 sect() {

@@ -19,13 +19,7 @@
 
 r=/tmp/mmapcoh.txt
 t_run "load" kd_load_settled
-dev=$(sed -n 's/^dma_device:  \([0-9a-f:.]*\), QEMU edu.*/\1/p' "$KD_PROC")
-if [ -z "$dev" ]; then
-	t_fail "the DMA demo device is bound" "expected a dma_device: line naming it" \
-		"saw: $(grep '^dma_device:' "$KD_PROC")"
-	exit 0
-fi
-drv=/sys/bus/pci/drivers/kmem_demo
+kd_edu_bound || exit 0
 
 # sect SECTION KEY -- KEY of [SECTION] in a fresh copy of the report.
 sect() {

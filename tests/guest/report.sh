@@ -53,6 +53,19 @@ kd_check_section() {
 	printf '%s\n' "$2" | awk -v h="[$1] " 'index($0, h) == 1 { on = 1; print; next } /^\[/ { on = 0 } on'
 }
 
+# kd_edu_bound -- sets dev, the DMA demo device's PCI name (the report's
+# dma_device: line), and drv, its driver's sysfs directory; when no device
+# is bound, fails a test with what the report said instead, and returns 1.
+kd_edu_bound() {
+	dev=$(sed -n 's/^dma_device:  \([0-9a-f:.]*\), QEMU edu.*/\1/p' "$KD_PROC")
+	# shellcheck disable=SC2034 # for the caller
+	drv=/sys/bus/pci/drivers/kmem_demo
+	[ -n "$dev" ] && return 0
+	t_fail "the DMA demo device is bound" "expected a dma_device: line naming it" \
+		"saw: $(grep '^dma_device:' "$KD_PROC")"
+	return 1
+}
+
 # kd_load_settled [PARAM=VALUE...] -- kd_load, then kd_dma_settle: for a
 # test that compares the report over time, which the device's transfers
 # (their "transfer:" lines) would otherwise change under it.
