@@ -34,6 +34,11 @@ step "$(insmod_cmd)"
 step 'lsmod | grep kmem_demo'
 # "tail -n +N": exactly the kernel log lines written since insmod.
 step "dmesg | tail -n +$((mark + 1))"
+# The lab, and the report, once the device has copied its buffers there
+# and back, as it has by the time a person types the next command: a lab
+# command on the device's memory (fill, check, a process's mapping of it)
+# would otherwise race the device's own check of it.
+dma_settle
 if [ -n "${KD_LAB:-}" ]; then
 	# The lab: each command as root would type it.  A refused command
 	# is part of the lesson: show its error and go on.
@@ -64,9 +69,6 @@ if [ -n "${KD_LAB:-}" ]; then
 	try 'grep kmem_demo /proc/vmallocinfo'
 	try 'cat /proc/buddyinfo'
 fi
-# The report once the device has copied its buffers there and back, as it
-# has by the time a person types the next command.
-dma_settle
 step 'cat /proc/kmem_demo'
 if [ "$view" != 0 ]; then
 	printf "\nThe kernel's own view of each allocation (scripts/kernel-check.sh):\n"
