@@ -262,16 +262,18 @@ int kd_mmap_open(struct file *file)
 	mutex_lock(&kd_mmap_lock);
 	if (!kd_inode) {
 		ret = simple_pin_fs(&kd_fs_type, &kd_mnt, &kd_mnt_count);
-		inode = ret ? NULL : alloc_anon_inode(kd_mnt->mnt_sb);
+		if (ret)
+			goto out;
+		inode = alloc_anon_inode(kd_mnt->mnt_sb);
 		if (IS_ERR(inode)) {
-			ret = PTR_ERR(inode);
 			simple_release_fs(&kd_mnt, &kd_mnt_count);
-		} else if (inode) {
-			kd_inode = inode;
+			ret = PTR_ERR(inode);
+			goto out;
 		}
+		kd_inode = inode;
 	}
-	if (!ret)
-		file->f_mapping = kd_inode->i_mapping;
+	file->f_mapping = kd_inode->i_mapping;
+out:
 	mutex_unlock(&kd_mmap_lock);
 	return ret;
 }
