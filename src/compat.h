@@ -151,4 +151,15 @@ static inline bool kd_is_kfence(const void *p)
 #define PCI_IRQ_INTX	PCI_IRQ_LEGACY
 #endif
 
+/*
+ * 7.0 (and stable kernels that took it back, such as Debian 13's 6.12):
+ * kzalloc_flex(*p, array, count, gfp) sizes a structure with a flexible
+ * array itself (struct_size()) and sets its counter.
+ */
+#ifdef kzalloc_flex
+#define KD_HAVE_KZALLOC_FLEX	1
+#else
+#define KD_HAVE_KZALLOC_FLEX	0
+#endif
+
 #endif /* KMEM_DEMO_COMPAT_H */

@@ -32,6 +32,7 @@ struct kd_desc {
 	char call[192];		/* the call as the module made it */
 	gfp_t gfp;		/* the flags really passed to the allocator */
 	bool huge_ok;		/* vmalloc'd by kvmalloc, which allows huge mappings */
+	bool kept_slot;		/* krealloc'd smaller in place: the old slot */
 	size_t requested;	/* bytes the caller asked for */
 	size_t reserved;	/* bytes the allocator set aside for it */
 	bool has_roundup;	/* kmalloc_size_roundup() said, before the call: */

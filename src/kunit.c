@@ -229,37 +229,42 @@ static void kd_test_slack_kmalloc(struct kunit *test)
 	size_t n, res;
 	unsigned int i;
 
-	kd_slack_kmalloc(&p, 100, 128, 8);
+	kd_slack_kmalloc(&p, 100, 128, 8, false);
 	KUNIT_ASSERT_EQ(test, p.n, 1U);
 	KUNIT_EXPECT_STREQ(test, p.part[0].key, "slack_class");
 	KUNIT_EXPECT_EQ(test, p.part[0].bytes, (size_t)28);
 
 	/* arm64 before 6.5: 8 bytes in kmalloc-128, by alignment alone. */
-	kd_slack_kmalloc(&p, 8, 128, 128);
+	kd_slack_kmalloc(&p, 8, 128, 128, false);
 	KUNIT_ASSERT_EQ(test, p.n, 1U);
 	KUNIT_EXPECT_STREQ(test, p.part[0].key, "slack_align");
 	KUNIT_EXPECT_EQ(test, p.part[0].bytes, (size_t)120);
 
 	/* 150 bytes there: 42 to the 192 class, 64 more as 192 is missing. */
-	kd_slack_kmalloc(&p, 150, 256, 128);
+	kd_slack_kmalloc(&p, 150, 256, 128, false);
 	KUNIT_ASSERT_EQ(test, p.n, 2U);
 	KUNIT_EXPECT_EQ(test, p.part[0].bytes, (size_t)42);
 	KUNIT_EXPECT_EQ(test, p.part[1].bytes, (size_t)64);
 
 	/* An exact fit has no slack, and no parts. */
-	kd_slack_kmalloc(&p, 64, 64, 8);
+	kd_slack_kmalloc(&p, 64, 64, 8, false);
 	KUNIT_EXPECT_EQ(test, p.n, 0U);
 
 	/* What the classes do not explain is named, never dropped. */
-	kd_slack_kmalloc(&p, 100, 256, 8);
+	kd_slack_kmalloc(&p, 100, 256, 8, false);
 	KUNIT_ASSERT_EQ(test, p.n, 2U);
 	KUNIT_EXPECT_STREQ(test, p.part[1].key, "slack_other");
 	KUNIT_EXPECT_EQ(test, p.part[1].bytes, (size_t)128);
+	/* ... unless a krealloc to a smaller size kept the larger slot. */
+	kd_slack_kmalloc(&p, 100, 8192, 8, true);
+	KUNIT_ASSERT_EQ(test, p.n, 2U);
+	KUNIT_EXPECT_STREQ(test, p.part[1].key, "slack_kept");
+	KUNIT_EXPECT_EQ(test, kd_parts_sum(&p), (size_t)8092);
 
 	for (i = 0; i < ARRAY_SIZE(mins); i++)
 		for (n = 1; n <= SZ_8K; n++) {
 			res = kd_kmalloc_class(n, mins[i]);
-			kd_slack_kmalloc(&p, n, res, mins[i]);
+			kd_slack_kmalloc(&p, n, res, mins[i], false);
 			KUNIT_ASSERT_EQ_MSG(test, kd_parts_sum(&p), res - n,
 					    "%zu bytes, KMALLOC_MIN_SIZE %zu", n,
 					    mins[i]);
@@ -384,6 +389,73 @@ static void kd_test_cmd_ctx(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kd_parse("kvmalloc 1 ctx=process", &c), 0);
 	KUNIT_EXPECT_EQ(test, c.ctx, KD_CTX_PROCESS);
 	KUNIT_EXPECT_STREQ(test, kd_ctx_name(KD_CTX_HARDIRQ), "hardirq");
+}
+
+/* The helpers: kcalloc and kmalloc_array N SIZE, krealloc ID SIZE. */
+static void kd_test_cmd_helpers(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"kcalloc 10", "kcalloc 10 GFP_KERNEL", "kmalloc_array", "krealloc 3",
+		"kcalloc 10 100 GFP_KERNEL x", "krealloc 3 100 GFP_KERNEL node=0",
+		"krealloc 3 100 ctx=atomic", "kzalloc_flex 10 node=0",
+		"kcalloc 10K 100", "krealloc 1K 100",
+	};
+	unsigned long estimate;
+	struct kd_cmd c;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, kd_parse("kcalloc 10 1K GFP_ATOMIC node=0 ctx=softirq", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_KCALLOC);
+	KUNIT_EXPECT_EQ(test, c.arg, 10UL);
+	KUNIT_EXPECT_EQ(test, c.size, 1024UL);
+	KUNIT_EXPECT_TRUE(test, c.gfp == GFP_ATOMIC);
+	KUNIT_EXPECT_EQ(test, c.node, 0);
+	KUNIT_EXPECT_EQ(test, c.ctx, KD_CTX_SOFTIRQ);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), 0);
+	KUNIT_EXPECT_EQ(test, estimate, 10240UL);
+	KUNIT_EXPECT_FALSE(test, c.overflow);
+
+	/* N x SIZE that wraps: passed on, for the helper's own NULL. */
+	KUNIT_EXPECT_EQ(test, kd_parse("kmalloc_array 0x100000000 4G", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), 0);
+	KUNIT_EXPECT_TRUE(test, c.overflow);
+	KUNIT_EXPECT_EQ(test, estimate, 0UL);
+	/* One that does not wrap but is too big for kmalloc: the lab's E2BIG. */
+	KUNIT_EXPECT_EQ(test, kd_parse("kcalloc 1024 1M", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -E2BIG);
+	KUNIT_EXPECT_FALSE(test, c.overflow);
+	KUNIT_EXPECT_EQ(test, kd_parse("kcalloc 0 100", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -EINVAL);
+	/* kcalloc's rules are kmalloc's. */
+	KUNIT_EXPECT_EQ(test, kd_parse("kcalloc 2 100 GFP_DMA32", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), -EINVAL);
+
+	/* struct_size(): the header and COUNT items, saturating. */
+	KUNIT_EXPECT_EQ(test, kd_flex_size(0), offsetof(struct kd_flex, item));
+	KUNIT_EXPECT_EQ(test, kd_flex_size(10), offsetof(struct kd_flex, item) + 80);
+	KUNIT_EXPECT_EQ(test, kd_flex_size(ULONG_MAX / 4), SIZE_MAX);
+	KUNIT_EXPECT_EQ(test, kd_parse("kzalloc_flex 0", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), 0);
+	KUNIT_EXPECT_EQ(test, kd_parse("kzalloc_flex 0x4000000000000000", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -E2BIG);
+	KUNIT_EXPECT_EQ(test, c.bytes, SIZE_MAX);
+
+	KUNIT_EXPECT_EQ(test, kd_parse("krealloc 3 5K GFP_KERNEL|__GFP_ZERO", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_KREALLOC);
+	KUNIT_EXPECT_EQ(test, c.arg, 3UL);
+	KUNIT_EXPECT_EQ(test, c.size, 5120UL);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), 0);
+	KUNIT_EXPECT_EQ(test, kd_parse("krealloc 3 0", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kd_parse("krealloc 3 16G", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -E2BIG);
+	KUNIT_EXPECT_TRUE(test, kd_cmd_kmalloc(KD_LAB_KZALLOC_FLEX));
+	KUNIT_EXPECT_FALSE(test, kd_cmd_kmalloc(KD_LAB_KVMALLOC));
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, kd_parse(bad[i], &c), -EINVAL,
+				    "input \"%s\"", bad[i]);
 }
 
 /* dma VERB ARG: the verb, its argument, and map's DIRECTION and single. */
@@ -765,6 +837,7 @@ static struct kunit_case kd_test_cases[] = {
 	KUNIT_CASE(kd_test_cmd_parse),
 	KUNIT_CASE(kd_test_cmd_node),
 	KUNIT_CASE(kd_test_cmd_ctx),
+	KUNIT_CASE(kd_test_cmd_helpers),
 	KUNIT_CASE(kd_test_cmd_dma),
 	KUNIT_CASE(kd_test_cmd_bytes),
 	KUNIT_CASE(kd_test_cmd_refused),

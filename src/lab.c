@@ -67,6 +67,8 @@ struct kd_exp {
 	char nodearg[16];		/* ", N": node=N's argument in the call */
 	const char *used;		/* what kvmalloc really used, or NULL */
 	struct kd_ctx_seen seen;	/* ctx=: where the call ran */
+	int zeroed;			/* __GFP_ZERO: 1 all read 0, -1 not, 0 unasked */
+	char resized[256];		/* krealloc: what the last one did */
 	struct page **pinned;		/* pin: the writer's pages */
 	unsigned long nr_pinned;
 	struct kd_region r;		/* its section in the report */
@@ -100,9 +102,21 @@ static void kd_lab_head(struct seq_file *m, const struct kd_region *r)
 	seq_printf(m, "id:          %lu\n", e->id);
 	seq_printf(m, "command:     %s\n", e->command);
 	seq_printf(m, "allocator:   %s\n", e->used ? e->used : r->d.allocator);
+	/* Until a krealloc gives it another size. */
+	if (e->cmd.word == KD_LAB_KZALLOC_FLEX && !e->resized[0])
+		seq_printf(m, "struct:      struct kd_flex { u32 count; u64 item[] __counted_by(count); }: struct_size() = %zu + %lu x %zu = %zu bytes\n",
+			   offsetof(struct kd_flex, item), e->cmd.arg,
+			   sizeof(((struct kd_flex *)NULL)->item[0]), e->cmd.bytes);
 	/* Only when asked for: every other command runs in process context. */
 	if (e->cmd.ctx_given)
 		kd_ctx_show(m, &e->seen);
+	if (e->zeroed)
+		seq_printf(m, "zeroed:      %s%s\n", e->zeroed > 0 ?
+			   "yes: every byte read 0 right after the call (__GFP_ZERO)" :
+			   "NO: a byte was not 0 right after the call",
+			   e->cmd.word == KD_LAB_KZALLOC_FLEX ? ", count aside" : "");
+	if (e->resized[0])
+		seq_printf(m, "resized:     %s\n", e->resized);
 }
 
 /* Its memory as the DMA demo device has it, right after call:. */
@@ -136,29 +150,105 @@ static void kd_lab_call(struct kd_exp *e, void (*call)(void *e))
 	kd_ctx_run(e->cmd.ctx, call, e, &e->seen);
 }
 
-/* noinline: the kmem:kmalloc tracepoint names this function (call_site). */
+/*
+ * The kmalloc family, one call each; every helper is kmalloc with a promise:
+ *   kzalloc        __GFP_ZERO: the memory reads 0
+ *   kmalloc_array  N x SIZE checked (check_mul_overflow()): NULL when it
+ *                  wraps, where kmalloc(N * SIZE) would hand out a buffer
+ *                  too small for N elements
+ *   kcalloc        kmalloc_array, zeroed
+ *   kzalloc_flex   a structure and its flexible array, sized by
+ *                  struct_size(), which saturates rather than wraps
+ * noinline: the kmem:kmalloc tracepoint names this function (call_site).
+ */
 static noinline void kd_lab_kmalloc(void *arg)
 {
 	struct kd_exp *e = arg;
+	const struct kd_cmd *c = &e->cmd;
+	bool on = kd_lab_on_node(e);
+	struct kd_flex *f;
+	gfp_t gfp = c->gfp;
 
-	e->mem = kd_lab_on_node(e) ? kmalloc_node(e->cmd.arg, e->r.d.gfp, e->cmd.node) :
-		 kmalloc(e->cmd.arg, e->r.d.gfp);
+	switch (c->word) {
+	case KD_LAB_KZALLOC:
+		e->mem = on ? kzalloc_node(c->arg, gfp, c->node) : kzalloc(c->arg, gfp);
+		break;
+	case KD_LAB_KCALLOC:
+		e->mem = on ? kcalloc_node(c->arg, c->size, gfp, c->node) :
+		     kcalloc(c->arg, c->size, gfp);
+		break;
+	case KD_LAB_KMALLOC_ARRAY:
+		e->mem = on ? kmalloc_array_node(c->arg, c->size, gfp, c->node) :
+		     kmalloc_array(c->arg, c->size, gfp);
+		break;
+	case KD_LAB_KZALLOC_FLEX:
+#if KD_HAVE_KZALLOC_FLEX
+		f = kzalloc_flex(*f, item, c->arg, gfp);
+#else
+		f = kzalloc(struct_size(f, item, c->arg), gfp);
+#endif
+		/* Set before any item[] is touched: __counted_by() bounds it. */
+		if (f)
+			f->count = c->arg;
+		e->mem = f;
+		break;
+	default:
+		e->mem = on ? kmalloc_node(c->arg, gfp, c->node) : kmalloc(c->arg, gfp);
+	}
+}
+
+/* The call as made, in d->call, and the flags kmalloc gets, in d->gfp. */
+static void kd_lab_kmalloc_call(struct kd_exp *e)
+{
+	const struct kd_cmd *c = &e->cmd;
+	struct kd_desc *d = &e->r.d;
+	const char *_node = kd_lab_on_node(e) ? "_node" : "";
+	const char *name = kd_lab_word_name(c->word);
+
+	switch (c->word) {
+	case KD_LAB_KCALLOC:
+	case KD_LAB_KMALLOC_ARRAY:
+		snprintf(d->call, sizeof(d->call), "%s%s(%lu, %lu, %pGg%s)",
+			 name, _node, c->arg, c->size, &c->gfp, e->nodearg);
+		break;
+	case KD_LAB_KZALLOC_FLEX:
+		snprintf(d->call, sizeof(d->call), KD_HAVE_KZALLOC_FLEX ?
+			 "kzalloc_flex(*f, item, %lu, %pGg)" :
+			 "kzalloc(struct_size(f, item, %lu), %pGg)", c->arg, &c->gfp);
+		break;
+	default:
+		snprintf(d->call, sizeof(d->call), "%s%s(%lu, %pGg%s)",
+			 name, _node, c->arg, &c->gfp, e->nodearg);
+	}
+	/* kzalloc, kcalloc and kzalloc_flex add __GFP_ZERO to the caller's. */
+	if (c->word == KD_LAB_KZALLOC || c->word == KD_LAB_KCALLOC ||
+	    c->word == KD_LAB_KZALLOC_FLEX)
+		d->gfp |= __GFP_ZERO;
 }
 
 static int kd_lab_kmalloc_exp(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
-	bool on = kd_lab_on_node(e);
+	size_t zoff;
 
-	snprintf(d->call, sizeof(d->call), "kmalloc%s(%lu, %pGg%s)",
-		 on ? "_node" : "", e->cmd.arg, &d->gfp, e->nodearg);
+	kd_lab_kmalloc_call(e);
 	/* What kmalloc will reserve, asked before the call (6.1+). */
 	d->has_roundup = KD_HAVE_KMALLOC_ROUNDUP;
-	d->roundup = kd_kmalloc_roundup(e->cmd.arg);
+	d->roundup = kd_kmalloc_roundup(d->requested);
 	kd_lab_call(e, kd_lab_kmalloc);
+	if (!e->mem && e->cmd.overflow) {
+		snprintf(e->cmd.text, sizeof(e->cmd.text),
+			 "%s returned NULL: %lu x %lu overflows (check_mul_overflow()), so it never called kmalloc",
+			 kd_lab_word_name(e->cmd.word), e->cmd.arg, e->cmd.size);
+		return kd_cmd_refuse(&e->cmd, -ENOMEM, e->cmd.text);
+	}
 	if (!e->mem)
 		return -ENOMEM;
 	kd_got_kmalloc(d, e->mem);
+	/* kzalloc_flex's count is set: its items are what was zeroed. */
+	zoff = e->cmd.word == KD_LAB_KZALLOC_FLEX ? offsetof(struct kd_flex, item) : 0;
+	if (d->gfp & __GFP_ZERO)
+		e->zeroed = memchr_inv(e->mem + zoff, 0, d->requested - zoff) ? -1 : 1;
 	return 0;
 }
 
@@ -438,7 +528,7 @@ static const struct kd_lab_op {
 	void (*free)(struct kd_exp *e);
 	const char *free_call;
 	enum kd_mem mem;	/* what the memory is (alloc may say otherwise) */
-} kd_lab_ops[] = {
+} kd_lab_ops[KD_NR_LAB_WORDS] = {
 	[KD_LAB_KMALLOC]	 = { "kmalloc", kd_lab_kmalloc_exp, kd_lab_kfree, "kfree",
 			     KD_MEM_SLAB },
 	[KD_LAB_VMALLOC]	 = { "vmalloc", kd_lab_vmalloc_exp, kd_lab_vfree, "vfree",
@@ -455,6 +545,14 @@ static const struct kd_lab_op {
 				  KD_MEM_VMALLOC_USER },
 	[KD_LAB_PIN]	 = { "pin_user_pages", kd_lab_pin, kd_lab_unpin,
 			     "unpin_user_pages_dirty_lock", KD_MEM_PINNED },
+	[KD_LAB_KZALLOC]	 = { "kzalloc", kd_lab_kmalloc_exp, kd_lab_kfree, "kfree",
+			     KD_MEM_SLAB },
+	[KD_LAB_KCALLOC]	 = { "kcalloc", kd_lab_kmalloc_exp, kd_lab_kfree, "kfree",
+			     KD_MEM_SLAB },
+	[KD_LAB_KMALLOC_ARRAY] = { "kmalloc_array", kd_lab_kmalloc_exp, kd_lab_kfree,
+				   "kfree", KD_MEM_SLAB },
+	[KD_LAB_KZALLOC_FLEX] = { "kzalloc_flex", kd_lab_kmalloc_exp, kd_lab_kfree,
+				  "kfree", KD_MEM_SLAB },
 };
 
 /* Undo a successful op->alloc(): the memory and its list of runs. */
@@ -473,14 +571,18 @@ static int kd_no_space(struct kd_cmd *cmd, unsigned long limit, const char *why)
 	return -ENOSPC;
 }
 
-/* The live experiments and those being allocated, against the limits. */
-static int kd_lab_check_budget(struct kd_cmd *cmd, unsigned long bytes)
+/*
+ * The live experiments and those being allocated, against the limits, if
+ * @items more experiments reserve @bytes more.
+ */
+static int kd_lab_check_budget(struct kd_cmd *cmd, unsigned long items,
+			       unsigned long bytes)
 {
-	unsigned long items = kd_lab_items + kd_lab_pending_items;
 	unsigned long used = kd_lab_bytes + kd_lab_pending_bytes;
 
 	kd_regions_assert_held();
-	if (items >= kd_param(lab_max_items))
+	items += kd_lab_items + kd_lab_pending_items;
+	if (items > kd_param(lab_max_items))
 		return kd_no_space(cmd, kd_param(lab_max_items),
 				   "as many live experiments as lab_max_items allows: free some");
 	if (bytes > kd_param(lab_max_bytes) - min(used, kd_param(lab_max_bytes)))
@@ -549,7 +651,7 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 		return ret;
 	if (kd_regions_lock_killable())
 		return kd_lab_interrupted(cmd);
-	ret = kd_lab_check_budget(cmd, estimate);
+	ret = kd_lab_check_budget(cmd, 1, estimate);
 	if (!ret) {
 		kd_lab_pending_items++;
 		kd_lab_pending_bytes += estimate;
@@ -567,10 +669,14 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 		e->r.d.allocator = op->allocator;
 		e->r.mem = op->mem;
 		e->r.d.gfp = cmd->gfp;
-		e->r.d.requested = cmd->word == KD_LAB_PAGES ?
-				   PAGE_SIZE << cmd->arg : cmd->arg;
+		e->r.d.requested = cmd->bytes;
 		ret = op->alloc(e);
 		if (ret) {
+			/* A reason composed in e->cmd.text goes with e. */
+			if (e->cmd.why == e->cmd.text) {
+				strscpy(cmd->text, e->cmd.text, sizeof(cmd->text));
+				e->cmd.why = cmd->text;
+			}
 			cmd->why = e->cmd.why ? e->cmd.why : "the allocator returned NULL";
 			kfree(e);
 			e = NULL;
@@ -586,7 +692,7 @@ static int kd_lab_alloc(struct kd_cmd *cmd, const char *line)
 	kd_lab_pending_bytes -= estimate;
 	/* Rounding (a huge-page kvmalloc) can reserve more than estimated. */
 	if (e)
-		ret = kd_lab_check_budget(cmd, e->r.d.reserved);
+		ret = kd_lab_check_budget(cmd, 1, e->r.d.reserved);
 	if (e && !ret) {
 		e->id = kd_lab_next_id++;
 		kd_lab_items++;
@@ -845,6 +951,116 @@ void kd_lab_dma_release(void)
 	mutex_unlock(&kd_lab_dma_lock);
 }
 
+/* ---- krealloc: an experiment resized ---- */
+
+/* What krealloc did, and why: the slot (ksize()) the buffer had. */
+static void kd_lab_resized(struct kd_exp *e, const struct kd_cmd *c,
+			   const void *was, size_t slot)
+{
+	size_t now = e->r.d.reserved;
+
+	if (e->mem == was)
+		snprintf(e->resized, sizeof(e->resized),
+			 "krealloc %lu %lu: in place: %lu bytes fit the %zu-byte slot it had (ksize()), so the pointer stayed",
+			 c->arg, c->size, c->size, slot);
+	else if (c->size > slot)
+		snprintf(e->resized, sizeof(e->resized),
+			 "krealloc %lu %lu: moved: %lu bytes do not fit the %zu-byte slot it had: a %zu-byte one, the bytes copied, the old slot freed",
+			 c->arg, c->size, c->size, slot, now);
+	else
+		snprintf(e->resized, sizeof(e->resized),
+			 "krealloc %lu %lu: moved, though %lu bytes fit the %zu-byte slot it had: this kernel took a %zu-byte one",
+			 c->arg, c->size, c->size, slot, now);
+}
+
+/*
+ * krealloc ID SIZE [FLAGS]: resize a kmalloc'd experiment.  krealloc()
+ * keeps the buffer where it is while SIZE fits the slot it has (its size
+ * class, ksize()); otherwise it allocates anew, copies and frees the old
+ * buffer, and every pointer to the old one is then dangling.  So the
+ * experiment leaves the report (and fill, check and mmap, which reach
+ * its bytes) while krealloc runs, and comes back under its ID, in its
+ * place, with a new description and a new mmap offset.  On failure
+ * krealloc leaves the old buffer as it was: so does the lab.
+ * kd_lab_dma_lock is held throughout: no free and no DMA command runs.
+ */
+static int kd_lab_krealloc(struct kd_cmd *cmd)
+{
+	unsigned long estimate, grow = 0;
+	struct kd_exp *e, *next = NULL;
+	struct kd_desc *d;
+	size_t slot;
+	void *p, *was;
+	int ret;
+
+	ret = kd_cmd_check_size(cmd, 0, 0, &estimate);
+	if (ret)
+		return ret;
+	if (mutex_lock_killable(&kd_lab_dma_lock))
+		return kd_lab_interrupted(cmd);
+	kd_regions_lock();
+	e = kd_lab_find(cmd->arg);
+	if (!e)
+		ret = kd_cmd_refuse(cmd, -ENOENT, "no live experiment has this ID");
+	else if (!kd_cmd_kmalloc(e->cmd.word))
+		ret = kd_cmd_refuse(cmd, -EINVAL,
+				    "krealloc resizes what kmalloc gave (kmalloc, kzalloc, kcalloc, kmalloc_array, kzalloc_flex); kvmalloc's is kvrealloc's, vmalloc's vrealloc's");
+	else if (e->r.mapped)
+		ret = kd_cmd_refuse(cmd, -EBUSY,
+				    "mapped by a process: its pages may not move or go (munmap first)");
+	else if (e->r.dma)
+		ret = kd_cmd_refuse(cmd, -EBUSY,
+				    "mapped for the DMA demo device, which has its address (dma unmap ID first)");
+	if (!ret) {
+		d = &e->r.d;
+		/* What kmalloc will reserve (6.1+), or what was asked. */
+		estimate = max_t(size_t, estimate, kd_kmalloc_roundup(cmd->size));
+		grow = estimate > d->reserved ? estimate - d->reserved : 0;
+		ret = kd_lab_check_budget(cmd, 0, grow);
+	}
+	if (!ret) {
+		/* Reserved: the old buffer and what it may grow by. */
+		kd_lab_pending_bytes += grow;
+		kd_region_del(&e->r);
+		if (!list_is_last(&e->node, &kd_lab_list))
+			next = list_next_entry(e, node);
+	}
+	kd_regions_unlock();
+	if (ret)
+		goto out;
+
+	was = e->mem;
+	slot = d->reserved;
+	p = krealloc(was, cmd->size, cmd->gfp);
+	if (p) {
+		e->mem = p;
+		kd_describe_free(d);
+		d->requested = cmd->size;
+		d->gfp = cmd->gfp;
+		d->roundup = kd_kmalloc_roundup(d->requested);
+		snprintf(d->call, sizeof(d->call), "krealloc(p, %lu, %pGg)",
+			 cmd->size, &cmd->gfp);
+		d->kept_slot = p == was;
+		kd_got_kmalloc(d, p);
+		kd_lab_resized(e, cmd, was, slot);
+		e->zeroed = 0;
+	} else {
+		ret = kd_cmd_refuse(cmd, -ENOMEM,
+				    "krealloc returned NULL: the experiment is as it was (krealloc leaves the old buffer alone when it fails)");
+	}
+
+	kd_regions_lock();
+	kd_lab_pending_bytes -= grow;
+	kd_lab_bytes += d->reserved - slot;
+	kd_region_insert(&e->r, next ? &next->r : NULL);
+	if (p)
+		kd_lab_log(e);
+	kd_regions_unlock();
+out:
+	mutex_unlock(&kd_lab_dma_lock);
+	return ret;
+}
+
 /* ---- fill and check: the module's side of a mapping ---- */
 
 /*
@@ -954,6 +1170,7 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 		      cmd.word == KD_LAB_DMA ? kd_lab_dma(&cmd, strim(copy)) :
 		      cmd.word == KD_LAB_FILL || cmd.word == KD_LAB_CHECK ?
 		      kd_lab_fill_check(&cmd) :
+		      cmd.word == KD_LAB_KREALLOC ? kd_lab_krealloc(&cmd) :
 		      kd_lab_alloc(&cmd, strim(copy));
 	}
 	if (ret && report)

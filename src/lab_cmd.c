@@ -16,6 +16,11 @@
  *   dma mask BITS
  *   vmalloc_user SIZE                fill WHAT BYTE | check WHAT BYTE
  *   pin ADDR LEN
+ *   kzalloc SIZE [FLAGS] [node=N] [ctx=C]
+ *   kcalloc N SIZE [FLAGS] [node=N] [ctx=C]
+ *   kmalloc_array N SIZE [FLAGS] [node=N] [ctx=C]
+ *   kzalloc_flex COUNT [FLAGS] [ctx=C]
+ *   krealloc ID SIZE [FLAGS]
  *
  * WHAT is a lab ID or a load-time section's title (kmalloc, vmalloc,
  * __get_free_pages, ...); BYTE is 0 to 255, decimal or 0x hex.  pin pins
@@ -51,6 +56,7 @@ static const struct kd_word_info {
 	bool flags;		/* takes [FLAGS] */
 	bool node;		/* takes [node=N] */
 	bool ctx;		/* takes [ctx=C] */
+	bool size;		/* a SIZE follows the first number */
 } kd_words[KD_NR_LAB_WORDS] = {
 	[KD_LAB_KMALLOC]	 = { "kmalloc",  true,  true,  true, true },
 	[KD_LAB_VMALLOC]	 = { "vmalloc",  true,  true,  true, true },
@@ -64,6 +70,11 @@ static const struct kd_word_info {
 	[KD_LAB_FILL]	 = { "fill",     false, false, false },
 	[KD_LAB_CHECK]	 = { "check",    false, false, false },
 	[KD_LAB_PIN]	 = { "pin",      true,  false, false },
+	[KD_LAB_KZALLOC]	 = { "kzalloc",  true,  true,  true, true },
+	[KD_LAB_KCALLOC]	 = { "kcalloc",  false, true,  true, true, true },
+	[KD_LAB_KMALLOC_ARRAY] = { "kmalloc_array", false, true, true, true, true },
+	[KD_LAB_KZALLOC_FLEX] = { "kzalloc_flex", false, true, false, true },
+	[KD_LAB_KREALLOC] = { "krealloc", false, true,  false, false, true },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)
@@ -386,7 +397,7 @@ static int kd_parse_pin(char **words, int n, struct kd_cmd *cmd)
 int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 {
 	const struct kd_word_info *info;
-	char *words[5];
+	char *words[6];
 	int n, ret;
 
 	memset(cmd, 0, sizeof(*cmd));
@@ -432,21 +443,27 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 			return ret;
 		n--;
 	}
-	if (n > (info->flags ? 3 : 2))
+	if (n > (info->flags ? 3 : 2) + info->size)
 		return kd_cmd_refuse(cmd, -EINVAL, "extra argument");
+	if (n < 2 + info->size)
+		return kd_cmd_refuse(cmd, -EINVAL, cmd->word == KD_LAB_KREALLOC ?
+				     "missing argument: krealloc takes ID and SIZE" :
+				     "missing argument: N (how many elements) and SIZE (bytes each)");
 
 	if (cmd->word == KD_LAB_FREE && !strcmp(words[1], "all")) {
 		cmd->free_all = true;
 		return 0;
 	}
 	ret = kd_parse_number(words[1], info->sized, &cmd->arg, &cmd->why);
+	if (!ret && info->size)
+		ret = kd_parse_number(words[2], true, &cmd->size, &cmd->why);
 	if (ret)
 		return ret;
 
 	/* The default is GFP_KERNEL: process context, allowed to sleep. */
 	cmd->gfp = GFP_KERNEL;
-	if (n == 3)
-		return kd_parse_flags(words[2], &cmd->gfp, &cmd->why);
+	if (n == 3 + info->size)
+		return kd_parse_flags(words[2 + info->size], &cmd->gfp, &cmd->why);
 	return 0;
 }
 
@@ -474,7 +491,7 @@ static bool kd_zone_flags_ok(gfp_t gfp)
 int kd_cmd_check_gfp(struct kd_cmd *cmd)
 {
 	gfp_t gfp = cmd->gfp;
-	bool slab = cmd->word == KD_LAB_KMALLOC || cmd->word == KD_LAB_KVMALLOC;
+	bool slab = kd_cmd_kmalloc(cmd->word) || cmd->word == KD_LAB_KVMALLOC;
 	bool vmap = cmd->word == KD_LAB_VMALLOC || cmd->word == KD_LAB_KVMALLOC;
 
 	if (gfp & __GFP_NOFAIL)
@@ -533,6 +550,38 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 
 /* ---- the lab's limits ---- */
 
+/*
+ * The kmalloc family: each of these calls kmalloc in the end, with its
+ * size classes and its limit, KMALLOC_MAX_SIZE.
+ */
+bool kd_cmd_kmalloc(enum kd_lab_word word)
+{
+	switch (word) {
+	case KD_LAB_KMALLOC:
+	case KD_LAB_KZALLOC:
+	case KD_LAB_KCALLOC:
+	case KD_LAB_KMALLOC_ARRAY:
+	case KD_LAB_KZALLOC_FLEX:
+	case KD_LAB_KREALLOC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * kzalloc_flex COUNT: a structure ending in a flexible array, sized by
+ * struct_size(), which saturates at SIZE_MAX instead of wrapping, so an
+ * overflowing COUNT asks for more than any allocator gives, never for a
+ * wrapped, too small size.
+ */
+size_t kd_flex_size(unsigned long count)
+{
+	struct kd_flex *f = NULL;
+
+	return struct_size(f, item, count);
+}
+
 static int kd_too_big(struct kd_cmd *cmd, unsigned long limit, const char *why)
 {
 	cmd->why = why;
@@ -551,6 +600,53 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 {
 	unsigned long n = cmd->arg;
 
+	if (cmd->word == KD_LAB_KCALLOC || cmd->word == KD_LAB_KMALLOC_ARRAY) {
+		if (!n || !cmd->size) {
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "N x SIZE is 0: kcalloc and kmalloc_array of nothing return ZERO_SIZE_PTR, which is no memory");
+		}
+		/*
+		 * A product that wraps is the helper's to refuse: it checks
+		 * with check_mul_overflow() and returns NULL before kmalloc
+		 * is called, which is the point of using it.
+		 */
+		cmd->overflow = check_mul_overflow(n, cmd->size, &cmd->bytes);
+		if (cmd->overflow) {
+			*estimate = 0;
+			return 0;
+		}
+		if (cmd->bytes > KMALLOC_MAX_SIZE)
+			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
+					  "N x SIZE is larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");
+		*estimate = cmd->bytes;
+		return 0;
+	}
+	if (cmd->word == KD_LAB_KZALLOC_FLEX) {
+		/* COUNT 0 is a valid structure: its header alone. */
+		cmd->bytes = kd_flex_size(n);
+		if (cmd->bytes == SIZE_MAX)
+			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
+					  "struct_size() saturated at SIZE_MAX (COUNT x 8 overflowed): more than KMALLOC_MAX_SIZE");
+		if (cmd->bytes > KMALLOC_MAX_SIZE)
+			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
+					  "struct_size() is larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");
+		*estimate = cmd->bytes;
+		return 0;
+	}
+	if (cmd->word == KD_LAB_KREALLOC) {
+		if (!n)
+			return kd_cmd_refuse(cmd, -EINVAL, "ID 0: lab IDs start at 1");
+		if (!cmd->size)
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "SIZE 0: krealloc(p, 0) frees p (free ID does that)");
+		if (cmd->size > KMALLOC_MAX_SIZE)
+			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
+					  "larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");
+		cmd->bytes = cmd->size;
+		*estimate = cmd->bytes;
+		return 0;
+	}
+	cmd->bytes = cmd->word == KD_LAB_PAGES && n <= MAX_PAGE_ORDER ? PAGE_SIZE << n : n;
 	if (!n && cmd->word != KD_LAB_PAGES) {
 		cmd->why = cmd->word == KD_LAB_CACHE ? "COUNT must be at least 1" :
 			   cmd->word == KD_LAB_PIN ? "LEN 0: no page to pin" :
@@ -560,6 +656,7 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 	}
 	switch (cmd->word) {
 	case KD_LAB_KMALLOC:
+	case KD_LAB_KZALLOC:
 		if (n > KMALLOC_MAX_SIZE)
 			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
 					  "larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");

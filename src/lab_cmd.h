@@ -12,6 +12,8 @@
 #include <linux/numa.h>
 #include <linux/types.h>
 
+#include "compat.h"
+
 #define KD_LAB_LINE_MAX	256	/* bytes in one command line */
 #define KD_LAB_WRITE_MAX	4096	/* bytes taken from one write() */
 #define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
@@ -31,6 +33,11 @@ enum kd_lab_word {
 	KD_LAB_FILL,
 	KD_LAB_CHECK,
 	KD_LAB_PIN,
+	KD_LAB_KZALLOC,
+	KD_LAB_KCALLOC,
+	KD_LAB_KMALLOC_ARRAY,
+	KD_LAB_KZALLOC_FLEX,
+	KD_LAB_KREALLOC,
 	KD_NR_LAB_WORDS,
 };
 
@@ -59,7 +66,10 @@ enum kd_dma_verb {
 
 struct kd_cmd {
 	enum kd_lab_word word;
-	unsigned long arg;	/* SIZE, ORDER, COUNT or ID (fill, check: 0 if what[]) */
+	unsigned long arg;	/* SIZE, ORDER, COUNT, N or ID (fill, check: 0 if what[]) */
+	unsigned long size;	/* kcalloc, kmalloc_array, krealloc: SIZE */
+	unsigned long bytes;	/* what the call asks for (kd_cmd_check_size) */
+	bool overflow;		/* N x SIZE wraps: the kernel's helper says NULL */
 	bool free_all;		/* "free all" */
 	bool quick;		/* "bench quick" */
 	gfp_t gfp;		/* FLAGS, GFP_KERNEL when none are given */
@@ -72,12 +82,28 @@ struct kd_cmd {
 	char what[24];		/* fill, check: a load-time section's title */
 	u8 byte;		/* fill, check: the byte */
 	unsigned long addr;	/* pin: the writer's address (arg: LEN) */
-	char text[96];		/* a reason composed for this command */
+	char text[160];		/* a reason composed for this command */
 	const char *why;	/* why it was refused */
 	unsigned long limit;	/* the limit it went over, if any */
 };
 
+/*
+ * kzalloc_flex COUNT's structure: a header and a flexible array.  6.7's
+ * __counted_by(count) names the member that counts it, so the compiler
+ * and FORTIFY_SOURCE check indexes against it.
+ */
+struct kd_flex {
+	u32 count;		/* how many items follow */
+#ifdef __counted_by
+	u64 item[] __counted_by(count);
+#else
+	u64 item[];
+#endif
+};
+
 const char *kd_lab_word_name(enum kd_lab_word word);
+bool kd_cmd_kmalloc(enum kd_lab_word word);
+size_t kd_flex_size(unsigned long count);
 const char *kd_ctx_name(enum kd_ctx ctx);
 /* Refuse @cmd with @err: cmd->why says @why, the rule it broke. */
 int kd_cmd_refuse(struct kd_cmd *cmd, int err, const char *why);

@@ -143,7 +143,7 @@ size_t kd_parts_sum(const struct kd_parts *p)
 }
 
 void kd_slack_kmalloc(struct kd_parts *p, size_t requested, size_t reserved,
-		      size_t min)
+		      size_t min, bool kept)
 {
 	size_t natural = kd_kmalloc_class(requested, 8);
 	size_t here = kd_kmalloc_class(requested, min);
@@ -160,7 +160,12 @@ void kd_slack_kmalloc(struct kd_parts *p, size_t requested, size_t reserved,
 	kd_parts_add(p, "slack_align", here - natural,
 		     "no class under %zu here: KMALLOC_MIN_SIZE, the DMA alignment",
 		     min);
-	kd_parts_add(p, "slack_other", reserved - here,
-		     "ksize() says %zu, the size classes %zu: not explained",
-		     reserved, here);
+	if (kept)
+		kd_parts_add(p, "slack_kept", reserved - here,
+			     "krealloc kept the %zu-byte slot it had: a smaller size does not move",
+			     reserved);
+	else
+		kd_parts_add(p, "slack_other", reserved - here,
+			     "ksize() says %zu, the size classes %zu: not explained",
+			     reserved, here);
 }

@@ -93,10 +93,11 @@ size_t kd_parts_sum(const struct kd_parts *p);
 /*
  * The slack of a kmalloc served by a slab cache, @reserved being ksize():
  * the size class, then the classes missing under @min, then anything the
- * classes do not explain ("slack_other", which the tests require absent).
- * The parts always sum to @reserved - @requested.
+ * classes do not explain ("slack_other", which the tests require absent),
+ * or, when @kept, the larger slot a krealloc to a smaller size kept
+ * ("slack_kept").  The parts always sum to @reserved - @requested.
  */
 void kd_slack_kmalloc(struct kd_parts *p, size_t requested, size_t reserved,
-		      size_t min);
+		      size_t min, bool kept);
 
 #endif /* KMEM_DEMO_PURE_H */

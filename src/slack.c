@@ -62,7 +62,11 @@ static void kd_explain_kmalloc_large(struct kd_desc *d)
 	kd_parts_add(&d->slack, "slack_pages", pages - d->requested,
 		     "whole pages of %lu bytes: %zu of them hold %zu", PAGE_SIZE,
 		     pages >> PAGE_SHIFT, d->requested);
-	if (d->reserved > pages)
+	if (d->reserved > pages && d->kept_slot)
+		kd_parts_add(&d->slack, "slack_kept", d->reserved - pages,
+			     "krealloc kept the %zu pages it had: a smaller size does not move",
+			     d->reserved >> PAGE_SHIFT);
+	else if (d->reserved > pages)
 		kd_parts_add(&d->slack, "slack_order", d->reserved - pages,
 			     "order %u: a power of two of pages, %zu for %zu",
 			     get_order(d->reserved), d->reserved >> PAGE_SHIFT,
@@ -86,7 +90,8 @@ void kd_explain_kmalloc(struct kd_desc *d)
 		kd_explain_kmalloc_large(d);
 		return;
 	}
-	kd_slack_kmalloc(&d->slack, d->requested, d->reserved, KMALLOC_MIN_SIZE);
+	kd_slack_kmalloc(&d->slack, d->requested, d->reserved, KMALLOC_MIN_SIZE,
+			 d->kept_slot);
 	kd_kmalloc_name(name, sizeof(name), prefix, d->reserved);
 	/* Random copies are of the plain caches only, one per call site. */
 	snprintf(d->served_by, sizeof(d->served_by), "%s, a slab cache of %zu-byte objects%s",
