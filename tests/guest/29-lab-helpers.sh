@@ -1,0 +1,163 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The helpers drivers write instead of a bare kmalloc: kzalloc (zeroed),
+# kmalloc_array and kcalloc (N x SIZE checked for overflow: an N x SIZE
+# that wraps gets the helper's own NULL, and kmalloc is never called),
+# kzalloc_flex (a flexible-array structure sized by struct_size(), which
+# saturates), krealloc (in place while SIZE fits the slot, ksize(); moved,
+# bytes copied, beyond it), each against the kmalloc caches in
+# /sys/kernel/slab and the lab's own check of the bytes.  Refused, with
+# nothing changed: sizes of 0, products past KMALLOC_MAX_SIZE, a
+# saturated struct_size(), krealloc of what kmalloc did not give, of an ID
+# that is not live, past lab_max_bytes.
+# kd-boot: slub
+# kd-class: kernel numa
+# kd-timeout: 120
+. "${0%/*}/lib.sh"
+. "${0%/*}/report.sh"
+. "${0%/*}/lab.sh"
+
+r=/tmp/helpers.txt
+kver=$(uname -r | awk -F. '{ print $1 * 100 + $2 }')
+t_run "load with lab_max_bytes=1 MiB" kd_load_settled lab_max_bytes=1048576
+
+# exp LINE -- run one command, save the report, set $id and $s ("lab ID").
+exp() {
+	id=none s=none
+	t_lab "$1" ok "$1" || return 1
+	id=$(kd_lab_last) s="lab $id"
+	cat "$KD_PROC" >"$r"
+}
+
+# field KEY -- the field of the newest experiment's section.
+field() {
+	kd_field "$r" "$s" "$1"
+}
+
+# --- kzalloc, kcalloc, kmalloc_array: kmalloc with a promise ---------------
+exp "kzalloc 100"
+t_eq "kzalloc: call" "kzalloc(100, GFP_KERNEL)" "$(field call)"
+t_match "kzalloc: kmalloc got __GFP_ZERO" '__GFP_ZERO' "$(field gfp)"
+t_eq "kzalloc: reserved is the kmalloc class" "$(kd_kmalloc_class 100)" "$(kd_num "$r" "$s" reserved)"
+t_match "kzalloc: zeroed" '^yes: every byte read 0' "$(field zeroed)"
+t_lab "kzalloc: the lab's check reads 100 zero bytes" ok "check $id 0"
+
+exp "kcalloc 10 100"
+t_eq "kcalloc: call" "kcalloc(10, 100, GFP_KERNEL)" "$(field call)"
+t_eq "kcalloc: requested N x SIZE" 1000 "$(kd_num "$r" "$s" requested)"
+t_eq "kcalloc: reserved is the kmalloc class" "$(kd_kmalloc_class 1000)" "$(kd_num "$r" "$s" reserved)"
+t_match "kcalloc: zeroed" '^yes' "$(field zeroed)"
+t_lab "kcalloc: the lab's check reads 1000 zero bytes" ok "check $id 0"
+
+exp "kmalloc_array 10 100 GFP_KERNEL"
+t_eq "kmalloc_array: call" "kmalloc_array(10, 100, GFP_KERNEL)" "$(field call)"
+t_eq "kmalloc_array: requested" 1000 "$(kd_num "$r" "$s" requested)"
+t_eq "kmalloc_array: no __GFP_ZERO, no zeroed: line" "" "$(field zeroed)"
+
+exp "kcalloc 4 3000 GFP_ATOMIC node=0 ctx=atomic"
+t_eq "kcalloc node= ctx=: call" "kcalloc_node(4, 3000, GFP_ATOMIC, 0)" "$(field call)"
+t_match "kcalloc ctx=atomic: context" '^atomic ' "$(field context)"
+t_eq "kcalloc 4 x 3000: reserved" "$(kd_kmalloc_class 12000)" "$(kd_num "$r" "$s" reserved)"
+
+# --- kzalloc_flex: struct_size() ------------------------------------------
+exp "kzalloc_flex 10"
+# 7.0 has the macro, and stable kernels that took it back (Debian 13's
+# 6.12); the rest are called as the macro expands.
+call=$(field call)
+if [ "$kver" -ge 700 ]; then
+	t_eq "kzalloc_flex: call, the 7.0 macro" "kzalloc_flex(*f, item, 10, GFP_KERNEL)" "$call"
+else
+	t_match "kzalloc_flex: call, the macro or what it expands to" \
+		'^(kzalloc_flex\(\*f, item, 10, GFP_KERNEL\)|kzalloc\(struct_size\(f, item, 10\), GFP_KERNEL\))$' "$call"
+fi
+t_eq "kzalloc_flex: requested 8 + 10 x 8" 88 "$(kd_num "$r" "$s" requested)"
+t_match "kzalloc_flex: struct: line" 'struct_size\(\) = 8 \+ 10 x 8 = 88 bytes$' "$(field struct)"
+t_match "kzalloc_flex: zeroed, count aside" '^yes.*, count aside$' "$(field zeroed)"
+exp "kzalloc_flex 0"
+t_eq "kzalloc_flex 0: the header alone" 8 "$(kd_num "$r" "$s" requested)"
+
+# --- krealloc: in place, or moved -----------------------------------------
+exp "kmalloc 5000"
+big=$id
+exp "kmalloc 100"
+small=$id
+t_lab "fill the 5000 bytes" ok "fill $big 0x5a"
+was=$(kd_field "$r" "lab $big" address)
+slot=$(kd_num "$r" "lab $big" reserved)
+t_lab "krealloc to 100 bytes" ok "krealloc $big 100"
+cat "$KD_PROC" >"$r"
+now=$(kd_field "$r" "lab $big" address)
+res=$(kd_field "$r" "lab $big" resized)
+t_eq "krealloc: call" "krealloc(p, 100, GFP_KERNEL)" "$(kd_field "$r" "lab $big" call)"
+t_eq "krealloc: requested" 100 "$(kd_num "$r" "lab $big" requested)"
+# Shrinking may stay or move: the line must say what the address did.
+if [ "$was" = "$now" ]; then
+	t_match "krealloc 100: same address, in place" "^krealloc $big 100: in place: 100 bytes fit the $slot-byte slot" "$res"
+	t_eq "krealloc 100: the slot kept is slack_kept, the rest the class's" \
+		"$((slot - 100)) $(($(kd_kmalloc_class 100) - 100))" \
+		"$(($(kd_num "$r" "lab $big" slack_kept) + $(kd_num "$r" "lab $big" slack_class))) $(kd_num "$r" "lab $big" slack_class)"
+else
+	t_match "krealloc 100: new address, moved" "^krealloc $big 100: moved, though 100 bytes fit the $slot-byte slot" "$res"
+fi
+t_lab "krealloc 100: the first 100 bytes kept" ok "check $big 0x5a"
+ids=$(kd_lab_ids)
+# shellcheck disable=SC2086 # the IDs, one word each
+t_eq "the section stays in its place, before the later ones" \
+	"$(printf '%s\n' $ids | sort -n | tr '\n' ' ' | sed 's/ $//')" "$ids"
+
+t_lab "fill the 100 bytes" ok "fill $small 0x33"
+cat "$KD_PROC" >"$r"
+was=$(kd_field "$r" "lab $small" address)
+slot=$(kd_num "$r" "lab $small" reserved)
+t_lab "krealloc to 6000 bytes" ok "krealloc $small 6000 GFP_KERNEL"
+cat "$KD_PROC" >"$r"
+t_match "krealloc 6000: moved, and why" \
+	"^krealloc $small 6000: moved: 6000 bytes do not fit the $slot-byte slot it had: a $(kd_kmalloc_class 6000)-byte one" \
+	"$(kd_field "$r" "lab $small" resized)"
+t_run "krealloc 6000: a new address" test "$was" != "$(kd_field "$r" "lab $small" address)"
+t_eq "krealloc 6000: reserved is the new class" "$(kd_kmalloc_class 6000)" "$(kd_num "$r" "lab $small" reserved)"
+# The old 100 bytes were copied; what follows them is the new slot's.
+kd_dmesg_mark
+out=$(kd_lab "check $small 0x33")
+at=$(kd_dmesg_since | sed -n 's/.*refused, EBADMSG: check: byte \([0-9]*\) of 6000.*/\1/p' | head -n 1)
+if [ "$out" = ok ] || [ "${at:-0}" -ge 100 ]; then
+	t_ok "krealloc 6000: the first 100 bytes copied (first other byte: ${at:-none})"
+else
+	t_fail "krealloc 6000: the first 100 bytes copied" "expected check ok or a first bad byte >= 100" \
+		"saw $out, byte ${at:-?}" "$(kd_dmesg_since | tail -n 3)"
+fi
+t_lab "free all" ok "free all"
+
+# --- refused, nothing changed ----------------------------------------------
+exp "kmalloc 100"
+k=$id
+exp "vmalloc 8K"
+v=$id
+kd_dmesg_mark
+kd-lab write "kcalloc 0x100000000 4G" >/dev/null 2>&1
+t_match "kcalloc overflow: the log says the helper's NULL" \
+	'refused, ENOMEM: kcalloc: kcalloc returned NULL: 4294967296 x 4294967296 overflows \(check_mul_overflow\(\)\), so it never called kmalloc' \
+	"$(kd_dmesg_since)"
+kd_refusal_ref
+table <<EOF
+kmalloc_array 0x100000000 0x100000000 -> ENOMEM: kmalloc_array's NULL for a product that wraps
+kcalloc 0 100 -> EINVAL: N of 0
+kcalloc 10 0 -> EINVAL: SIZE of 0
+kcalloc 10 -> EINVAL: no SIZE
+kcalloc 1024 1M -> E2BIG: N x SIZE past KMALLOC_MAX_SIZE
+kcalloc 10 100 GFP_DMA32 -> EINVAL: no DMA32 kmalloc caches
+kcalloc 10 100 ctx=atomic -> EINVAL: GFP_KERNEL under a spinlock
+kzalloc 0 -> EINVAL: SIZE 0
+kzalloc_flex 0x4000000000000000 -> E2BIG: struct_size() saturated
+kzalloc_flex 10 node=0 -> EINVAL: kzalloc_flex takes no node=
+krealloc $v 100 -> EINVAL: krealloc of vmalloc'd memory
+krealloc 999 100 -> ENOENT: no such experiment
+krealloc $k 0 -> EINVAL: krealloc to 0 bytes
+krealloc $k 16G -> E2BIG: past KMALLOC_MAX_SIZE
+krealloc $k 2M -> ENOSPC: past lab_max_bytes
+krealloc $k 100 GFP_DMA32 -> EINVAL: no DMA32 kmalloc caches
+krealloc $k 100 ctx=atomic -> EINVAL: krealloc takes no ctx=
+EOF
+
+t_run "unload" kd_unload
+t_clean "nothing left"
