@@ -19,7 +19,9 @@
 #   kernel-check.sh areas
 #       kmem_demo's lines of /proc/vmallocinfo, a consistent view.
 #
-# The evidence: kmem:kmalloc (and kmalloc_node), kmem:kmem_cache_alloc and
+# The evidence: kmem:kmalloc (and kmalloc_node: the helpers kzalloc,
+# kcalloc, kmalloc_array and kzalloc_flex too, and a krealloc that moved;
+# one that stayed in place has none), kmem:kmem_cache_alloc and
 # kmem:mm_page_alloc events of the writer, their sizes, pfn and gfp_flags;
 # cma:cma_alloc_finish (cma:cma_alloc before 5.18) for coherent DMA memory
 # from the CMA area; the DMA demo device's pools (/sys/bus/pci/devices/
@@ -403,6 +405,20 @@ judge() {
 			else if (got > res) show("note", "bytes_alloc " got " = object " res " + " (got - res) " of debug metadata (slub_debug, KASAN) per object")
 		} else if (got != res) differ("reserved (report " res ", kmem:kmalloc bytes_alloc " got ")")
 	}
+	# krealloc: moved, a kmalloc of the new size from the module; in
+	# place, none at all.
+	function check_krealloc(s, step,   i, E, req) {
+		if (field(s, "resized") !~ /: in place: /) { check_kmalloc(s, step); return }
+		req = first(s, "requested")
+		for (i = 1; i <= nev[step]; i++) {
+			E = step SUBSEP i
+			if (evname[E] ~ /^kmalloc/ && evf[E, "bytes_req"] == req && site[E] ~ /^kd_/) {
+				differ("resized says in place, but kmem_demo called kmalloc in the step: " evtext(E))
+				return
+			}
+		}
+		show("kmem:kmalloc", "none of " req " bytes from kmem_demo in the step: krealloc kept the buffer, as resized: says")
+	}
 	function check_pages(s, step,   res, p, o, i, E, want, x) {
 		res = first(s, "reserved") + 0; p = field(s, "pfn")
 		o = 0; for (x = ps; x < res; x *= 2) o++
@@ -639,7 +655,9 @@ judge() {
 			else if (call ~ /^dma_alloc_coherent\(/ && field(s, "map") == "vmalloc space") check_frames(s, step)
 			else if (call ~ /^(__get_free_pages|alloc_pages|alloc_pages_node|dma_alloc_coherent)\(/) check_pages(s, step)
 			else if (call ~ /^dma_pool_create\(/) { check_pool(s, step); if (bad == "" && nogood == "") check_frames(s, step) }
-			else if (call ~ /^(kmalloc|kvmalloc)(_node)?\(/) check_kmalloc(s, step)
+			else if (call ~ /^krealloc\(/) check_krealloc(s, step)
+			else if (call ~ /^(kmalloc|kvmalloc|kzalloc|kcalloc|kmalloc_array)(_node)?\(/ ||
+				 call ~ /^kzalloc_flex\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"
 			check_dma(s)
 			check_dma_events(s)
@@ -684,7 +702,11 @@ lab() {
 	if echo "$2" >/proc/kmem_demo; then
 		end "$1" lab
 		id=$(newest_lab)
-		if [ "$id" != "$last" ]; then
+		# krealloc ID SIZE: its events are the evidence for lab ID now.
+		kid=$(printf '%s\n' "$2" | awk '$1 == "krealloc" { print $2 }')
+		if [ -n "$kid" ]; then
+			mv "$1/trace.lab" "$1/trace.lab-$kid"
+		elif [ "$id" != "$last" ]; then
 			mv "$1/trace.lab" "$1/trace.lab-$id"
 		else
 			# A command that made no experiment (dma map ID, say): its

@@ -983,8 +983,9 @@ static void kd_lab_resized(struct kd_exp *e, const struct kd_cmd *c,
  * place, with a new description and a new mmap offset.  On failure
  * krealloc leaves the old buffer as it was: so does the lab.
  * kd_lab_dma_lock is held throughout: no free and no DMA command runs.
+ * noinline: the kmem:kmalloc tracepoint of a move names this function.
  */
-static int kd_lab_krealloc(struct kd_cmd *cmd)
+static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 {
 	unsigned long estimate, grow = 0;
 	struct kd_exp *e, *next = NULL;

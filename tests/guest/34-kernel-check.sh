@@ -3,8 +3,9 @@
 # The report against the kernel's own view: scripts/kernel-check.sh (in the
 # guest as /kd/kernel-check.sh) loads the module with the kmem tracepoints
 # on, runs lab experiments covering each allocator, several size classes,
-# GFP_DMA and GFP_DMA32 where the kernel has those zones, and kvmalloc on
-# each side of its switch, and says "agrees" for every section, load-time
+# GFP_DMA and GFP_DMA32 where the kernel has those zones, kvmalloc on
+# each side of its switch, the kmalloc helpers and a krealloc in place and
+# one that moves, and says "agrees" for every section, load-time
 # and lab: its figures, the flags of each kmalloc, page block and cache object among
 # those of the tracepoint, and the frames of each vmalloc area (the frame
 # map's runs) inside the page allocator's blocks of its step; the DMA demo
@@ -29,11 +30,15 @@ set -- 'kmalloc 1' 'kmalloc 100' 'kmalloc 3000' 'kmalloc 100000' \
 [ -d /sys/kernel/slab/dma-kmalloc-128 ] && set -- "$@" 'kmalloc 100 GFP_DMA'
 [ "$(kd_zone_managed DMA32)" -gt 0 ] && set -- "$@" 'pages 2 GFP_DMA32'
 [ "$(kd_zone_managed DMA)" -gt 0 ] && set -- "$@" 'pages 1 GFP_DMA'
+# The helpers end in kmalloc; krealloc makes no experiment of its own:
+# lab 1 (kmalloc 1) moves, the kmalloc 5000 shrinks in place.
+n=$#
+set -- "$@" 'kcalloc 10 100' 'kzalloc_flex 10' 'kmalloc 5000' "krealloc $((n + 3)) 100" 'krealloc 1 5000'
 out=$(KD_CHECK_DIR=$dir KD_CHECK_PARAMS=${KD_DMA_BITS:+dma_bits=$KD_DMA_BITS} sh /kd/kernel-check.sh "$@" 2>&1)
 st=$?
 # The load's sections (four, and the DMA demo device's three), the lab's.
 want=$(($(grep -c '^\[' "$dir/report.txt") ))
-t_eq "the report has the load's 7 sections and one per command" $((7 + $#)) "$want"
+t_eq "the report has the load's 7 sections and one per command but krealloc" $((7 + $# - 2)) "$want"
 echo "$out" | sed -n '/^The kernel.s own view/,$p' | sed 's/^/# /'
 # Whether the load's trace kept every event (A/B, A < B: lost), and the
 # pages on the per-CPU lists when it began.
@@ -51,6 +56,19 @@ t_match "alloc_traces beside the cache (slub_debug=U for kmem_demo)" '^  alloc_t
 sect() {
 	kd_check_section "$1" "${2-$out}"
 }
+t_match "kcalloc: its kmalloc of N x SIZE" \
+	'^  kmem:kmalloc(_node)? +kmalloc(_node)?: call_site=kd_lab_kmalloc bytes_req=1000 ' "$(sect "lab $((n + 1))")"
+if kd_field "$dir/report.txt" "lab $((n + 3))" resized | grep -q ': in place: '; then
+	t_match "krealloc in place: no kmalloc of its size" \
+		'^  kmem:kmalloc +none of 100 bytes from kmem_demo in the step: krealloc kept the buffer' \
+		"$(sect "lab $((n + 3))")"
+else
+	t_match "krealloc moved though it shrank: its kmalloc of the new size" \
+		'^  kmem:kmalloc(_node)? +kmalloc(_node)?: call_site=kd_lab_krealloc bytes_req=100 ' \
+		"$(sect "lab $((n + 3))")"
+fi
+t_match "krealloc moved: its kmalloc of the new size" \
+	'^  kmem:kmalloc(_node)? +kmalloc(_node)?: call_site=kd_lab_krealloc bytes_req=5000 ' "$(sect "lab 1")"
 t_match "gfp checked beside a kmalloc" \
 	'^  gfp +report GFP_KERNEL: each flag in kmem:kmalloc(_node)? gfp_flags ' "$(sect "lab 2")"
 t_match "gfp checked beside the page block" \
