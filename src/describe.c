@@ -20,6 +20,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -267,6 +268,57 @@ int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n)
 			for (p = 0; p < nr; p++)
 				kd_frames_add(&d->frames, pfn[i] + p);
 		}
+		kd_frames_end(d);
+	}
+	kvfree(pfn);
+	return ret;
+}
+
+/* ---- per-CPU memory: one copy per possible CPU ---- */
+
+/*
+ * The page behind a per-CPU copy: the first chunk is embedded in the
+ * direct map at boot, later chunks are vmalloc'd.
+ */
+struct page *kd_percpu_page(const void *p)
+{
+	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
+}
+
+/*
+ * The copies of @size bytes at @p: zone and node of each copy (its first
+ * page), and every page any copy touches, for the map.  The pages hold
+ * other per-CPU variables too: no runs of our own, as for objects.
+ */
+int kd_describe_percpu(struct kd_desc *d, void __percpu *p, size_t size)
+{
+	unsigned long *pfn, n = 0, u = 0, i, a, last;
+	unsigned long per = DIV_ROUND_UP(size, PAGE_SIZE) + 1;
+	unsigned int cpu;
+	int ret;
+
+	d->addr = per_cpu_ptr(p, cpumask_first(cpu_possible_mask));
+	kd_describe_start(d);
+	d->contiguous = false;
+	d->node_unit = "copy";
+	pfn = kvmalloc_array(num_possible_cpus() * per, sizeof(*pfn), GFP_KERNEL);
+	if (!pfn)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		a = (unsigned long)per_cpu_ptr(p, cpu);
+		last = a + size - 1;
+		kd_note_zone(d, kd_percpu_page((void *)a));
+		for (a &= PAGE_MASK; a <= last; a += PAGE_SIZE)
+			pfn[n++] = page_to_pfn(kd_percpu_page((void *)a));
+	}
+	sort(pfn, n, sizeof(*pfn), kd_cmp_ulong, NULL);
+	for (i = 0; i < n; i++)
+		if (!u || pfn[i] != pfn[u - 1])
+			pfn[u++] = pfn[i];
+	ret = kd_frames_begin(d, u);
+	if (!ret) {
+		for (i = 0; i < u; i++)
+			kd_frames_add(&d->frames, pfn[i]);
 		kd_frames_end(d);
 	}
 	kvfree(pfn);

@@ -67,6 +67,9 @@ struct kd_desc {
 void kd_describe_linear(struct kd_desc *d);
 int kd_describe_vmalloc(struct kd_desc *d);
 int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n);
+/* @size bytes at @p, a copy per possible CPU; and the page behind one. */
+int kd_describe_percpu(struct kd_desc *d, void __percpu *p, size_t size);
+struct page *kd_percpu_page(const void *p);
 /* Release what a kd_describe_*() kept; safe to call again. */
 void kd_describe_free(struct kd_desc *d);
 

@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/test.h>
+#include <linux/percpu.h>
 #include <linux/sizes.h>
 
 #include "compat.h"
@@ -740,6 +741,9 @@ static void kd_test_cmd_limits(struct kunit *test)
 		{ "pin 0x1000 16M", 0, 0 },
 		{ "pin 0x1000 0", -EINVAL, 0 },
 		{ "pin 0xfffffffffffff000 8192", -EINVAL, 0 },
+		{ "percpu 33K", -E2BIG, PCPU_MIN_UNIT_SIZE },
+		{ "percpu 32K", 0, 0 },
+		{ "percpu 0", -EINVAL, 0 },
 	};
 	unsigned long estimate;
 	struct kd_cmd c;

@@ -38,6 +38,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
+#include <linux/percpu.h>
 #include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -76,6 +77,7 @@ struct kd_exp {
 		void *mem;		/* kmalloc, vmalloc, kvmalloc */
 		struct page *page;	/* pages */
 		void **objs;		/* cache: COUNT object pointers */
+		void __percpu *pcpu;	/* percpu: the per-CPU pointer */
 	};
 };
 
@@ -128,9 +130,40 @@ static void kd_lab_body(struct seq_file *m, const struct kd_region *r)
 		kd_dma_map_show(m, e->r.dma);
 }
 
+/* percpu: a line per possible CPU's copy, after the section. */
+static unsigned long kd_lab_nr_items(const struct kd_region *r)
+{
+	const struct kd_exp *e = container_of(r, struct kd_exp, r);
+
+	return e->cmd.word == KD_LAB_PERCPU ? num_possible_cpus() : 0;
+}
+
+static void kd_lab_item(struct seq_file *m, const struct kd_region *r,
+			unsigned long i)
+{
+	const struct kd_exp *e = container_of(r, struct kd_exp, r);
+	const struct kd_cursor *c = m->private;
+	unsigned int cpu = cpumask_first(cpu_possible_mask);
+	struct page *page;
+	void *copy;
+
+	while (i--)
+		cpu = cpumask_next(cpu, cpu_possible_mask);
+	copy = per_cpu_ptr(e->pcpu, cpu);
+	page = kd_percpu_page(copy);
+	seq_printf(m, "copy cpu%u: node %d, %s, address=", cpu, page_to_nid(page),
+		   is_vmalloc_addr(copy) ? "vmalloc space" : "direct map");
+	kd_seq_addr(m, copy);
+	if (c->phys)
+		seq_printf(m, " pfn=%#lx", page_to_pfn(page));
+	seq_putc(m, '\n');
+}
+
 static const struct kd_region_ops kd_lab_region_ops = {
-	.head	= kd_lab_head,
-	.body	= kd_lab_body,
+	.head		= kd_lab_head,
+	.body		= kd_lab_body,
+	.nr_items	= kd_lab_nr_items,
+	.item		= kd_lab_item,
 };
 
 /* ---- one allocator each: allocate, describe, free ---- */
@@ -502,6 +535,35 @@ static void kd_lab_unpin(struct kd_exp *e)
 }
 
 /*
+ * percpu SIZE: __alloc_percpu(), which alloc_percpu(type) calls with the
+ * type's size and alignment: a copy of SIZE bytes for every possible CPU.
+ * A driver reaches its own CPU's with this_cpu_ptr() (preemption off) or
+ * the this_cpu_*() operations, another's with per_cpu_ptr(p, cpu):
+ * counters and statistics with no lock and no cache line bouncing.
+ * noinline: the percpu:percpu_alloc_percpu tracepoint names its caller.
+ */
+static noinline int kd_lab_percpu(struct kd_exp *e)
+{
+	struct kd_desc *d = &e->r.d;
+	size_t align = __alignof__(u64);
+
+	snprintf(d->call, sizeof(d->call), "__alloc_percpu(%lu, %zu)", e->cmd.arg, align);
+	e->pcpu = __alloc_percpu(e->cmd.arg, align);
+	if (!e->pcpu)
+		return -ENOMEM;
+	if (kd_got_percpu(d, e->pcpu, e->cmd.arg)) {
+		free_percpu(e->pcpu);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void kd_lab_free_percpu(struct kd_exp *e)
+{
+	free_percpu(e->pcpu);
+}
+
+/*
  * dma coherent SIZE: coherent memory for the DMA demo device, which
  * kd_lab_dma() holds on to while this runs.
  */
@@ -553,6 +615,8 @@ static const struct kd_lab_op {
 				   "kfree", KD_MEM_SLAB },
 	[KD_LAB_KZALLOC_FLEX] = { "kzalloc_flex", kd_lab_kmalloc_exp, kd_lab_kfree,
 				  "kfree", KD_MEM_SLAB },
+	[KD_LAB_PERCPU]	 = { "alloc_percpu", kd_lab_percpu, kd_lab_free_percpu,
+			     "free_percpu", KD_MEM_PERCPU },
 };
 
 /* Undo a successful op->alloc(): the memory and its list of runs. */

@@ -21,6 +21,7 @@
  *   kmalloc_array N SIZE [FLAGS] [node=N] [ctx=C]
  *   kzalloc_flex COUNT [FLAGS] [ctx=C]
  *   krealloc ID SIZE [FLAGS]
+ *   percpu SIZE
  *
  * WHAT is a lab ID or a load-time section's title (kmalloc, vmalloc,
  * __get_free_pages, ...); BYTE is 0 to 255, decimal or 0x hex.  pin pins
@@ -45,6 +46,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/string.h>
 
 #include "compat.h"
@@ -75,6 +77,7 @@ static const struct kd_word_info {
 	[KD_LAB_KMALLOC_ARRAY] = { "kmalloc_array", false, true, true, true, true },
 	[KD_LAB_KZALLOC_FLEX] = { "kzalloc_flex", false, true, false, true },
 	[KD_LAB_KREALLOC] = { "krealloc", false, true,  false, false, true },
+	[KD_LAB_PERCPU]	 = { "percpu",   true,  false, false, false },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)
@@ -649,6 +652,7 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 	cmd->bytes = cmd->word == KD_LAB_PAGES && n <= MAX_PAGE_ORDER ? PAGE_SIZE << n : n;
 	if (!n && cmd->word != KD_LAB_PAGES) {
 		cmd->why = cmd->word == KD_LAB_CACHE ? "COUNT must be at least 1" :
+			   cmd->word == KD_LAB_PERCPU ? "SIZE 0: per-CPU memory of nothing" :
 			   cmd->word == KD_LAB_PIN ? "LEN 0: no page to pin" :
 			   cmd->word == KD_LAB_DMA ? "SIZE 0: dma_alloc_coherent() of nothing" :
 			   "SIZE 0: kmalloc(0) returns ZERO_SIZE_PTR, which is no memory";
@@ -696,6 +700,13 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 		}
 		/* Whole pages: every page the range touches is pinned. */
 		*estimate = PAGE_ALIGN(offset_in_page(cmd->addr) + n);
+		break;
+	case KD_LAB_PERCPU:
+		if (n > PCPU_MIN_UNIT_SIZE)
+			return kd_too_big(cmd, PCPU_MIN_UNIT_SIZE,
+					  "larger than PCPU_MIN_UNIT_SIZE, the most one per-CPU allocation may be (the kernel would warn)");
+		/* One copy per possible CPU, in 4-byte units. */
+		*estimate = ALIGN(n, PCPU_MIN_ALLOC_SIZE) * nr_cpu_ids;
 		break;
 	case KD_LAB_CACHE:
 		if (n > KD_LAB_CACHE_MAX)

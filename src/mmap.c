@@ -104,6 +104,9 @@ static const char *kd_mmap_call(const struct kd_region *r, const char **why)
 	case KD_MEM_POOL:
 		return kd_mmap_no(why,
 				  "a dma_pool block shares its page with the pool's other blocks: a mapping exposes whole pages");
+	case KD_MEM_PERCPU:
+		return kd_mmap_no(why,
+				  "per-CPU memory is one copy per CPU, each sharing its page with other CPUs' variables: a mapping exposes whole pages");
 	default:
 		return kd_mmap_no(why,
 				  "a cache's objects share slab pages with each other: a mapping exposes whole pages");

@@ -114,6 +114,10 @@ void *kd_region_bytes(const struct kd_region *r, size_t *len, const char **why)
 		*why = "many objects or blocks, each in a slot of its own: no one run of bytes";
 		return NULL;
 	}
+	if (r->mem == KD_MEM_PERCPU) {
+		*why = "one copy per CPU, each in that CPU's own area: no one run of bytes";
+		return NULL;
+	}
 	*len = r->d.requested;
 	return (void *)r->d.addr;
 }

@@ -48,6 +48,7 @@ enum kd_mem {
 	KD_MEM_COHERENT,	/* dma_alloc_coherent() */
 	KD_MEM_POOL,		/* a dma_pool block */
 	KD_MEM_PINNED,		/* a process's pages, pinned and vmap()ped */
+	KD_MEM_PERCPU,		/* per-CPU memory: one copy per possible CPU */
 };
 
 /*

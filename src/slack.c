@@ -24,6 +24,7 @@
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -298,5 +299,34 @@ int kd_got_pinned(struct kd_desc *d, void *va, unsigned long offset,
 		     "whole pages: a pin holds every page the range touches");
 	kd_parts_add(&d->extra, "extra_guard", PAGE_SIZE,
 		     "address space only: the unmapped guard page after the vmap() area");
+	return 0;
+}
+
+/*
+ * The per-CPU allocator hands out 4-byte units (PCPU_MIN_ALLOC_SIZE) in
+ * chunks that hold one unit of memory per CPU: an allocation is a copy
+ * at the same offset in every possible CPU's unit, found by
+ * per_cpu_ptr(p, cpu).  The first chunk is embedded in the direct map at
+ * boot; when it is full the allocator vmallocs more.
+ */
+int kd_got_percpu(struct kd_desc *d, void __percpu *p, size_t size)
+{
+	unsigned int ncpu = num_possible_cpus();
+	size_t unit = ALIGN(size, PCPU_MIN_ALLOC_SIZE);
+	int ret;
+
+	d->requested = size * ncpu;
+	d->reserved = unit * ncpu;
+	ret = kd_describe_percpu(d, p, size);
+	if (ret)
+		return ret;
+	kd_explain_start(d);
+	snprintf(d->served_by, sizeof(d->served_by),
+		 "the per-CPU allocator: a copy per possible CPU (%u), in %s", ncpu,
+		 d->in_vmalloc ? "a chunk it vmalloc'd" :
+		 "its first chunk (direct map, set up at boot)");
+	kd_parts_add(&d->slack, "slack_align", d->reserved - d->requested,
+		     "per-CPU memory comes in %lu-byte units: %zu for %zu in each of %u copies",
+		     (unsigned long)PCPU_MIN_ALLOC_SIZE, unit, size, ncpu);
 	return 0;
 }

@@ -39,4 +39,7 @@ void kd_got_pages(struct kd_desc *d, struct page *page, unsigned int order);
 int kd_got_pinned(struct kd_desc *d, void *va, unsigned long offset,
 		  unsigned long nr);
 
+/* @size bytes of per-CPU memory at @p: a copy for each possible CPU. */
+int kd_got_percpu(struct kd_desc *d, void __percpu *p, size_t size);
+
 #endif /* KMEM_DEMO_SLACK_H */

@@ -6,7 +6,9 @@
 # kzalloc_flex (a flexible-array structure sized by struct_size(), which
 # saturates), krealloc (in place while SIZE fits the slot, ksize(); moved,
 # bytes copied, beyond it), each against the kmalloc caches in
-# /sys/kernel/slab and the lab's own check of the bytes.  Refused, with
+# /sys/kernel/slab and the lab's own check of the bytes; percpu (a copy
+# per possible CPU, each at its own address, on its CPU's node, in 4-byte
+# units, refused for mmap, fill and krealloc).  Refused, with
 # nothing changed: sizes of 0, products past KMALLOC_MAX_SIZE, a
 # saturated struct_size(), krealloc of what kmalloc did not give, of an ID
 # that is not live, past lab_max_bytes.
@@ -128,11 +130,45 @@ else
 fi
 t_lab "free all" ok "free all"
 
+# --- percpu: one copy per possible CPU -------------------------------------
+# cpus LIST -- how many CPUs a list like 0-3,5 names.
+cpus() {
+	echo "$1" | tr ',' '\n' | awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n }'
+}
+ncpu=$(cpus "$(cat /sys/devices/system/cpu/possible)")
+exp "percpu 30"
+t_eq "percpu: call" "__alloc_percpu(30, 8)" "$(field call)"
+t_eq "percpu: requested, a copy per possible CPU" $((30 * ncpu)) "$(kd_num "$r" "$s" requested)"
+t_eq "percpu: reserved, in 4-byte units" $((32 * ncpu)) "$(kd_num "$r" "$s" reserved)"
+t_eq "percpu: slack_align" $((2 * ncpu)) "$(kd_num "$r" "$s" slack_align)"
+t_match "percpu: refused for mmap" '^mmap: per-CPU memory is one copy per CPU' "$(field refused)"
+copies=$(sed -n "/^\[$s\]\$/,/^\$/p" "$r" | grep '^copy cpu')
+t_eq "percpu: a copy line per possible CPU" "$ncpu" "$(printf '%s\n' "$copies" | grep -c .)"
+t_eq "percpu: each at its own address" "$ncpu" \
+	"$(printf '%s\n' "$copies" | sed 's/.*address=\([^ ]*\).*/\1/' | sort -u | grep -c .)"
+# Each CPU's copy on that CPU's node (the numa lane: one CPU per node).
+bad=
+for cpu in $(printf '%s\n' "$copies" | sed 's/^copy cpu\([0-9]*\):.*/\1/'); do
+	want=0
+	for n in /sys/devices/system/cpu/cpu"$cpu"/node*; do
+		[ -e "$n" ] && want=${n##*node}
+	done
+	got=$(printf '%s\n' "$copies" | sed -n "s/^copy cpu$cpu: node \([0-9]*\),.*/\1/p")
+	[ "$want" = "$got" ] || bad="$bad cpu$cpu: node $got, not $want;"
+done
+t_eq "percpu: each copy on its CPU's node" "" "$bad"
+exp "percpu 32K"
+t_eq "percpu 32K, PCPU_MIN_UNIT_SIZE: a copy line per CPU" "$ncpu" \
+	"$(sed -n "/^\[$s\]\$/,/^\$/p" "$r" | grep -c '^copy cpu')"
+t_lab "free all" ok "free all"
+
 # --- refused, nothing changed ----------------------------------------------
 exp "kmalloc 100"
 k=$id
 exp "vmalloc 8K"
 v=$id
+exp "percpu 8"
+pc=$id
 kd_dmesg_mark
 kd-lab write "kcalloc 0x100000000 4G" >/dev/null 2>&1
 t_match "kcalloc overflow: the log says the helper's NULL" \
@@ -157,6 +193,11 @@ krealloc $k 16G -> E2BIG: past KMALLOC_MAX_SIZE
 krealloc $k 2M -> ENOSPC: past lab_max_bytes
 krealloc $k 100 GFP_DMA32 -> EINVAL: no DMA32 kmalloc caches
 krealloc $k 100 ctx=atomic -> EINVAL: krealloc takes no ctx=
+krealloc $pc 100 -> EINVAL: krealloc of per-CPU memory
+percpu 0 -> EINVAL: percpu of nothing
+percpu 33K -> E2BIG: past PCPU_MIN_UNIT_SIZE
+percpu 8 GFP_ATOMIC -> EINVAL: percpu takes no FLAGS
+fill $pc 1 -> EINVAL: per-CPU memory is no one run of bytes
 EOF
 
 t_run "unload" kd_unload
