@@ -138,6 +138,13 @@ static void kd_frames_end(struct kd_desc *d)
 	f->max = f->listed;
 }
 
+void kd_describe_move(struct kd_desc *to, const struct kd_desc *from)
+{
+	memcpy(to, from, sizeof(*to));
+	if (from->frames.run == &from->frames.one)
+		to->frames.run = &to->frames.one;
+}
+
 void kd_describe_free(struct kd_desc *d)
 {
 	struct kd_frames *f = &d->frames;

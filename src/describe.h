@@ -70,6 +70,8 @@ int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n);
 /* @size bytes at @p, a copy per possible CPU; and the page behind one. */
 int kd_describe_percpu(struct kd_desc *d, void __percpu *p, size_t size);
 struct page *kd_percpu_page(const void *p);
+/* Copy @from to @to: a list of one run lives inside the description. */
+void kd_describe_move(struct kd_desc *to, const struct kd_desc *from);
 /* Release what a kd_describe_*() kept; safe to call again. */
 void kd_describe_free(struct kd_desc *d);
 

@@ -1041,19 +1041,19 @@ static void kd_lab_resized(struct kd_exp *e, const struct kd_cmd *c,
  * krealloc ID SIZE [FLAGS]: resize a kmalloc'd experiment.  krealloc()
  * keeps the buffer where it is while SIZE fits the slot it has (its size
  * class, ksize()); otherwise it allocates anew, copies and frees the old
- * buffer, and every pointer to the old one is then dangling.  So the
- * experiment leaves the report (and fill, check and mmap, which reach
- * its bytes) while krealloc runs, and comes back under its ID, in its
- * place, with a new description and a new mmap offset.  On failure
- * krealloc leaves the old buffer as it was: so does the lab.
+ * buffer, and every pointer to the old one is then dangling.  So while
+ * krealloc runs the region is busy: fill, check and mmap, which reach its
+ * bytes, refuse it; the report goes on showing the old description, which
+ * holds numbers only, until the new one replaces it under the lock.  On
+ * failure krealloc leaves the old buffer as it was: so does the lab.
  * kd_lab_dma_lock is held throughout: no free and no DMA command runs.
  * noinline: the kmem:kmalloc tracepoint of a move names this function.
  */
 static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 {
 	unsigned long estimate, grow = 0;
-	struct kd_exp *e, *next = NULL;
-	struct kd_desc *d;
+	struct kd_desc *nd, *old;
+	struct kd_exp *e;
 	size_t slot;
 	void *p, *was;
 	int ret;
@@ -1061,8 +1061,17 @@ static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 	ret = kd_cmd_check_size(cmd, 0, 0, &estimate);
 	if (ret)
 		return ret;
-	if (mutex_lock_killable(&kd_lab_dma_lock))
-		return kd_lab_interrupted(cmd);
+	/* The new description is made aside, then swapped in. */
+	nd = kzalloc(sizeof(*nd), GFP_KERNEL);
+	old = kmalloc(sizeof(*old), GFP_KERNEL);
+	if (!nd || !old) {
+		ret = kd_cmd_refuse(cmd, -ENOMEM, "no memory for the new description");
+		goto out_free;
+	}
+	if (mutex_lock_killable(&kd_lab_dma_lock)) {
+		ret = kd_lab_interrupted(cmd);
+		goto out_free;
+	}
 	kd_regions_lock();
 	e = kd_lab_find(cmd->arg);
 	if (!e)
@@ -1077,38 +1086,32 @@ static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 		ret = kd_cmd_refuse(cmd, -EBUSY,
 				    "mapped for the DMA demo device, which has its address (dma unmap ID first)");
 	if (!ret) {
-		d = &e->r.d;
 		/* What kmalloc will reserve (6.1+), or what was asked. */
 		estimate = max_t(size_t, estimate, kd_kmalloc_roundup(cmd->size));
-		grow = estimate > d->reserved ? estimate - d->reserved : 0;
+		grow = estimate > e->r.d.reserved ? estimate - e->r.d.reserved : 0;
 		ret = kd_lab_check_budget(cmd, 0, grow);
 	}
 	if (!ret) {
 		/* Reserved: the old buffer and what it may grow by. */
 		kd_lab_pending_bytes += grow;
-		kd_region_del(&e->r);
-		if (!list_is_last(&e->node, &kd_lab_list))
-			next = list_next_entry(e, node);
+		e->r.busy = true;
+		kd_describe_move(nd, &e->r.d);	/* its constants */
+		was = e->mem;
+		slot = e->r.d.reserved;
 	}
 	kd_regions_unlock();
 	if (ret)
-		goto out;
+		goto out_unlock;
 
-	was = e->mem;
-	slot = d->reserved;
 	p = krealloc(was, cmd->size, cmd->gfp);
 	if (p) {
-		e->mem = p;
-		kd_describe_free(d);
-		d->requested = cmd->size;
-		d->gfp = cmd->gfp;
-		d->roundup = kd_kmalloc_roundup(d->requested);
-		snprintf(d->call, sizeof(d->call), "krealloc(p, %lu, %pGg)",
+		nd->requested = cmd->size;
+		nd->gfp = cmd->gfp;
+		nd->roundup = kd_kmalloc_roundup(nd->requested);
+		nd->kept_slot = p == was;
+		snprintf(nd->call, sizeof(nd->call), "krealloc(p, %lu, %pGg)",
 			 cmd->size, &cmd->gfp);
-		d->kept_slot = p == was;
-		kd_got_kmalloc(d, p);
-		kd_lab_resized(e, cmd, was, slot);
-		e->zeroed = 0;
+		kd_got_kmalloc(nd, p);
 	} else {
 		ret = kd_cmd_refuse(cmd, -ENOMEM,
 				    "krealloc returned NULL: the experiment is as it was (krealloc leaves the old buffer alone when it fails)");
@@ -1116,13 +1119,24 @@ static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 
 	kd_regions_lock();
 	kd_lab_pending_bytes -= grow;
-	kd_lab_bytes += d->reserved - slot;
-	kd_region_insert(&e->r, next ? &next->r : NULL);
-	if (p)
+	if (p) {
+		kd_describe_move(old, &e->r.d);
+		kd_describe_move(&e->r.d, nd);
+		e->mem = p;
+		e->zeroed = 0;
+		kd_lab_bytes += e->r.d.reserved - slot;
+		kd_lab_resized(e, cmd, was, slot);
 		kd_lab_log(e);
+	}
+	e->r.busy = false;
 	kd_regions_unlock();
-out:
+	if (p)
+		kd_describe_free(old);
+out_unlock:
 	mutex_unlock(&kd_lab_dma_lock);
+out_free:
+	kfree(old);
+	kfree(nd);
 	return ret;
 }
 
@@ -1159,6 +1173,9 @@ static int kd_lab_fill_check(struct kd_cmd *cmd)
 		err = kd_cmd_refuse(cmd, -ENOENT, cmd->arg ?
 				    "no live experiment has this ID" :
 				    "no section has this title (see the [titles] in /proc/kmem_demo)");
+	else if (r->busy)
+		err = kd_cmd_refuse(cmd, -EBUSY,
+				    "being resized (krealloc): its bytes may be moving");
 	else if (!mem)
 		err = -EINVAL;
 	else if (r->dma && r->dma->kind != KD_DMA_COHERENT && !r->dma->cpu_owns)

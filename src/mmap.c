@@ -414,6 +414,11 @@ int kd_mmap(struct file *file, struct vm_area_struct *vma)
 		kd_regions_unlock();
 		return kd_mmap_refused(vma, -EINVAL, why);
 	}
+	if (r->busy) {
+		kd_regions_unlock();
+		return kd_mmap_refused(vma, -EBUSY,
+				       "being resized (krealloc): its buffer may move");
+	}
 	/* Never grown by mremap(), never made executable by mprotect(). */
 	kd_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	kd_vm_flags_clear(vma, VM_MAYEXEC);

@@ -45,17 +45,12 @@ void kd_regions_assert_held(void)
 	lockdep_assert_held(&kd_regions_mutex);
 }
 
-void kd_region_insert(struct kd_region *r, struct kd_region *before)
+void kd_region_add(struct kd_region *r)
 {
 	lockdep_assert_held(&kd_regions_mutex);
 	r->mmap_pgoff = ++kd_regions_added << (KD_MMAP_SHIFT - PAGE_SHIFT);
 	r->mapped = 0;
-	list_add_tail(&r->node, before ? &before->node : &kd_regions);
-}
-
-void kd_region_add(struct kd_region *r)
-{
-	kd_region_insert(r, NULL);
+	list_add_tail(&r->node, &kd_regions);
 }
 
 void kd_region_del(struct kd_region *r)

@@ -52,10 +52,9 @@ enum kd_mem {
 };
 
 /*
- * A region's offset in /dev/kmem_demo: its number (given each time it is
- * added, never reused while loaded: a region added again, as after a
- * krealloc, has other memory and a new offset) shifted by KD_MMAP_SHIFT,
- * so that every region has 1 TiB of offsets of its own.
+ * A region's offset in /dev/kmem_demo: its number (given when it is first
+ * added, never reused while loaded) shifted by KD_MMAP_SHIFT, so that every
+ * region has 1 TiB of offsets of its own.
  */
 #define KD_MMAP_SHIFT	40
 
@@ -69,6 +68,7 @@ struct kd_region {
 	struct kd_dma_map *dma;
 	unsigned long mmap_pgoff;	/* its mmap() offset, in pages */
 	unsigned int mapped;		/* user mappings of it (registry lock) */
+	bool busy;			/* its memory is changing: nothing may reach it */
 };
 
 /*
@@ -86,8 +86,6 @@ int kd_regions_lock_killable(void);
 void kd_regions_unlock(void);
 void kd_regions_assert_held(void);
 void kd_region_add(struct kd_region *r);
-/* Add @r before @before (a region in the registry), or last if NULL. */
-void kd_region_insert(struct kd_region *r, struct kd_region *before);
 void kd_region_del(struct kd_region *r);
 void kd_region_publish(struct kd_region *r);
 void kd_region_withdraw(struct kd_region *r);
