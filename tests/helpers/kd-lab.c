@@ -426,6 +426,37 @@ static int dma_cmd(char *out, size_t len, unsigned long max_id)
 	}
 }
 
+/*
+ * One of the kmalloc helpers, or per-CPU memory; @anything adds an N x SIZE that wraps (the
+ * helper's own NULL, ENOMEM) and sizes past KMALLOC_MAX_SIZE.
+ */
+static int helper_cmd(char *out, size_t len, int anything, const char *fl,
+		      const char *node, const char *ctx)
+{
+	static const char *const arr[] = { "kcalloc", "kmalloc_array" };
+	const char *sp = *fl ? " " : "";
+
+	if (anything && !pick(8))
+		return snprintf(out, len, "%s %s %s%s%s%s%s", arr[pick(2)],
+				pick(2) ? "0x100000000" : "1024", pick(2) ? "4G" : "1M",
+				sp, fl, node, ctx);
+	switch (pick(4)) {
+	case 0:
+		return snprintf(out, len, "kzalloc %lu%s%s%s%s", some_size(), sp, fl,
+				node, ctx);
+	case 3:
+		/* Per-CPU memory: SIZE alone, at most 32 KiB. */
+		return snprintf(out, len, "percpu %lu", 1 + pick(anything ? 40000 : 4096));
+	case 1:
+		return snprintf(out, len, "%s %lu %lu%s%s%s%s", arr[pick(2)],
+				1 + pick(16), 1 + pick(4096), sp, fl, node, ctx);
+	default:
+		/* kzalloc_flex takes no node=. */
+		return snprintf(out, len, "kzalloc_flex %lu%s%s%s", pick(1024), sp, fl,
+				anything ? node : "");
+	}
+}
+
 /* A command line the lab accepts (@anything: with any flag combination). */
 static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 {
@@ -446,7 +477,7 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 		return snprintf(out, len, "pages %lu%s%s%s%s", pick(16),
 				with ? " " : "", with ? fl : "", node, ctx);
 	}
-	switch (pick(anything ? 8 : 6)) {
+	switch (pick(anything ? 10 : 8)) {
 	case 0:
 		return snprintf(out, len, "kmalloc %lu%s%s%s%s", some_size(),
 				with ? " " : "", with ? fl : "", node, ctx);
@@ -467,6 +498,13 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 	case 5:
 		return snprintf(out, len, "free %lu", 1 + pick(max_id + 1));
 	case 6:
+		return helper_cmd(out, len, anything, with ? fl : "", node, ctx);
+	case 7:
+		/* Any ID: one that kmalloc did not give is EINVAL. */
+		return snprintf(out, len, "krealloc %lu %lu%s%s", 1 + pick(max_id + 1),
+				pick(anything ? 8200 : 8192) + !anything, with ? " " : "",
+				with ? fl : "");
+	case 8:
 		return dma_cmd(out, len, max_id);
 	default:
 		return snprintf(out, len, "free all");
@@ -581,12 +619,14 @@ static int cmd_writer(unsigned long long seed, double secs)
 			ok++;
 		else if (e == ENOMEM || e == ENOENT)
 			other++;	/* no memory, or freed by another writer */
+		else if ((e == EINVAL || e == EBUSY) && !strncmp(line, "krealloc ", 9))
+			other++;	/* not kmalloc's, or mapped */
 		else {
 			printf("writer: \"%.*s\" got %s\n", len - 1, line, errname(e));
 			return 1;
 		}
 	}
-	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOMEM/ENOENT\n",
+	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOMEM, ENOENT or krealloc's EINVAL/EBUSY\n",
 	       seed, n, ok, other);
 	return 0;
 }
@@ -627,9 +667,12 @@ static const char *check_report(char *buf, size_t len)
 			}
 			continue;
 		}
-		/* A section's items: the cache's objects, the DMA pool's blocks. */
+		/*
+		 * A section's items: the cache's objects, the DMA pool's
+		 * blocks, per-CPU memory's copies.
+		 */
 		if (!in_section || !strncmp(line, "object ", 7) ||
-		    !strncmp(line, "block ", 6))
+		    !strncmp(line, "block ", 6) || !strncmp(line, "copy cpu", 8))
 			continue;
 		if (seen_end && strncmp(line, "mapped:", 7)) {
 			snprintf(why, sizeof(why), "line after mmap: \"%.60s\"", line);
