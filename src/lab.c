@@ -899,7 +899,6 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 		page = e->page;
 		len = PAGE_SIZE << e->cmd.arg;
 		break;
-	case KD_LAB_KMALLOC:
 	case KD_LAB_VMALLOC:
 	case KD_LAB_VMALLOC_USER:
 	case KD_LAB_KVMALLOC:
@@ -912,9 +911,15 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 		 */
 		slot = len;
 		break;
-	default:
+	case KD_LAB_PERCPU:
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "per-CPU memory is a copy for each CPU, the CPUs' own: a device gets a buffer of its own (kmalloc, pages, vmalloc)");
+	case KD_LAB_CACHE:
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "a cache experiment is many objects: a driver maps each object for its own transfer; map a kmalloc, pages, vmalloc or kvmalloc experiment");
+	default:
+		/* The kmalloc helpers: one kmalloc'd buffer. */
+		break;
 	}
 	/* d.addr: where the experiment's bytes start (a pin's, inside a page). */
 	m = kd_dma_map_mem(page ? page_address(page) : (void *)e->r.d.addr, len,

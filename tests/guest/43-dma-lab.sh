@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # The lab's dma commands against the DMA demo device.  dma coherent SIZE is
 # an experiment of coherent memory the device copies at once; dma map maps
-# a kmalloc buffer (dma_map_single), pages (dma_map_page) and a vmalloc
-# area (dma_map_sgtable, one entry per run of pages) in each direction,
-# and dma xfer has the device copy through the mapping, every byte
-# verified, with the owner the sync calls say.  Refused, each with its
-# errno and changing nothing: an unknown ID, a second map or unmap, xfer
-# or unmap of what is not mapped, map of a cache experiment, dma_map_single
-# of vmalloc memory, memory above the mask with nothing to bounce it,
-# a mask wider than the device or narrower than the kernel allows.  free
+# a kmalloc buffer (dma_map_single; a kcalloc one too), pages
+# (dma_map_page) and a vmalloc area (dma_map_sgtable, one entry per run of
+# pages) in each direction, and dma xfer has the device copy through the
+# mapping, every byte verified, with the owner the sync calls say.
+# Refused, each with its errno and changing nothing: an unknown ID, a
+# second map or unmap, xfer or unmap of what is not mapped, map of a cache
+# experiment or of per-CPU memory, dma_map_single of vmalloc memory,
+# memory above the mask with nothing to bounce it, a mask wider than the
+# device or narrower than the kernel allows.  free
 # unmaps first; an unbind unmaps every mapping and frees the coherent
 # experiments; after it the dma commands say there is no device; rmmod
 # with live mappings leaves nothing.  A mapping the device writes of a
@@ -108,6 +109,13 @@ fi
 t_lab "dma map $s to_device: the device only reads it" ok "dma map $s to_device"
 t_lab "free $s" ok "free $s"
 
+# A helper's buffer is kmalloc's: mapped and copied as one.
+t_lab "kcalloc 4 1000 $flags" ok "kcalloc 4 1000 $flags"
+h=$(kd_lab_last)
+t_lab "dma map $h: a kcalloc buffer" ok "dma map $h"
+t_lab "dma xfer $h" ok "dma xfer $h"
+t_lab "free $h" ok "free $h"
+
 # Pages the device only writes.
 t_lab "pages 1 $flags" ok "pages 1 $flags"
 g=$(kd_lab_last)
@@ -157,9 +165,12 @@ fi
 # Refusals: each changes nothing.
 t_lab "cache 3" ok "cache 3"
 o=$(kd_lab_last)
+t_lab "percpu 64" ok "percpu 64"
+pc=$(kd_lab_last)
 cat "$KD_PROC" >/tmp/ref.txt
 kd_dmesg_mark
 t_lab "dma map of a cache experiment" EINVAL "dma map $o"
+t_lab "dma map of per-CPU memory" EINVAL "dma map $pc"
 t_lab "dma map of an unknown ID" ENOENT "dma map 9999"
 t_lab "dma xfer of an unknown ID" ENOENT "dma xfer 9999"
 t_lab "dma mask wider than the device" EINVAL "dma mask $((bits + 1))"
