@@ -363,6 +363,12 @@ static void kd_test_cmd_node(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, c.gfp == (GFP_KERNEL | __GFP_THISNODE));
 	KUNIT_EXPECT_EQ(test, kd_parse("cache 10 node=0x1", &c), 0);
 	KUNIT_EXPECT_EQ(test, c.node, 1);
+	KUNIT_EXPECT_EQ(test, kd_parse("cache 10 GFP_ATOMIC node=0 ctx=softirq", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.ctx, KD_CTX_SOFTIRQ);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), 0);
+	/* A cache's zone is its own, fixed when it was created. */
+	KUNIT_EXPECT_EQ(test, kd_parse("cache 10 GFP_KERNEL|GFP_DMA", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kd_parse("kvmalloc 5M GFP_KERNEL node=99", &c), 0);
 	KUNIT_EXPECT_EQ(test, c.node, 99);	/* no such node: lab.c's to refuse */
 	KUNIT_EXPECT_EQ(test, kd_parse("vmalloc 1M node=1", &c), 0);
@@ -553,16 +559,16 @@ static void kd_test_cmd_refused(struct kunit *test)
 		"free", "free al", "free -1", "kmalloc 1 GFP_KERNAL",
 		"kmalloc 1 GFP_KERNEL|", "kmalloc 1 |GFP_KERNEL",
 		"kmalloc 1 GFP_KERNEL||__GFP_ZERO", "kmalloc 1 gfp_kernel",
-		"kmalloc 1 GFP_KERNEL x", "cache 1 GFP_KERNEL", "free 1 2",
+		"kmalloc 1 GFP_KERNEL x", "cache 1 GFP_KERNEL x", "free 1 2",
 		"free all now", "pages 4K", "kmalloc -1", "kmalloc 1,5",
 		"kmalloc 1 node=", "kmalloc 1 node=-1", "kmalloc 1 node=x",
 		"kmalloc 1 node=1K", "kmalloc 1 node=4294967296",
 		"kmalloc 1 node=1 GFP_KERNEL", "kmalloc 1 GFP_KERNEL node=0 node=1",
-		"kmalloc node=1", "cache 1 GFP_KERNEL node=0", "free 1 node=0",
+		"kmalloc node=1", "cache 1 node=0 GFP_KERNEL", "free 1 node=0",
 		"free all node=0", "bench node=0", "kmalloc 1 GFP_KERNEL node=0 x",
 		"kmalloc 1 ctx=", "kmalloc 1 ctx=irq", "kmalloc 1 ctx=ATOMIC",
 		"kmalloc ctx=atomic", "kmalloc 1 ctx=atomic node=0",
-		"kmalloc 1 ctx=atomic ctx=atomic", "cache 1 ctx=atomic",
+		"kmalloc 1 ctx=atomic ctx=atomic", "cache 1 ctx=atomic node=0",
 		"vmalloc_user 1 ctx=atomic", "free 1 ctx=atomic",
 		"kmalloc 1 GFP_ATOMIC ctx=atomic x",
 	};
@@ -733,6 +739,8 @@ static void kd_test_cmd_limits(struct kunit *test)
 		{ "pages 0", 0, 0 },
 		{ "vmalloc 1G", 0, 0 },
 		{ "cache 65536", 0, 0 },
+		{ "cache 256 GFP_ATOMIC ctx=hardirq", 0, 0 },
+		{ "cache 257 GFP_ATOMIC ctx=atomic", -E2BIG, KD_LAB_CACHE_CTX_MAX },
 		{ "dma coherent 0", -EINVAL, 0 },
 		{ "dma coherent 16G", -E2BIG, PAGE_SIZE << MAX_PAGE_ORDER },
 		{ "dma coherent 5000", 0, 0 },

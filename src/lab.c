@@ -70,6 +70,7 @@ struct kd_exp {
 	struct kd_ctx_seen seen;	/* ctx=: where the call ran */
 	int zeroed;			/* __GFP_ZERO: 1 all read 0, -1 not, 0 unasked */
 	char resized[256];		/* krealloc: what the last one did */
+	unsigned long got;		/* cache: objects the call got */
 	struct page **pinned;		/* pin: the writer's pages */
 	unsigned long nr_pinned;
 	struct kd_region r;		/* its section in the report */
@@ -444,10 +445,30 @@ static void kd_lab_cache_put(void **objs, unsigned long n)
 	kvfree(objs);
 }
 
-static int kd_lab_cache(struct kd_exp *e)
+/*
+ * The objects, one call each, in the command's context: e->got of them
+ * until one fails.  noinline: the kmem:kmem_cache_alloc tracepoint and
+ * SLUB's alloc_traces name this function.
+ */
+static noinline void kd_lab_cache(void *arg)
+{
+	struct kd_exp *e = arg;
+	bool on = kd_lab_on_node(e);
+	void *obj;
+
+	for (e->got = 0; e->got < e->cmd.arg; e->got++) {
+		obj = on ? kmem_cache_alloc_node(kd_cache(), e->r.d.gfp, e->cmd.node) :
+		      kmem_cache_alloc(kd_cache(), e->r.d.gfp);
+		if (!obj)
+			break;
+		e->objs[e->got] = obj;
+	}
+}
+
+static int kd_lab_cache_exp(struct kd_exp *e)
 {
 	struct kd_desc *d = &e->r.d;
-	unsigned long i, n = e->cmd.arg;
+	unsigned long n = e->cmd.arg;
 	bool on = kd_lab_on_node(e);
 
 	snprintf(d->call, sizeof(d->call), "kmem_cache_alloc%s(cache, %pGg%s) x %lu",
@@ -456,13 +477,10 @@ static int kd_lab_cache(struct kd_exp *e)
 	e->objs = kvmalloc_array(n, sizeof(*e->objs), GFP_KERNEL);
 	if (!e->objs)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		e->objs[i] = on ? kmem_cache_alloc_node(kd_cache(), d->gfp, e->cmd.node) :
-			     kmem_cache_alloc(kd_cache(), d->gfp);
-		if (!e->objs[i]) {
-			kd_lab_cache_put(e->objs, i);
-			return -ENOMEM;
-		}
+	kd_lab_call(e, kd_lab_cache);
+	if (e->got < n) {
+		kd_lab_cache_put(e->objs, e->got);
+		return -ENOMEM;
 	}
 	d->requested = n * sizeof(struct kd_obj);
 	d->reserved = n * kd_cache_slot();
@@ -599,7 +617,7 @@ static const struct kd_lab_op {
 			     KD_MEM_SLAB },
 	[KD_LAB_PAGES]	 = { "alloc_pages", kd_lab_pages_exp, kd_lab_free_pages,
 			     "__free_pages", KD_MEM_PAGES },
-	[KD_LAB_CACHE]	 = { "kmem_cache", kd_lab_cache, kd_lab_cache_free,
+	[KD_LAB_CACHE]	 = { "kmem_cache", kd_lab_cache_exp, kd_lab_cache_free,
 			     "kmem_cache_free", KD_MEM_OBJECTS },
 	[KD_LAB_DMA]	 = { "dma_alloc_coherent", kd_lab_coherent, kd_lab_coherent_free,
 			     "dma_free_coherent", KD_MEM_COHERENT },

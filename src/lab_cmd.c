@@ -9,7 +9,8 @@
  *   vmalloc SIZE [FLAGS] [node=N] [ctx=C]
  *   kvmalloc SIZE [FLAGS] [node=N] [ctx=C]
  *   pages ORDER [FLAGS] [node=N] [ctx=C]
- *   cache COUNT [node=N]             free ID | free all
+ *   cache COUNT [FLAGS] [node=N] [ctx=C]
+ *   free ID | free all
  *   bench [quick]
  *   dma coherent SIZE                dma map ID [DIRECTION] [single]
  *   dma unmap ID                     dma xfer ID
@@ -64,7 +65,7 @@ static const struct kd_word_info {
 	[KD_LAB_VMALLOC]	 = { "vmalloc",  true,  true,  true, true },
 	[KD_LAB_KVMALLOC] = { "kvmalloc", true,  true,  true, true },
 	[KD_LAB_PAGES]	 = { "pages",    false, true,  true, true },
-	[KD_LAB_CACHE]	 = { "cache",    false, false, true },
+	[KD_LAB_CACHE]	 = { "cache",    false, true,  true, true },
 	[KD_LAB_FREE]	 = { "free",     false, false, false },
 	[KD_LAB_BENCH]	 = { "bench",    false, false, false },
 	[KD_LAB_DMA]	 = { "dma",      false, false, false },
@@ -512,6 +513,9 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 	if (vmap && (cmd->ctx == KD_CTX_SOFTIRQ || cmd->ctx == KD_CTX_HARDIRQ))
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "vmalloc (and kvmalloc, which may fall back to it) is not for interrupts: it maps pages into the kernel's page tables, and 6.1's __get_vm_area_node() halts the kernel when in_interrupt()");
+	if (cmd->word == KD_LAB_CACHE && (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "a cache's objects come from its own slabs, whose zone kmem_cache_create() fixed (SLAB_CACHE_DMA, SLAB_CACHE_DMA32): no zone flag per call");
 	if (!kd_zone_flags_ok(gfp))
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "GFP_DMA, GFP_DMA32 and __GFP_HIGHMEM each name a zone: at most one of them");
@@ -712,6 +716,10 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 		if (n > KD_LAB_CACHE_MAX)
 			return kd_too_big(cmd, KD_LAB_CACHE_MAX,
 					  "the lab takes at most this many objects in one command");
+		/* The whole loop runs there, with preemption (or interrupts) off. */
+		if (cmd->ctx != KD_CTX_PROCESS && n > KD_LAB_CACHE_CTX_MAX)
+			return kd_too_big(cmd, KD_LAB_CACHE_CTX_MAX,
+					  "outside process context the lab takes at most this many objects: the loop runs with preemption off");
 		*estimate = n * slot;
 		break;
 	default:

@@ -17,6 +17,7 @@
 #define KD_LAB_LINE_MAX	256	/* bytes in one command line */
 #define KD_LAB_WRITE_MAX	4096	/* bytes taken from one write() */
 #define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
+#define KD_LAB_CACHE_CTX_MAX	256	/* ... outside process context */
 #define KD_LAB_PIN_MAX		(16UL << 20)	/* bytes in one "pin" command */
 
 /* The command words, in the order of the table in lab_cmd.c. */

@@ -34,7 +34,7 @@ kmalloc -> EINVAL: missing SIZE
 pages -> EINVAL: missing ORDER
 free -> EINVAL: missing ID
 kmalloc 100 GFP_KERNEL extra -> EINVAL: extra argument
-cache 3 GFP_KERNEL -> EINVAL: cache takes no FLAGS
+cache 3 GFP_KERNEL x -> EINVAL: an argument after cache's FLAGS
 free 1 2 -> EINVAL: extra argument to free
 free everything -> EINVAL: free takes an ID or all
 kmalloc 100x -> EINVAL: junk after a number

@@ -9,7 +9,8 @@
 # the lab's rule is the kernel's.  Refused, with nothing changed: flags
 # that may sleep (GFP_KERNEL, GFP_NOIO) outside process context, vmalloc
 # and kvmalloc in interrupts, vmalloc under a spinlock before 6.19, an
-# unknown context, ctx= on a command that takes none.
+# unknown context, ctx= on a command that takes none, more than 256 of a
+# cache's objects outside process context.
 # kd-boot: slub
 # kd-timeout: 180
 . "${0%/*}/lib.sh"
@@ -46,7 +47,8 @@ for c in atomic softirq hardirq; do
 	hardirq) seen="in_hardirq, irqs_disabled$pre" ;;
 	esac
 	for cmd in "kmalloc 100 GFP_ATOMIC" "kmalloc 5000 GFP_NOWAIT|__GFP_ZERO node=0" \
-		"pages 0 GFP_ATOMIC" "pages 3 GFP_NOWAIT|__GFP_NOWARN"; do
+		"pages 0 GFP_ATOMIC" "pages 3 GFP_NOWAIT|__GFP_NOWARN" "cache 16 GFP_ATOMIC" \
+		"kcalloc 4 100 GFP_NOWAIT"; do
 		t_lab "$cmd ctx=$c" ok "$cmd ctx=$c"
 		t_match "[lab $(kd_lab_last)]: $c, seen: $seen" "^$c \\(.*; seen: $seen, CPU [0-9]+$tail\\)\$" \
 			"$(ctx "$(kd_lab_last)")"
@@ -76,7 +78,9 @@ kvmalloc 100 GFP_ATOMIC ctx=hardirq -> EINVAL: kvmalloc in a hard interrupt
 kmalloc 100 GFP_ATOMIC ctx=irq -> EINVAL: an unknown context
 kmalloc 100 GFP_ATOMIC ctx= -> EINVAL: an empty context
 kmalloc 100 GFP_ATOMIC ctx=atomic node=0 -> EINVAL: ctx= before node=
-cache 1 ctx=atomic -> EINVAL: ctx= on cache
+cache 1 ctx=atomic -> EINVAL: GFP_KERNEL (the default) for a cache under a spinlock
+cache 257 GFP_ATOMIC ctx=hardirq -> E2BIG: more objects than the lab takes outside process context
+cache 1 GFP_DMA -> EINVAL: a zone flag for a cache's objects
 vmalloc_user 8K ctx=atomic -> EINVAL: ctx= on vmalloc_user
 free all ctx=atomic -> EINVAL: ctx= on free
 EOF

@@ -494,7 +494,8 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 		return snprintf(out, len, "pages %lu%s%s%s%s", pick(4),
 				with ? " " : "", with ? fl : "", node, ctx);
 	case 4:
-		return snprintf(out, len, "cache %lu%s", 1 + pick(64), node);
+		return snprintf(out, len, "cache %lu%s%s%s%s", 1 + pick(64),
+				with ? " " : "", with ? fl : "", node, ctx);
 	case 5:
 		return snprintf(out, len, "free %lu", 1 + pick(max_id + 1));
 	case 6:
