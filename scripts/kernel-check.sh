@@ -21,7 +21,8 @@
 #
 # The evidence: kmem:kmalloc (and kmalloc_node: the helpers kzalloc,
 # kcalloc, kmalloc_array and kzalloc_flex too, and a krealloc that moved;
-# one that stayed in place has none), kmem:kmem_cache_alloc and
+# one that stayed in place has none), percpu:percpu_alloc_percpu for
+# per-CPU memory, kmem:kmem_cache_alloc and
 # kmem:mm_page_alloc events of the writer, their sizes, pfn and gfp_flags;
 # cma:cma_alloc_finish (cma:cma_alloc before 5.18) for coherent DMA memory
 # from the CMA area; the DMA demo device's pools (/sys/bus/pci/devices/
@@ -77,11 +78,12 @@ tracefs() {
 # SYSTEM/EVENT under $T/events: those a kernel lacks are left out.
 EVENTS='kmem/kmalloc kmem/kmalloc_node kmem/kmem_cache_alloc kmem/kmem_cache_alloc_node
 	kmem/mm_page_alloc kmem/mm_page_alloc_zone_locked cma/cma_alloc cma/cma_alloc_finish
-	swiotlb/swiotlb_bounced dma/dma_map_page dma/dma_map_phys dma/dma_alloc'
+	swiotlb/swiotlb_bounced dma/dma_map_page dma/dma_map_phys dma/dma_alloc
+	percpu/percpu_alloc_percpu'
 # The events kept, as the trace names them ("NAME:" is a field of their
 # lines): looked up in an array, as a regex made at run time would be
 # compiled again for every field in busybox awk.
-KEPT='kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked|cma_alloc|cma_alloc_finish|swiotlb_bounced|dma_map_page|dma_map_phys|dma_alloc'
+KEPT='kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|mm_page_alloc|mm_page_alloc_zone_locked|cma_alloc|cma_alloc_finish|swiotlb_bounced|dma_map_page|dma_map_phys|dma_alloc|percpu_alloc_percpu'
 # The trace buffer, KiB per CPU: the load alone writes over 2048 page
 # events (the 8 MiB vmalloc; 16384 for vmalloc_size's 64 MiB) besides the
 # module loader's, and an overflow would drop the oldest.
@@ -307,11 +309,13 @@ judge() {
 	}
 	# Why a step has no event NAME: the kernel lacks the tracepoint, the
 	# trace lost events, or there was none.
-	function noevent(name, step, what) {
-		if ((step in kev) && index(kev[step], " " name " ") == 0 && index(kev[step], " " name "_node ") == 0)
-			return "no kmem:" name " tracepoint on this kernel (a kernel with CONFIG_TRACING)"
+	function noevent(name, step, what,   bare) {
+		bare = name; sub(/.*:/, "", bare)
+		if (name == bare) name = "kmem:" name
+		if ((step in kev) && index(kev[step], " " bare " ") == 0 && index(kev[step], " " bare "_node ") == 0)
+			return "no " name " tracepoint on this kernel (a kernel with CONFIG_TRACING)"
 		if (step in lost) return lostmsg(step)
-		return "no kmem:" name " event " what " in trace." step
+		return "no " name " event " what " in trace." step
 	}
 	function lostmsg(step) {
 		return "trace." step " lost " lost[step] " of " written[step] " events (the trace buffer overflowed: raise /sys/kernel/tracing/buffer_size_kb)"
@@ -418,6 +422,23 @@ judge() {
 			}
 		}
 		show("kmem:kmalloc", "none of " req " bytes from kmem_demo in the step: krealloc kept the buffer, as resized: says")
+	}
+	# Per-CPU memory: the percpu:percpu_alloc_percpu event of the size in
+	# the call (in 4-byte units) and its alignment; reserved is that size
+	# once per possible CPU (served_by counts them).
+	function check_percpu(s, step,   c, a, size, align, n, i, E, t) {
+		c = field(s, "call"); sub(/^__alloc_percpu\(/, "", c); sub(/\).*/, "", c)
+		split(c, a, ", "); size = int((a[1] + 3) / 4) * 4; align = a[2]
+		n = field(s, "served_by"); sub(/^[^(]*\(/, "", n); sub(/\).*/, "", n)
+		for (i = nev[step]; i >= 1; i--) {
+			E = step SUBSEP i
+			if (evname[E] == "percpu_alloc_percpu" && evf[E, "size"] == size && evf[E, "align"] == align) break
+		}
+		if (i < 1) { nogood = noevent("percpu:percpu_alloc_percpu", step, "with size=" size " align=" align); return }
+		t = "percpu_alloc_percpu:" (E in site ? " call_site=" site[E] : "") " size=" size " align=" align
+		if ((E, "bytes_alloc") in evf) t = t " bytes_alloc=" evf[E, "bytes_alloc"]
+		show("percpu:percpu_alloc_percpu", t)
+		if (size * n != first(s, "reserved")) differ("reserved (report " first(s, "reserved") ", the event size " size " x " n " possible CPUs)")
 	}
 	function check_pages(s, step,   res, p, o, i, E, want, x) {
 		res = first(s, "reserved") + 0; p = field(s, "pfn")
@@ -656,6 +677,7 @@ judge() {
 			else if (call ~ /^(__get_free_pages|alloc_pages|alloc_pages_node|dma_alloc_coherent)\(/) check_pages(s, step)
 			else if (call ~ /^dma_pool_create\(/) { check_pool(s, step); if (bad == "" && nogood == "") check_frames(s, step) }
 			else if (call ~ /^krealloc\(/) check_krealloc(s, step)
+			else if (call ~ /^__alloc_percpu\(/) check_percpu(s, step)
 			else if (call ~ /^(kmalloc|kvmalloc|kzalloc|kcalloc|kmalloc_array)(_node)?\(/ ||
 				 call ~ /^kzalloc_flex\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"
