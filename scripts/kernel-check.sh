@@ -21,8 +21,9 @@
 #
 # The evidence: kmem:kmalloc (and kmalloc_node: the helpers kzalloc,
 # kcalloc, kmalloc_array and kzalloc_flex too, and a krealloc that moved;
-# one that stayed in place has none), percpu:percpu_alloc_percpu for
-# per-CPU memory, kmem:kmem_cache_alloc and
+# one that stayed in place has none, and devm_kzalloc's with its devres
+# header), percpu:percpu_alloc_percpu for per-CPU memory,
+# kmem:kmem_cache_alloc and
 # kmem:mm_page_alloc events of the writer, their sizes, pfn and gfp_flags;
 # cma:cma_alloc_finish (cma:cma_alloc before 5.18) for coherent DMA memory
 # from the CMA area; the DMA demo device's pools (/sys/bus/pci/devices/
@@ -423,6 +424,21 @@ judge() {
 		}
 		show("kmem:kmalloc", "none of " req " bytes from kmem_demo in the step: krealloc kept the buffer, as resized: says")
 	}
+	# devm_kzalloc: one kmalloc of the devres header and the bytes, made on
+	# behalf of the module (its call site), a little more than requested;
+	# the first such event of the step: the action the lab registers after
+	# it is another devres of the same call site.
+	function check_devm(s, step,   req, i, E, got) {
+		req = first(s, "requested")
+		for (i = 1; i <= nev[step]; i++) {
+			E = step SUBSEP i
+			got = evf[E, "bytes_req"]
+			if (evname[E] ~ /^kmalloc/ && site[E] ~ /^kd_lab_devm/ && got > req && got <= req + 256) break
+		}
+		if (i > nev[step]) { nogood = noevent("kmalloc", step, "from kd_lab_devm_alloc of the " req " bytes and a devres header"); return }
+		show("kmem:" evname[E], evtext(E))
+		show("devres", "its header takes " (got - req) " bytes of the same kmalloc")
+	}
 	# Per-CPU memory: the percpu:percpu_alloc_percpu event of the size in
 	# the call (in 4-byte units) and its alignment; reserved is that size
 	# once per possible CPU (served_by counts them).
@@ -678,6 +694,7 @@ judge() {
 			else if (call ~ /^dma_pool_create\(/) { check_pool(s, step); if (bad == "" && nogood == "") check_frames(s, step) }
 			else if (call ~ /^krealloc\(/) check_krealloc(s, step)
 			else if (call ~ /^__alloc_percpu\(/) check_percpu(s, step)
+			else if (call ~ /^devm_kzalloc\(/) check_devm(s, step)
 			else if (call ~ /^(kmalloc|kvmalloc|kzalloc|kcalloc|kmalloc_array)(_node)?\(/ ||
 				 call ~ /^kzalloc_flex\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"

@@ -405,6 +405,7 @@ static void kd_test_cmd_helpers(struct kunit *test)
 		"kcalloc 10", "kcalloc 10 GFP_KERNEL", "kmalloc_array", "krealloc 3",
 		"kcalloc 10 100 GFP_KERNEL x", "krealloc 3 100 GFP_KERNEL node=0",
 		"krealloc 3 100 ctx=atomic", "kzalloc_flex 10 node=0",
+		"devm_kzalloc 100 node=0", "devm_kzalloc 100 ctx=atomic",
 		"kcalloc 10K 100", "krealloc 1K 100",
 	};
 	unsigned long estimate;
@@ -459,6 +460,10 @@ static void kd_test_cmd_helpers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -E2BIG);
 	KUNIT_EXPECT_TRUE(test, kd_cmd_kmalloc(KD_LAB_KZALLOC_FLEX));
 	KUNIT_EXPECT_FALSE(test, kd_cmd_kmalloc(KD_LAB_KVMALLOC));
+	/* devm memory is the driver core's: no krealloc, but kmalloc's flag rules. */
+	KUNIT_EXPECT_FALSE(test, kd_cmd_kmalloc(KD_LAB_DEVM_KZALLOC));
+	KUNIT_EXPECT_EQ(test, kd_parse("devm_kzalloc 100 GFP_DMA32", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), -EINVAL);
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		KUNIT_EXPECT_EQ_MSG(test, kd_parse(bad[i], &c), -EINVAL,
@@ -752,6 +757,9 @@ static void kd_test_cmd_limits(struct kunit *test)
 		{ "percpu 33K", -E2BIG, PCPU_MIN_UNIT_SIZE },
 		{ "percpu 32K", 0, 0 },
 		{ "percpu 0", -EINVAL, 0 },
+		{ "devm_kzalloc 16G", -E2BIG, KMALLOC_MAX_SIZE - PAGE_SIZE },
+		{ "devm_kzalloc 100 GFP_ATOMIC", 0, 0 },
+		{ "devm_kzalloc 0", -EINVAL, 0 },
 	};
 	unsigned long estimate;
 	struct kd_cmd c;

@@ -33,6 +33,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/device.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -71,6 +72,7 @@ struct kd_exp {
 	int zeroed;			/* __GFP_ZERO: 1 all read 0, -1 not, 0 unasked */
 	char resized[256];		/* krealloc: what the last one did */
 	unsigned long got;		/* cache: objects the call got */
+	struct device *dev;		/* devm_kzalloc: the device it belongs to */
 	struct page **pinned;		/* pin: the writer's pages */
 	unsigned long nr_pinned;
 	struct kd_region r;		/* its section in the report */
@@ -120,6 +122,9 @@ static void kd_lab_head(struct seq_file *m, const struct kd_region *r)
 			   e->cmd.word == KD_LAB_KZALLOC_FLEX ? ", count aside" : "");
 	if (e->resized[0])
 		seq_printf(m, "resized:     %s\n", e->resized);
+	if (e->cmd.word == KD_LAB_DEVM_KZALLOC)
+		seq_printf(m, "lifetime:    the driver's: the driver core frees it when the driver unbinds from %s (free ID: devm_kfree)\n",
+			   dev_name(e->dev));
 }
 
 /* Its memory as the DMA demo device has it, right after call:. */
@@ -582,6 +587,64 @@ static void kd_lab_free_percpu(struct kd_exp *e)
 }
 
 /*
+ * devm_kzalloc SIZE [FLAGS]: memory of the DMA demo device's driver,
+ * managed by the driver core (devres): freed when the driver unbinds, after
+ * its remove(), with no kfree in the driver.  That is what makes a probe()
+ * without an unwinding path correct, and why such memory must not outlive
+ * the binding.  One kmalloc holds a devres header and the bytes, so the
+ * pointer is inside a slab object: it is described as the bytes alone.
+ * kd_lab_dma_release() forgets the experiment in remove(); the action
+ * registered right after the memory then frees the record (devres
+ * releases newest first, so before the memory).
+ */
+static void kd_lab_devm_gone(void *data)
+{
+	struct kd_exp *e = data;
+
+	pr_info("lab %lu: devm_kzalloc: %zu bytes released by the driver core (devres), no kfree of the module's\n",
+		e->id, e->r.d.requested);
+	kd_describe_free(&e->r.d);
+	kfree(e);
+}
+
+/*
+ * kd_lab_dma_lock is held (kd_lab_devm()): the device stays bound.
+ * noinline: the kmem:kmalloc tracepoint names this function.
+ */
+static noinline int kd_lab_devm_alloc(struct kd_exp *e)
+{
+	struct device *dev = kd_dma_device();
+	struct kd_desc *d = &e->r.d;
+
+	snprintf(d->call, sizeof(d->call), "devm_kzalloc(%s, %lu, %pGg)", dev_name(dev),
+		 e->cmd.arg, &e->cmd.gfp);
+	d->gfp |= __GFP_ZERO;
+	e->mem = devm_kzalloc(dev, e->cmd.arg, e->cmd.gfp);
+	if (!e->mem)
+		return -ENOMEM;
+	if (devm_add_action(dev, kd_lab_devm_gone, e)) {
+		devm_kfree(dev, e->mem);
+		return -ENOMEM;
+	}
+	e->dev = dev;
+	d->addr = e->mem;
+	d->reserved = d->requested;
+	kd_describe_linear(d);
+	snprintf(d->served_by, sizeof(d->served_by),
+		 "devres: one kmalloc of its header and the %lu bytes, freed by the driver core",
+		 e->cmd.arg);
+	e->zeroed = memchr_inv(e->mem, 0, d->requested) ? -1 : 1;
+	return 0;
+}
+
+/* free ID, the device still bound: the action first, then the memory. */
+static void kd_lab_devm_free(struct kd_exp *e)
+{
+	devm_remove_action(e->dev, kd_lab_devm_gone, e);
+	devm_kfree(e->dev, e->mem);
+}
+
+/*
  * dma coherent SIZE: coherent memory for the DMA demo device, which
  * kd_lab_dma() holds on to while this runs.
  */
@@ -635,6 +698,8 @@ static const struct kd_lab_op {
 				  "kfree", KD_MEM_SLAB },
 	[KD_LAB_PERCPU]	 = { "alloc_percpu", kd_lab_percpu, kd_lab_free_percpu,
 			     "free_percpu", KD_MEM_PERCPU },
+	[KD_LAB_DEVM_KZALLOC] = { "devm_kzalloc", kd_lab_devm_alloc, kd_lab_devm_free,
+				  "devm_kfree", KD_MEM_SLAB },
 };
 
 /* Undo a successful op->alloc(): the memory and its list of runs. */
@@ -989,6 +1054,22 @@ static int kd_lab_dma_exp(struct kd_cmd *cmd)
 	}
 }
 
+/* devm_kzalloc SIZE: only while the DMA demo device is bound. */
+static int kd_lab_devm(struct kd_cmd *cmd, const char *line)
+{
+	int ret;
+
+	if (mutex_lock_killable(&kd_lab_dma_lock))
+		return kd_lab_interrupted(cmd);
+	if (!kd_dma_ready())
+		ret = kd_cmd_refuse(cmd, -ENODEV,
+				    "no DMA demo device is bound: devm memory belongs to a bound driver (QEMU's edu device: make run's VMs have one)");
+	else
+		ret = kd_lab_alloc(cmd, line);
+	mutex_unlock(&kd_lab_dma_lock);
+	return ret;
+}
+
 static int kd_lab_dma(struct kd_cmd *cmd, const char *line)
 {
 	int ret;
@@ -1016,17 +1097,23 @@ void kd_lab_dma_release(void)
 	mutex_lock(&kd_lab_dma_lock);
 	kd_regions_lock();
 	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
-		if (!e->r.dma)
-			continue;
-		if (e->r.dma->kind == KD_DMA_COHERENT) {
+		if (e->r.dma && e->r.dma->kind == KD_DMA_COHERENT) {
 			kd_lab_detach(e);
 			list_add_tail(&e->node, &doomed);
 			continue;
 		}
-		pr_info("lab %lu: unmapped: the DMA demo device is being released\n",
-			e->id);
-		kd_dma_map_free(e->r.dma);
-		e->r.dma = NULL;
+		if (e->r.dma) {
+			pr_info("lab %lu: unmapped: the DMA demo device is being released\n",
+				e->id);
+			kd_dma_map_free(e->r.dma);
+			e->r.dma = NULL;
+		}
+		/* The driver core frees it after remove(): kd_lab_devm_gone(). */
+		if (e->cmd.word == KD_LAB_DEVM_KZALLOC) {
+			kd_lab_detach(e);
+			pr_info("lab %lu: devm memory of the device's driver: the driver core frees it after remove()\n",
+				e->id);
+		}
 	}
 	kd_regions_unlock();
 	list_for_each_entry_safe(e, tmp, &doomed, node) {
@@ -1276,6 +1363,7 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 		      cmd.word == KD_LAB_FILL || cmd.word == KD_LAB_CHECK ?
 		      kd_lab_fill_check(&cmd) :
 		      cmd.word == KD_LAB_KREALLOC ? kd_lab_krealloc(&cmd) :
+		      cmd.word == KD_LAB_DEVM_KZALLOC ? kd_lab_devm(&cmd, strim(copy)) :
 		      kd_lab_alloc(&cmd, strim(copy));
 	}
 	if (ret && report)

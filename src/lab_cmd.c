@@ -23,6 +23,7 @@
  *   kzalloc_flex COUNT [FLAGS] [ctx=C]
  *   krealloc ID SIZE [FLAGS]
  *   percpu SIZE
+ *   devm_kzalloc SIZE [FLAGS]
  *
  * WHAT is a lab ID or a load-time section's title (kmalloc, vmalloc,
  * __get_free_pages, ...); BYTE is 0 to 255, decimal or 0x hex.  pin pins
@@ -79,6 +80,7 @@ static const struct kd_word_info {
 	[KD_LAB_KZALLOC_FLEX] = { "kzalloc_flex", false, true, false, true },
 	[KD_LAB_KREALLOC] = { "krealloc", false, true,  false, false, true },
 	[KD_LAB_PERCPU]	 = { "percpu",   true,  false, false, false },
+	[KD_LAB_DEVM_KZALLOC] = { "devm_kzalloc", true, true, false, false },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)
@@ -495,7 +497,8 @@ static bool kd_zone_flags_ok(gfp_t gfp)
 int kd_cmd_check_gfp(struct kd_cmd *cmd)
 {
 	gfp_t gfp = cmd->gfp;
-	bool slab = kd_cmd_kmalloc(cmd->word) || cmd->word == KD_LAB_KVMALLOC;
+	bool slab = kd_cmd_kmalloc(cmd->word) || cmd->word == KD_LAB_KVMALLOC ||
+		    cmd->word == KD_LAB_DEVM_KZALLOC;
 	bool vmap = cmd->word == KD_LAB_VMALLOC || cmd->word == KD_LAB_KVMALLOC;
 
 	if (gfp & __GFP_NOFAIL)
@@ -704,6 +707,13 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 		}
 		/* Whole pages: every page the range touches is pinned. */
 		*estimate = PAGE_ALIGN(offset_in_page(cmd->addr) + n);
+		break;
+	case KD_LAB_DEVM_KZALLOC:
+		/* devres puts its header in the same kmalloc'd block. */
+		if (n > KMALLOC_MAX_SIZE - PAGE_SIZE)
+			return kd_too_big(cmd, KMALLOC_MAX_SIZE - PAGE_SIZE,
+					  "devm_kzalloc adds its devres header to the bytes in one kmalloc: at most KMALLOC_MAX_SIZE less a page");
+		*estimate = n;
 		break;
 	case KD_LAB_PERCPU:
 		if (n > PCPU_MIN_UNIT_SIZE)

@@ -12,7 +12,9 @@
 # memory above the mask with nothing to bounce it, a mask wider than the
 # device or narrower than the kernel allows.  free
 # unmaps first; an unbind unmaps every mapping and frees the coherent
-# experiments; after it the dma commands say there is no device; rmmod
+# experiments; devm_kzalloc memory is the driver's: devm_kfree by free
+# while bound, and at an unbind the driver core frees it (the lab only
+# forgets it); after it the dma commands say there is no device; rmmod
 # with live mappings leaves nothing.  A mapping the device writes of a
 # kmalloc object that shares its cache lines is refused.  Where the
 # kernel has DMA-API debug (the debug lane), it lists the lab's mappings
@@ -214,15 +216,38 @@ t_lab "free $g, mapped" ok "free $g"
 t_match "free unmapped it first" "lab $g: mapped for the DMA demo device: unmapped before it is freed" \
 	"$(kd_dmesg_since)"
 
-# An unbind: every mapping unmapped, the coherent experiment freed.
+# devm: the driver's memory, which the driver core frees at unbind.
+t_lab "devm_kzalloc 100" ok "devm_kzalloc 100"
+m=$(kd_lab_last)
+cat "$KD_PROC" >/tmp/devm.txt
+t_eq "devm: call" "devm_kzalloc($dev, 100, GFP_KERNEL)" "$(kd_field /tmp/devm.txt "lab $m" call)"
+t_match "devm: lifetime" "^the driver's: the driver core frees it when the driver unbinds from $dev " \
+	"$(kd_field /tmp/devm.txt "lab $m" lifetime)"
+t_match "devm: zeroed" '^yes' "$(kd_field /tmp/devm.txt "lab $m" zeroed)"
+t_lab "devm: the lab's check reads 100 zero bytes" ok "check $m 0"
+t_lab "devm: no krealloc of the driver core's memory" EINVAL "krealloc $m 200"
+t_lab "devm_kzalloc 200" ok "devm_kzalloc 200"
+m2=$(kd_lab_last)
+kd_dmesg_mark
+t_lab "devm: free ID while bound" ok "free $m2"
+t_match "devm: free ID is devm_kfree" "lab $m2: devm_kfree: 200 freed" "$(kd_dmesg_since)"
+
+# An unbind: every mapping unmapped, the coherent experiment freed, the
+# devm memory forgotten in remove() and freed by the driver core after it.
 kd_dmesg_mark
 echo "$dev" >"$drv/unbind"
 t_match "unbind: the mapping of [lab $k] undone" "lab $k: unmapped: the DMA demo device is being released" \
 	"$(kd_dmesg_since)"
+t_match "unbind: [lab $m], devm memory, forgotten in remove()" \
+	"lab $m: devm memory of the device's driver: the driver core frees it after remove\\(\\)" "$(kd_dmesg_since)"
+t_match "unbind: [lab $m] released by the driver core" \
+	"lab $m: devm_kzalloc: 100 bytes released by the driver core \\(devres\\)" "$(kd_dmesg_since)"
+t_eq "unbind: [lab $m] gone from the report" "" "$(grep "^\[lab $m\]$" "$KD_PROC")"
 t_eq "unbind: [lab $c], coherent memory, went with the device" "" "$(grep "^\[lab $c\]$" "$KD_PROC")"
 t_eq "unbind: [lab $k] stays, unmapped" "" "$(sect "$k" dma)"
 t_lab "dma coherent without the device" ENODEV "dma coherent 4K"
 t_lab "dma map without the device" ENODEV "dma map $k"
+t_lab "devm_kzalloc without the device" ENODEV "devm_kzalloc 100"
 echo "$dev" >"$drv/bind"
 kd_dma_settle
 t_lab "bound again: dma map $k" ok "dma map $k"
