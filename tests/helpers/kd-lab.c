@@ -440,10 +440,13 @@ static int helper_cmd(char *out, size_t len, int anything, const char *fl,
 		return snprintf(out, len, "%s %s %s%s%s%s%s", arr[pick(2)],
 				pick(2) ? "0x100000000" : "1024", pick(2) ? "4G" : "1M",
 				sp, fl, node, ctx);
-	switch (pick(4)) {
+	switch (pick(5)) {
 	case 0:
 		return snprintf(out, len, "kzalloc %lu%s%s%s%s", some_size(), sp, fl,
 				node, ctx);
+	case 4:
+		/* The DMA demo device's driver's memory (the device is bound). */
+		return snprintf(out, len, "devm_kzalloc %lu%s%s", some_size(), sp, fl);
 	case 3:
 		/* Per-CPU memory: SIZE alone, at most 32 KiB. */
 		return snprintf(out, len, "percpu %lu", 1 + pick(anything ? 40000 : 4096));
