@@ -239,6 +239,18 @@ static int kd_cmp_ulong(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sort @n frame numbers and drop the repeats: how many are left. */
+static unsigned long kd_sort_unique(unsigned long *pfn, unsigned long n)
+{
+	unsigned long i, u = 0;
+
+	sort(pfn, n, sizeof(*pfn), kd_cmp_ulong, NULL);
+	for (i = 0; i < n; i++)
+		if (!u || pfn[i] != pfn[u - 1])
+			pfn[u++] = pfn[i];
+	return u;
+}
+
 /*
  * Objects share slabs: the runs are their slabs' pages in PFN order, each
  * slab once.  A merged cache shares its slabs with other users of that
@@ -248,7 +260,7 @@ static int kd_cmp_ulong(const void *a, const void *b)
  */
 int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n)
 {
-	unsigned long *pfn, i, p, nr, slabs = 0;
+	unsigned long *pfn, i, p, nr, slabs;
 	int ret;
 
 	d->addr = objs[0];
@@ -263,10 +275,7 @@ int kd_describe_objects(struct kd_desc *d, void *const *objs, unsigned long n)
 	/* The first frame of the slab (a compound page) that holds each one. */
 	for (i = 0; i < n; i++)
 		pfn[i] = page_to_pfn(virt_to_head_page(objs[i]));
-	sort(pfn, n, sizeof(*pfn), kd_cmp_ulong, NULL);
-	for (i = 0; i < n; i++)
-		if (!slabs || pfn[i] != pfn[slabs - 1])
-			pfn[slabs++] = pfn[i];
+	slabs = kd_sort_unique(pfn, n);
 	/* Each slab is contiguous: no more runs than slabs. */
 	ret = kd_frames_begin(d, slabs);
 	if (!ret) {
@@ -299,7 +308,7 @@ struct page *kd_percpu_page(const void *p)
  */
 int kd_describe_percpu(struct kd_desc *d, void __percpu *p, size_t size)
 {
-	unsigned long *pfn, n = 0, u = 0, i, a, last;
+	unsigned long *pfn, n = 0, u, i, a, last;
 	unsigned long per = DIV_ROUND_UP(size, PAGE_SIZE) + 1;
 	unsigned int cpu;
 	int ret;
@@ -318,10 +327,7 @@ int kd_describe_percpu(struct kd_desc *d, void __percpu *p, size_t size)
 		for (a &= PAGE_MASK; a <= last; a += PAGE_SIZE)
 			pfn[n++] = page_to_pfn(kd_percpu_page((void *)a));
 	}
-	sort(pfn, n, sizeof(*pfn), kd_cmp_ulong, NULL);
-	for (i = 0; i < n; i++)
-		if (!u || pfn[i] != pfn[u - 1])
-			pfn[u++] = pfn[i];
+	u = kd_sort_unique(pfn, n);
 	ret = kd_frames_begin(d, u);
 	if (!ret) {
 		for (i = 0; i < u; i++)
