@@ -608,7 +608,7 @@ static void kd_lab_devm_gone(void *data)
 }
 
 /*
- * kd_lab_dma_lock is held (kd_lab_devm()): the device stays bound.
+ * kd_lab_dma_lock is held (kd_lab_dma()): the device stays bound.
  * noinline: the kmem:kmalloc tracepoint names this function.
  */
 static noinline int kd_lab_devm_alloc(struct kd_exp *e)
@@ -1054,32 +1054,25 @@ static int kd_lab_dma_exp(struct kd_cmd *cmd)
 	}
 }
 
-/* devm_kzalloc SIZE: only while the DMA demo device is bound. */
-static int kd_lab_devm(struct kd_cmd *cmd, const char *line)
-{
-	int ret;
-
-	if (mutex_lock_killable(&kd_lab_dma_lock))
-		return kd_lab_interrupted(cmd);
-	if (!kd_dma_ready())
-		ret = kd_cmd_refuse(cmd, -ENODEV,
-				    "no DMA demo device is bound: devm memory belongs to a bound driver (QEMU's edu device: make run's VMs have one)");
-	else
-		ret = kd_lab_alloc(cmd, line);
-	mutex_unlock(&kd_lab_dma_lock);
-	return ret;
-}
-
+/*
+ * The commands that need the DMA demo device bound, one at a time: the dma
+ * commands, and devm_kzalloc, whose memory belongs to its driver.
+ */
 static int kd_lab_dma(struct kd_cmd *cmd, const char *line)
 {
+	bool devm = cmd->word == KD_LAB_DEVM_KZALLOC, ready;
 	int ret;
 
 	if (mutex_lock_killable(&kd_lab_dma_lock))
 		return kd_lab_interrupted(cmd);
-	if (!kd_dma_ready())
+	ready = kd_dma_ready();
+	if (!ready && devm)
+		ret = kd_cmd_refuse(cmd, -ENODEV,
+				    "no DMA demo device is bound: devm memory belongs to a bound driver (QEMU's edu device: make run's VMs have one)");
+	else if (!ready)
 		ret = kd_cmd_refuse(cmd, -ENODEV,
 				    "no DMA demo device is bound (QEMU's edu device: make run's VMs have one)");
-	else if (cmd->dma == KD_DMA_COHERENT_SIZE)
+	else if (devm || cmd->dma == KD_DMA_COHERENT_SIZE)
 		ret = kd_lab_alloc(cmd, line);
 	else if (cmd->dma == KD_DMA_MASK_BITS)
 		ret = kd_dma_set_mask(cmd->arg, &cmd->why);
@@ -1359,11 +1352,11 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 			  ret == -EINTR ? "stopped by a signal or by unloading" : "out of memory";
 	} else if (!ret) {
 		ret = cmd.word == KD_LAB_FREE ? kd_lab_free(&cmd, true) :
-		      cmd.word == KD_LAB_DMA ? kd_lab_dma(&cmd, strim(copy)) :
+		      cmd.word == KD_LAB_DMA || cmd.word == KD_LAB_DEVM_KZALLOC ?
+		      kd_lab_dma(&cmd, strim(copy)) :
 		      cmd.word == KD_LAB_FILL || cmd.word == KD_LAB_CHECK ?
 		      kd_lab_fill_check(&cmd) :
 		      cmd.word == KD_LAB_KREALLOC ? kd_lab_krealloc(&cmd) :
-		      cmd.word == KD_LAB_DEVM_KZALLOC ? kd_lab_devm(&cmd, strim(copy)) :
 		      kd_lab_alloc(&cmd, strim(copy));
 	}
 	if (ret && report)
