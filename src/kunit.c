@@ -407,6 +407,7 @@ static void kd_test_cmd_helpers(struct kunit *test)
 		"krealloc 3 100 ctx=atomic", "kzalloc_flex 10 node=0",
 		"devm_kzalloc 100 node=0", "devm_kzalloc 100 ctx=atomic",
 		"kcalloc 10K 100", "krealloc 1K 100",
+		"kfree_rcu", "kfree_rcu 3 GFP_KERNEL", "kfree_rcu 3 ctx=atomic", "kfree_rcu 1K",
 	};
 	unsigned long estimate;
 	struct kd_cmd c;
@@ -464,6 +465,10 @@ static void kd_test_cmd_helpers(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kd_cmd_kmalloc(KD_LAB_DEVM_KZALLOC));
 	KUNIT_EXPECT_EQ(test, kd_parse("devm_kzalloc 100 GFP_DMA32", &c), 0);
 	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, kd_parse("kfree_rcu 3", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_KFREE_RCU);
+	KUNIT_EXPECT_EQ(test, c.arg, 3UL);
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		KUNIT_EXPECT_EQ_MSG(test, kd_parse(bad[i], &c), -EINVAL,

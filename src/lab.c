@@ -41,11 +41,13 @@
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "alloc.h"
 #include "bench.h"
@@ -75,6 +77,8 @@ struct kd_exp {
 	struct device *dev;		/* devm_kzalloc: the device it belongs to */
 	struct page **pinned;		/* pin: the writer's pages */
 	unsigned long nr_pinned;
+	unsigned long rcu_at;		/* kfree_rcu: jiffies when it was called, or 0 */
+	struct rcu_work rwork;		/* kfree_rcu: forgets it after a grace period */
 	struct kd_region r;		/* its section in the report */
 	union {
 		void *mem;		/* kmalloc, vmalloc, kvmalloc */
@@ -91,6 +95,8 @@ static unsigned long kd_lab_items, kd_lab_bytes;
 static unsigned long kd_lab_pending_items, kd_lab_pending_bytes;
 static unsigned long kd_lab_next_id = 1;
 static DEFINE_MUTEX(kd_lab_dma_lock);
+/* kfree_rcu: where the records wait; made by the first (kd_lab_dma_lock). */
+static struct workqueue_struct *kd_lab_rcu_wq;
 
 void kd_lab_totals(unsigned long *items, unsigned long *bytes)
 {
@@ -122,7 +128,9 @@ static void kd_lab_head(struct seq_file *m, const struct kd_region *r)
 			   e->cmd.word == KD_LAB_KZALLOC_FLEX ? ", count aside" : "");
 	if (e->resized[0])
 		seq_printf(m, "resized:     %s\n", e->resized);
-	if (e->cmd.word == KD_LAB_DEVM_KZALLOC)
+	if (e->rcu_at)
+		seq_puts(m, "lifetime:    freed by kfree_rcu(): waiting for a grace period to end, as a reader inside rcu_read_lock() may still hold it\n");
+	else if (e->cmd.word == KD_LAB_DEVM_KZALLOC)
 		seq_printf(m, "lifetime:    the driver's: the driver core frees it when the driver unbinds from %s (free ID: devm_kfree)\n",
 			   dev_name(e->dev));
 }
@@ -895,6 +903,7 @@ static void kd_lab_free_one(struct kd_exp *e)
  */
 static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 {
+	struct workqueue_struct *wq;
 	struct kd_exp *e, *tmp;
 	LIST_HEAD(doomed);
 	bool found;
@@ -924,6 +933,15 @@ static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 		}
 	}
 	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
+		/* kfree_rcu() has it: kd_lab_rcu_done() forgets it. */
+		if (e->rcu_at && (cmd->free_all || e->id != cmd->arg))
+			continue;
+		if (e->rcu_at) {
+			kd_regions_unlock();
+			mutex_unlock(&kd_lab_dma_lock);
+			return kd_cmd_refuse(cmd, -EBUSY,
+					     "freed by kfree_rcu() already: it goes once a grace period ends");
+		}
 		if (cmd->free_all || e->id == cmd->arg) {
 			kd_lab_detach(e);
 			list_add_tail(&e->node, &doomed);
@@ -935,7 +953,13 @@ static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 	found = !list_empty(&doomed);
 	list_for_each_entry_safe(e, tmp, &doomed, node)
 		kd_lab_free_one(e);
+	wq = kd_lab_rcu_wq;
 	mutex_unlock(&kd_lab_dma_lock);
+	/* "free all" leaves nothing: it waits for kfree_rcu's records too. */
+	if (cmd->free_all && wq) {
+		rcu_barrier();
+		flush_workqueue(wq);
+	}
 	if (!found && !cmd->free_all) {
 		cmd->why = "no live experiment has this ID";
 		return -ENOENT;
@@ -947,6 +971,15 @@ void kd_lab_free_all(void)
 {
 	struct kd_cmd all = { .word = KD_LAB_FREE, .free_all = true };
 
+	/*
+	 * kfree_rcu's records first: rcu_barrier() waits for the callbacks
+	 * that queue their work, destroying the queue for the work itself.
+	 */
+	if (kd_lab_rcu_wq) {
+		rcu_barrier();
+		destroy_workqueue(kd_lab_rcu_wq);
+		kd_lab_rcu_wq = NULL;
+	}
 	if (kd_lab_items)
 		pr_info("lab: freeing %lu live experiment(s), newest first\n",
 			kd_lab_items);
@@ -1019,16 +1052,20 @@ static int kd_lab_dma_map(struct kd_cmd *cmd, struct kd_exp *e)
 static int kd_lab_dma_exp(struct kd_cmd *cmd)
 {
 	struct kd_dma_map *m;
+	const char *busy;
 	struct kd_exp *e;
 
 	kd_regions_lock();
 	e = kd_lab_find(cmd->arg);
 	m = e ? e->r.dma : NULL;
+	busy = e ? e->r.busy : NULL;
 	if (e && cmd->dma == KD_DMA_UNMAP_ID && m && m->kind != KD_DMA_COHERENT)
 		e->r.dma = NULL;
 	kd_regions_unlock();
 	if (!e)
 		return kd_cmd_refuse(cmd, -ENOENT, "no live experiment has this ID");
+	if (busy && cmd->dma == KD_DMA_MAP_ID)
+		return kd_cmd_refuse(cmd, -EBUSY, busy);
 	switch (cmd->dma) {
 	case KD_DMA_MAP_ID:
 		if (m && m->kind == KD_DMA_COHERENT)
@@ -1182,6 +1219,8 @@ static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 	else if (!kd_cmd_kmalloc(e->cmd.word))
 		ret = kd_cmd_refuse(cmd, -EINVAL,
 				    "krealloc resizes what kmalloc gave (kmalloc, kzalloc, kcalloc, kmalloc_array, kzalloc_flex); kvmalloc's is kvrealloc's, vmalloc's vrealloc's");
+	else if (e->r.busy)
+		ret = kd_cmd_refuse(cmd, -EBUSY, e->r.busy);
 	else if (e->r.mapped)
 		ret = kd_cmd_refuse(cmd, -EBUSY,
 				    "mapped by a process: its pages may not move or go (munmap first)");
@@ -1197,7 +1236,7 @@ static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 	if (!ret) {
 		/* Reserved: the old buffer and what it may grow by. */
 		kd_lab_pending_bytes += grow;
-		e->r.busy = true;
+		e->r.busy = "being resized (krealloc): its bytes may be moving";
 		kd_describe_move(nd, &e->r.d);	/* its constants */
 		was = e->mem;
 		slot = e->r.d.reserved;
@@ -1231,7 +1270,7 @@ static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 		kd_lab_resized(e, cmd, was, slot);
 		kd_lab_log(e);
 	}
-	e->r.busy = false;
+	e->r.busy = NULL;
 	kd_regions_unlock();
 	if (p)
 		kd_describe_free(old);
@@ -1240,6 +1279,99 @@ out_unlock:
 out_free:
 	kfree(old);
 	kfree(nd);
+	return ret;
+}
+
+/* ---- kfree_rcu: freed once no reader can hold it ---- */
+
+/* The rcu_head kfree_rcu() needs lives in the object it frees. */
+struct kd_rcu_obj {
+	struct rcu_head rcu;
+};
+
+/*
+ * After a grace period: every reader that found the memory inside an
+ * rcu_read_lock() section has left it.  The record goes; the memory is
+ * kfree_rcu()'s, which frees it in a batch of its own.
+ */
+static void kd_lab_rcu_done(struct work_struct *work)
+{
+	struct kd_exp *e = container_of(to_rcu_work(work), struct kd_exp, rwork);
+	char res[48];
+
+	kd_regions_lock();
+	kd_lab_detach(e);
+	kd_regions_unlock();
+	kd_fmt_size(res, sizeof(res), e->r.d.reserved);
+	pr_info("lab %lu: a grace period has ended (%u ms after kfree_rcu()): no reader can hold the %s now, and kfree_rcu frees them\n",
+		e->id, jiffies_to_msecs(jiffies - e->rcu_at), res);
+	kd_describe_free(&e->r.d);
+	kfree(e);
+}
+
+/*
+ * kfree_rcu ID: free an experiment the way RCU-protected data is freed.
+ * A reader inside rcu_read_lock() may have found the pointer before it
+ * was unpublished, and may still use it: kfree_rcu() returns at once, and
+ * the memory is freed only after a grace period, when every CPU has left
+ * the read-side sections it was in.  It never sleeps, so it works in any
+ * context (kfree_rcu_mightsleep(), which needs no rcu_head, may block).
+ * queue_rcu_work() runs the record's end after a grace period too: one
+ * that began after kfree_rcu(), so the memory's wait is over by then.
+ */
+static int kd_lab_kfree_rcu(struct kd_cmd *cmd)
+{
+	struct kd_rcu_obj *obj;
+	struct kd_exp *e;
+	int ret = 0;
+	bool kv;
+
+	if (mutex_lock_killable(&kd_lab_dma_lock))
+		return kd_lab_interrupted(cmd);
+	/* WQ_UNBOUND: the record's end needs no particular CPU. */
+	if (!kd_lab_rcu_wq)
+		kd_lab_rcu_wq = alloc_workqueue(KD_NAME "_rcu", WQ_UNBOUND, 0);
+	kd_regions_lock();
+	e = kd_lab_find(cmd->arg);
+	kv = e && (e->cmd.word == KD_LAB_VMALLOC || e->cmd.word == KD_LAB_KVMALLOC ||
+		   e->cmd.word == KD_LAB_VMALLOC_USER);
+	if (!kd_lab_rcu_wq)
+		ret = kd_cmd_refuse(cmd, -ENOMEM, "no memory for the lab's RCU workqueue");
+	else if (!e)
+		ret = kd_cmd_refuse(cmd, -ENOENT, "no live experiment has this ID");
+	else if (e->rcu_at)
+		ret = kd_cmd_refuse(cmd, -EBUSY,
+				    "freed by kfree_rcu() already: it goes once a grace period ends");
+	else if (!kv && !kd_cmd_kmalloc(e->cmd.word))
+		ret = kd_cmd_refuse(cmd, -EINVAL,
+				    "kfree_rcu frees what kmalloc gave, kvfree_rcu what vmalloc or kvmalloc gave: pages, a cache's objects, per-CPU and devm memory go back by their own calls (from a call_rcu() callback)");
+	else if (e->r.d.requested < sizeof(struct rcu_head))
+		ret = kd_cmd_refuse(cmd, -EINVAL,
+				    "the rcu_head kfree_rcu() needs lives in the object: under sizeof(struct rcu_head) bytes it has no room for one");
+	else if (e->r.busy)
+		ret = kd_cmd_refuse(cmd, -EBUSY, e->r.busy);
+	else if (e->r.mapped)
+		ret = kd_cmd_refuse(cmd, -EBUSY,
+				    "mapped by a process: free it after munmap");
+	else if (e->r.dma)
+		ret = kd_cmd_refuse(cmd, -EBUSY,
+				    "mapped for the DMA demo device, which may still reach it (dma unmap ID first)");
+	if (!ret) {
+		/* Nothing reaches its bytes now: fill, check, mmap, dma map. */
+		e->r.busy = "freed by kfree_rcu(): waiting for a grace period, no longer the lab's";
+		e->rcu_at = jiffies ?: 1;
+		obj = e->mem;
+		if (kv)
+			kvfree_rcu(obj, rcu);
+		else
+			kfree_rcu(obj, rcu);
+		INIT_RCU_WORK(&e->rwork, kd_lab_rcu_done);
+		queue_rcu_work(kd_lab_rcu_wq, &e->rwork);
+		pr_info("lab %lu: %s(p, rcu): freed once every reader that may hold it has left its rcu_read_lock() section\n",
+			e->id, kv ? "kvfree_rcu" : "kfree_rcu");
+	}
+	kd_regions_unlock();
+	mutex_unlock(&kd_lab_dma_lock);
 	return ret;
 }
 
@@ -1277,8 +1409,7 @@ static int kd_lab_fill_check(struct kd_cmd *cmd)
 				    "no live experiment has this ID" :
 				    "no section has this title (see the [titles] in /proc/kmem_demo)");
 	else if (r->busy)
-		err = kd_cmd_refuse(cmd, -EBUSY,
-				    "being resized (krealloc): its bytes may be moving");
+		err = kd_cmd_refuse(cmd, -EBUSY, r->busy);
 	else if (!mem)
 		err = -EINVAL;
 	else if (r->dma && r->dma->kind != KD_DMA_COHERENT && !r->dma->cpu_owns)
@@ -1357,6 +1488,7 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 		      cmd.word == KD_LAB_FILL || cmd.word == KD_LAB_CHECK ?
 		      kd_lab_fill_check(&cmd) :
 		      cmd.word == KD_LAB_KREALLOC ? kd_lab_krealloc(&cmd) :
+		      cmd.word == KD_LAB_KFREE_RCU ? kd_lab_kfree_rcu(&cmd) :
 		      kd_lab_alloc(&cmd, strim(copy));
 	}
 	if (ret && report)

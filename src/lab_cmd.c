@@ -24,6 +24,7 @@
  *   krealloc ID SIZE [FLAGS]
  *   percpu SIZE
  *   devm_kzalloc SIZE [FLAGS]
+ *   kfree_rcu ID
  *
  * WHAT is a lab ID or a load-time section's title (kmalloc, vmalloc,
  * __get_free_pages, ...); BYTE is 0 to 255, decimal or 0x hex.  pin pins
@@ -81,6 +82,7 @@ static const struct kd_word_info {
 	[KD_LAB_KREALLOC] = { "krealloc", false, true,  false, false, true },
 	[KD_LAB_PERCPU]	 = { "percpu",   true,  false, false, false },
 	[KD_LAB_DEVM_KZALLOC] = { "devm_kzalloc", true, true, false, false },
+	[KD_LAB_KFREE_RCU] = { "kfree_rcu", false, false, false },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)

@@ -416,8 +416,7 @@ int kd_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	if (r->busy) {
 		kd_regions_unlock();
-		return kd_mmap_refused(vma, -EBUSY,
-				       "being resized (krealloc): its buffer may move");
+		return kd_mmap_refused(vma, -EBUSY, r->busy);
 	}
 	/* Never grown by mremap(), never made executable by mprotect(). */
 	kd_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);

@@ -68,7 +68,7 @@ struct kd_region {
 	struct kd_dma_map *dma;
 	unsigned long mmap_pgoff;	/* its mmap() offset, in pages */
 	unsigned int mapped;		/* user mappings of it (registry lock) */
-	bool busy;			/* its memory is changing: nothing may reach it */
+	const char *busy;		/* why nothing may reach its memory now, or NULL */
 };
 
 /*
