@@ -8,10 +8,14 @@
 # bytes copied, beyond it), each against the kmalloc caches in
 # /sys/kernel/slab and the lab's own check of the bytes; percpu (a copy
 # per possible CPU, each at its own address, on its CPU's node, in 4-byte
-# units, refused for mmap, fill and krealloc).  Refused, with
+# units, refused for mmap, fill and krealloc); kfree_rcu and kvfree_rcu
+# (the section says it waits for a grace period, free of it is EBUSY, free
+# all waits for it, the log has both ends, and the vmalloc area leaves
+# /proc/vmallocinfo once kfree_rcu's batch runs).  Refused, with
 # nothing changed: sizes of 0, products past KMALLOC_MAX_SIZE, a
 # saturated struct_size(), krealloc of what kmalloc did not give, of an ID
-# that is not live, past lab_max_bytes.
+# that is not live, past lab_max_bytes; kfree_rcu of what neither kmalloc
+# nor vmalloc gave, or of fewer bytes than an rcu_head.
 # kd-boot: slub
 # kd-class: kernel numa
 # kd-timeout: 120
@@ -162,6 +166,46 @@ t_eq "percpu 32K, PCPU_MIN_UNIT_SIZE: a copy line per CPU" "$ncpu" \
 	"$(sed -n "/^\[$s\]\$/,/^\$/p" "$r" | grep -c '^copy cpu')"
 t_lab "free all" ok "free all"
 
+# --- kfree_rcu: freed once a grace period has ended ------------------------
+exp "vmalloc 64K"
+rv=$id
+exp "kzalloc 3000"
+rk=$id
+t_match "kvfree_rcu: the vmalloc area is there" 'kd_lab_vmalloc' "$(kd_vmallocinfo)"
+kd_dmesg_mark
+# The next line of the same write runs within microseconds, long before
+# a grace period can end: free is refused then (the write stops short),
+# and once the record is gone it is ENOENT.
+a="kfree_rcu $rk" b="free $rk"
+t_match "kfree_rcu, then free in the same write: EBUSY while it waits" \
+	"^wrote $((${#a} + 1)) of $((${#a} + ${#b} + 2))\$" "$(kd-lab write -s "$a" "$b" 2>&1)"
+t_lab "kfree_rcu of a vmalloc experiment (kvfree_rcu)" ok "kfree_rcu $rv"
+# Waiting for a grace period, or gone already: never freed twice.
+cat "$KD_PROC" >"$r"
+if grep -q "^\[lab $rv\]\$" "$r"; then
+	t_match "kfree_rcu: pending, the section says so" '^freed by kfree_rcu\(\): waiting for a grace period' \
+		"$(kd_field "$r" "lab $rv" lifetime)"
+else
+	t_skip "kfree_rcu: pending, the section says so" "a grace period ended before the report was read"
+fi
+t_lab "free all waits for the grace periods" ok "free all"
+t_eq "kfree_rcu: no section left after free all" "" "$(kd_lab_ids)"
+log=$(kd_dmesg_since)
+for x in "$rk:kfree_rcu" "$rv:kvfree_rcu"; do
+	n=${x%%:*} w=${x#*:}
+	t_match "lab $n: $w(p, rcu) logged" "lab $n: $w\\(p, rcu\\): freed once every reader" "$log"
+	t_match "lab $n: the grace period's end logged" \
+		"lab $n: a grace period has ended \\([0-9]+ ms after kfree_rcu\\(\\)\\): no reader can hold" "$log"
+done
+# The kernel's own view: kfree_rcu batches its frees, so the area goes
+# after the grace period, within seconds (KFREE_DRAIN_JIFFIES).
+at=$(kd_uptime_cs)
+while kd_vmallocinfo | grep -q kd_lab_vmalloc && [ $(($(kd_uptime_cs) - at)) -lt 3000 ]; do
+	usleep 200000
+done
+t_eq "kvfree_rcu: the area leaves /proc/vmallocinfo (after $((($(kd_uptime_cs) - at) / 100)) s)" "" \
+	"$(kd_vmallocinfo | grep kd_lab_vmalloc)"
+
 # --- refused, nothing changed ----------------------------------------------
 exp "kmalloc 100"
 k=$id
@@ -169,6 +213,8 @@ exp "vmalloc 8K"
 v=$id
 exp "percpu 8"
 pc=$id
+exp "kmalloc 8"
+s8=$id
 kd_dmesg_mark
 kd-lab write "kcalloc 0x100000000 4G" >/dev/null 2>&1
 t_match "kcalloc overflow: the log says the helper's NULL" \
@@ -198,6 +244,11 @@ percpu 0 -> EINVAL: percpu of nothing
 percpu 33K -> E2BIG: past PCPU_MIN_UNIT_SIZE
 percpu 8 GFP_ATOMIC -> EINVAL: percpu takes no FLAGS
 fill $pc 1 -> EINVAL: per-CPU memory is no one run of bytes
+kfree_rcu $pc -> EINVAL: kfree_rcu of per-CPU memory
+kfree_rcu $s8 -> EINVAL: no room for an rcu_head in 8 bytes
+kfree_rcu 999 -> ENOENT: no such experiment
+kfree_rcu $k 1 -> EINVAL: extra argument
+kfree_rcu -> EINVAL: no ID
 EOF
 
 t_run "unload" kd_unload

@@ -18,6 +18,8 @@ s/^(extra_slab: +)[0-9]+ \(the rest of its [0-9]+-byte slab/\1<n> (the rest of i
 s/^(extra_slab: +)[0-9]+ \(the rest of the [0-9]+ bytes of slab/\1<n> (the rest of the <n> bytes of slab/
 s/^run [0-9]+ [0-9]+$/run <pfn> <pages>/
 s/ on CPU [0-9]+/ on CPU <cpu>/
+# How long a grace period took.
+s/ \([0-9]+ ms after kfree_rcu\(\)\)/ (<n> ms after kfree_rcu())/
 # Per-CPU memory: each copy's address and frame.
 s/^(copy cpu[0-9]+: .* address=)[0-9a-f]+/\1<addr>/
 s/^(copy cpu[0-9]+: .*) pfn=0x[0-9a-f]+$/\1 pfn=<pfn>/

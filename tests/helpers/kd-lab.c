@@ -500,7 +500,9 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 		return snprintf(out, len, "cache %lu%s%s%s%s", 1 + pick(64),
 				with ? " " : "", with ? fl : "", node, ctx);
 	case 5:
-		return snprintf(out, len, "free %lu", 1 + pick(max_id + 1));
+		/* kfree_rcu: any ID; what kmalloc or vmalloc did not give is EINVAL. */
+		return snprintf(out, len, "%s %lu", pick(4) ? "free" : "kfree_rcu",
+				1 + pick(max_id + 1));
 	case 6:
 		return helper_cmd(out, len, anything, with ? fl : "", node, ctx);
 	case 7:
@@ -623,14 +625,17 @@ static int cmd_writer(unsigned long long seed, double secs)
 			ok++;
 		else if (e == ENOMEM || e == ENOENT)
 			other++;	/* no memory, or freed by another writer */
-		else if ((e == EINVAL || e == EBUSY) && !strncmp(line, "krealloc ", 9))
+		else if ((e == EINVAL || e == EBUSY) && (!strncmp(line, "krealloc ", 9) ||
+							 !strncmp(line, "kfree_rcu ", 10)))
 			other++;	/* not kmalloc's, or mapped */
+		else if (e == EBUSY && !strncmp(line, "free ", 5))
+			other++;	/* kfree_rcu()'d, waiting for a grace period */
 		else {
 			printf("writer: \"%.*s\" got %s\n", len - 1, line, errname(e));
 			return 1;
 		}
 	}
-	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOMEM, ENOENT or krealloc's EINVAL/EBUSY\n",
+	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOMEM, ENOENT, EINVAL/EBUSY of krealloc, kfree_rcu\n",
 	       seed, n, ok, other);
 	return 0;
 }
