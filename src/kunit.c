@@ -408,6 +408,8 @@ static void kd_test_cmd_helpers(struct kunit *test)
 		"devm_kzalloc 100 node=0", "devm_kzalloc 100 ctx=atomic",
 		"kcalloc 10K 100", "krealloc 1K 100",
 		"kfree_rcu", "kfree_rcu 3 GFP_KERNEL", "kfree_rcu 3 ctx=atomic", "kfree_rcu 1K",
+		"mempool 4", "mempool 4 100 GFP_KERNEL", "mempool 4 100 ctx=atomic",
+		"mempool_alloc 3 100", "mempool_alloc 3 node=0", "mempool_free 3 GFP_KERNEL",
 	};
 	unsigned long estimate;
 	struct kd_cmd c;
@@ -465,6 +467,30 @@ static void kd_test_cmd_helpers(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kd_cmd_kmalloc(KD_LAB_DEVM_KZALLOC));
 	KUNIT_EXPECT_EQ(test, kd_parse("devm_kzalloc 100 GFP_DMA32", &c), 0);
 	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), -EINVAL);
+
+	/* mempool COUNT SIZE: COUNT elements of SIZE kept in reserve. */
+	KUNIT_EXPECT_EQ(test, kd_parse("mempool 4 3K", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_MEMPOOL);
+	KUNIT_EXPECT_EQ(test, c.arg, 4UL);
+	KUNIT_EXPECT_EQ(test, c.size, 3072UL);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), 0);
+	KUNIT_EXPECT_EQ(test, estimate, 4UL * 3072);
+	KUNIT_EXPECT_EQ(test, kd_parse("mempool 0 100", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kd_parse("mempool 257 100", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -E2BIG);
+	KUNIT_EXPECT_EQ(test, kd_parse("mempool 4 16G", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_size(&c, SZ_1G, 64, &estimate), -E2BIG);
+	/* Its elements: never __GFP_ZERO (mempool_alloc warns), no zone flag. */
+	KUNIT_EXPECT_EQ(test, kd_parse("mempool_alloc 3 GFP_ATOMIC ctx=hardirq", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_MEMPOOL_ALLOC);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), 0);
+	KUNIT_EXPECT_EQ(test, kd_parse("mempool_alloc 3 GFP_KERNEL|__GFP_ZERO", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kd_parse("mempool_alloc 3 GFP_DMA", &c), 0);
+	KUNIT_EXPECT_EQ(test, kd_cmd_check_gfp(&c), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kd_parse("mempool_free 3", &c), 0);
+	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_MEMPOOL_FREE);
 
 	KUNIT_EXPECT_EQ(test, kd_parse("kfree_rcu 3", &c), 0);
 	KUNIT_EXPECT_EQ(test, c.word, KD_LAB_KFREE_RCU);

@@ -25,6 +25,8 @@
  *   percpu SIZE
  *   devm_kzalloc SIZE [FLAGS]
  *   kfree_rcu ID
+ *   mempool COUNT SIZE               mempool_alloc ID [FLAGS] [ctx=C]
+ *   mempool_free ID
  *
  * WHAT is a lab ID or a load-time section's title (kmalloc, vmalloc,
  * __get_free_pages, ...); BYTE is 0 to 255, decimal or 0x hex.  pin pins
@@ -83,6 +85,9 @@ static const struct kd_word_info {
 	[KD_LAB_PERCPU]	 = { "percpu",   true,  false, false, false },
 	[KD_LAB_DEVM_KZALLOC] = { "devm_kzalloc", true, true, false, false },
 	[KD_LAB_KFREE_RCU] = { "kfree_rcu", false, false, false },
+	[KD_LAB_MEMPOOL]	 = { "mempool",  false, false, false, false, true },
+	[KD_LAB_MEMPOOL_ALLOC] = { "mempool_alloc", false, true, false, true },
+	[KD_LAB_MEMPOOL_FREE] = { "mempool_free", false, false, false },
 };
 
 const char *kd_lab_word_name(enum kd_lab_word word)
@@ -456,6 +461,8 @@ int kd_cmd_parse(char *line, struct kd_cmd *cmd)
 	if (n < 2 + info->size)
 		return kd_cmd_refuse(cmd, -EINVAL, cmd->word == KD_LAB_KREALLOC ?
 				     "missing argument: krealloc takes ID and SIZE" :
+				     cmd->word == KD_LAB_MEMPOOL ?
+				     "missing argument: COUNT (kept in reserve) and SIZE" :
 				     "missing argument: N (how many elements) and SIZE (bytes each)");
 
 	if (cmd->word == KD_LAB_FREE && !strcmp(words[1], "all")) {
@@ -500,7 +507,7 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 {
 	gfp_t gfp = cmd->gfp;
 	bool slab = kd_cmd_kmalloc(cmd->word) || cmd->word == KD_LAB_KVMALLOC ||
-		    cmd->word == KD_LAB_DEVM_KZALLOC;
+		    cmd->word == KD_LAB_DEVM_KZALLOC || cmd->word == KD_LAB_MEMPOOL_ALLOC;
 	bool vmap = cmd->word == KD_LAB_VMALLOC || cmd->word == KD_LAB_KVMALLOC;
 
 	if (gfp & __GFP_NOFAIL)
@@ -518,6 +525,16 @@ int kd_cmd_check_gfp(struct kd_cmd *cmd)
 	if (vmap && (cmd->ctx == KD_CTX_SOFTIRQ || cmd->ctx == KD_CTX_HARDIRQ))
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "vmalloc (and kvmalloc, which may fall back to it) is not for interrupts: it maps pages into the kernel's page tables, and 6.1's __get_vm_area_node() halts the kernel when in_interrupt()");
+	/*
+	 * An element from the reserve is handed out as it was given back:
+	 * mempool_alloc() cannot zero it, and warns about __GFP_ZERO.
+	 */
+	if (cmd->word == KD_LAB_MEMPOOL_ALLOC && (gfp & __GFP_ZERO))
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "mempool_alloc warns about __GFP_ZERO: an element from the reserve comes back as it was freed, not zeroed (memset it)");
+	if (cmd->word == KD_LAB_MEMPOOL_ALLOC && (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
+		return kd_cmd_refuse(cmd, -EINVAL,
+				     "a pool's elements are alike, from the reserve or not: its zone is the pool's, fixed when it was created");
 	if (cmd->word == KD_LAB_CACHE && (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)))
 		return kd_cmd_refuse(cmd, -EINVAL,
 				     "a cache's objects come from its own slabs, whose zone kmem_cache_create() fixed (SLAB_CACHE_DMA, SLAB_CACHE_DMA32): no zone flag per call");
@@ -642,6 +659,23 @@ int kd_cmd_check_size(struct kd_cmd *cmd, unsigned long ram, unsigned int slot,
 		if (cmd->bytes > KMALLOC_MAX_SIZE)
 			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
 					  "struct_size() is larger than KMALLOC_MAX_SIZE, the largest block kmalloc serves");
+		*estimate = cmd->bytes;
+		return 0;
+	}
+	if (cmd->word == KD_LAB_MEMPOOL) {
+		if (!n)
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "COUNT 0: a pool with nothing in reserve is plain kmalloc");
+		if (n > KD_LAB_MEMPOOL_MAX)
+			return kd_too_big(cmd, KD_LAB_MEMPOOL_MAX,
+					  "the lab keeps at most this many elements in one pool's reserve");
+		if (!cmd->size)
+			return kd_cmd_refuse(cmd, -EINVAL,
+					     "SIZE 0: kmalloc(0) returns ZERO_SIZE_PTR, which is no memory");
+		if (cmd->size > KMALLOC_MAX_SIZE)
+			return kd_too_big(cmd, KMALLOC_MAX_SIZE,
+					  "larger than KMALLOC_MAX_SIZE: the pool kmallocs each element");
+		cmd->bytes = n * cmd->size;
 		*estimate = cmd->bytes;
 		return 0;
 	}

@@ -19,6 +19,8 @@
 #define KD_LAB_CACHE_MAX	65536	/* objects in one "cache" command */
 #define KD_LAB_CACHE_CTX_MAX	256	/* ... outside process context */
 #define KD_LAB_PIN_MAX		(16UL << 20)	/* bytes in one "pin" command */
+#define KD_LAB_MEMPOOL_MAX	256	/* elements in one pool's reserve */
+#define KD_LAB_MEMPOOL_EXTRA	16	/* elements taken from it beyond those */
 
 /* The command words, in the order of the table in lab_cmd.c. */
 enum kd_lab_word {
@@ -42,6 +44,9 @@ enum kd_lab_word {
 	KD_LAB_PERCPU,
 	KD_LAB_DEVM_KZALLOC,
 	KD_LAB_KFREE_RCU,
+	KD_LAB_MEMPOOL,
+	KD_LAB_MEMPOOL_ALLOC,
+	KD_LAB_MEMPOOL_FREE,
 	KD_NR_LAB_WORDS,
 };
 
@@ -71,7 +76,7 @@ enum kd_dma_verb {
 struct kd_cmd {
 	enum kd_lab_word word;
 	unsigned long arg;	/* SIZE, ORDER, COUNT, N or ID (fill, check: 0 if what[]) */
-	unsigned long size;	/* kcalloc, kmalloc_array, krealloc: SIZE */
+	unsigned long size;	/* kcalloc, kmalloc_array, krealloc, mempool: SIZE */
 	unsigned long bytes;	/* what the call asks for (kd_cmd_check_size) */
 	bool overflow;		/* N x SIZE wraps: the kernel's helper says NULL */
 	bool free_all;		/* "free all" */

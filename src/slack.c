@@ -330,3 +330,33 @@ int kd_got_percpu(struct kd_desc *d, void __percpu *p, size_t size)
 		     (unsigned long)PCPU_MIN_ALLOC_SIZE, unit, size, ncpu);
 	return 0;
 }
+
+/*
+ * A mempool's elements, in its reserve or handed out: @n buffers of @size
+ * bytes, each kmalloc'd on its own by the pool's mempool_kmalloc(), so
+ * each takes a @slot-byte slot of its size class, as a kmalloc does
+ * (KFENCE's exactly @size).  Never ksize() of one: while in the reserve
+ * an element is free memory to KASAN and slub_debug, which poison it.
+ */
+int kd_got_mempool(struct kd_desc *d, void *const *objs, unsigned long n,
+		   size_t size, size_t slot)
+{
+	unsigned long i;
+	int ret;
+
+	d->requested = n * size;
+	d->reserved = 0;
+	for (i = 0; i < n; i++)
+		d->reserved += kd_is_kfence(objs[i]) ? size : slot;
+	ret = kd_describe_objects(d, objs, n);
+	if (ret)
+		return ret;
+	kd_explain_start(d);
+	snprintf(d->served_by, sizeof(d->served_by),
+		 "kmalloc, through the pool's mempool_kmalloc(): %lu elements of %zu bytes, each in a slot of its own",
+		 n, size);
+	kd_parts_add(&d->slack, "slack_class", d->reserved - d->requested,
+		     "kmalloc rounds each %zu-byte element up to its size class, %zu",
+		     size, slot);
+	return 0;
+}

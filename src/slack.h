@@ -42,4 +42,11 @@ int kd_got_pinned(struct kd_desc *d, void *va, unsigned long offset,
 /* @size bytes of per-CPU memory at @p: a copy for each possible CPU. */
 int kd_got_percpu(struct kd_desc *d, void __percpu *p, size_t size);
 
+/*
+ * A mempool's @n elements of @size bytes at @objs, reserve and handed out,
+ * in @slot-byte slots.
+ */
+int kd_got_mempool(struct kd_desc *d, void *const *objs, unsigned long n,
+		   size_t size, size_t slot);
+
 #endif /* KMEM_DEMO_SLACK_H */
