@@ -259,7 +259,7 @@ judge() {
 	fb ~ /^trace\./ {
 		step = fb; sub(/^trace\./, "", step)
 		traced[step] = 1
-		if ($0 ~ /^# events:/) { kev[step] = substr($0, 11) " "; next }
+		if ($0 ~ /^# events:/) { kev[step] = substr($0, 10) " "; next }
 		if ($0 ~ /^# per-cpu free pages at begin:/) { pcp[step] = $NF; next }
 		if ($2 == "entries-in-buffer/entries-written:") {
 			split($3, ab, "/"); written[step] = ab[2] + 0
@@ -438,6 +438,20 @@ judge() {
 		if (i > nev[step]) { nogood = noevent("kmalloc", step, "from kd_lab_devm_alloc of the " req " bytes and a devres header"); return }
 		show("kmem:" evname[E], evtext(E))
 		show("devres", "its header takes " (got - req) " bytes of the same kmalloc")
+	}
+	# A mempool: mempool_create() fills the reserve with COUNT kmallocs of
+	# SIZE, through mempool_kmalloc(): the call site is in the mempool code
+	# (mempool_init_node where the compiler made kmalloc a tail call).
+	function check_mempool(s, step,   c, a, i, E, n, t) {
+		c = field(s, "call"); sub(/^[a-z_]*\(/, "", c); sub(/\).*/, "", c)
+		split(c, a, ", ")
+		for (i = 1; i <= nev[step]; i++) {
+			E = step SUBSEP i
+			if (evname[E] ~ /^kmalloc/ && site[E] ~ /^mempool_/ && evf[E, "bytes_req"] == a[2]) { n++; t = evtext(E) }
+		}
+		if (!n) { nogood = noevent("kmalloc", step, "from the mempool code of " a[2] " bytes"); return }
+		show("kmem:kmalloc", n " from the mempool code, the last: " t)
+		if (n != a[1]) differ("elements (the call asked for " a[1] ", " n " kmalloc events from the mempool code)")
 	}
 	# Per-CPU memory: the percpu:percpu_alloc_percpu event of the size in
 	# the call (in 4-byte units) and its alignment; reserved is that size
@@ -695,6 +709,7 @@ judge() {
 			else if (call ~ /^krealloc\(/) check_krealloc(s, step)
 			else if (call ~ /^__alloc_percpu\(/) check_percpu(s, step)
 			else if (call ~ /^devm_kzalloc\(/) check_devm(s, step)
+			else if (call ~ /^mempool_create_kmalloc_pool\(/) check_mempool(s, step)
 			else if (call ~ /^(kmalloc|kvmalloc|kzalloc|kcalloc|kmalloc_array)(_node)?\(/ ||
 				 call ~ /^kzalloc_flex\(/) check_kmalloc(s, step)
 			else nogood = "no check for this call"
