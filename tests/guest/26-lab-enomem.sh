@@ -6,7 +6,8 @@
 # own allocation-failure report (that is expected, and allowed here).  Then,
 # where the kernel has fault injection (the debug lane), a failure injected
 # at every allocation of each command in turn: each attempt ends in ENOMEM
-# or a whole experiment.
+# or a whole experiment; a mempool's reserve serves the element whose
+# kmalloc failed.
 # kd-boot: slub
 # kd-timeout: 240
 # kd-log-ok: Call Trace
@@ -81,6 +82,35 @@ EOF2
 	t_eq "$c: every allocation point failed in turn ends in ENOMEM or a whole experiment, nothing left" "" "$bad"
 	t_run "$c: the walk found allocation points and ended ($n)" test "$n" -gt 1 -a "$n" -lt 100
 done
+# A pool's reserve is for this: mempool_alloc() takes an element from it
+# when kmalloc fails.  Each allocation of the command in turn: the one in
+# mempool_kmalloc() is served from the reserve; the others end in ENOMEM
+# with the element given back, the reserve whole again.
+t_lab "mempool 2 3000" ok "mempool 2 3000"
+pool=$(kd_lab_last)
+n=0 reserve=0 bad=
+while [ $n -lt 100 ]; do
+	n=$((n + 1))
+	kd_dmesg_mark
+	read -r res inj <<EOF2
+$(kd-lab write -n $n "mempool_alloc $pool GFP_NOWAIT")
+EOF2
+	case $res in
+	ok)
+		kd_dmesg_since | grep -q "lab $pool: mempool_alloc(pool, GFP_NOWAIT): from the reserve, as kmalloc failed" &&
+			reserve=$((reserve + 1))
+		kd_lab "mempool_free $pool" >/dev/null ;;
+	ENOMEM) ;;
+	*) bad="$bad nth=$n:$res" ;;
+	esac
+	left=$(kd_field "$KD_PROC" "lab $pool" reserve)
+	case $left in "2 of 2 "*) ;; *) bad="$bad nth=$n:reserve($left)" ;; esac
+	[ "$inj" = injected ] || break
+done
+echo "# mempool_alloc: $((n - 1)) allocation points, $reserve served from the reserve"
+t_eq "mempool_alloc: every allocation point failed in turn ends in ENOMEM or an element, the reserve whole after" "" "$bad"
+t_run "mempool_alloc: a failed kmalloc is served from the reserve" test "$reserve" -ge 1
+t_lab "free the pool" ok "free $pool"
 t_lab "without injection, the same commands work" ok "kmalloc 100" "vmalloc 64K" "pages 3" "cache 5"
 t_run "unload with them live" kd_unload
 t_clean "nothing left"

@@ -11,11 +11,16 @@
 # units, refused for mmap, fill and krealloc); kfree_rcu and kvfree_rcu
 # (the section says it waits for a grace period, free of it is EBUSY, free
 # all waits for it, the log has both ends, and the vmalloc area leaves
-# /proc/vmallocinfo once kfree_rcu's batch runs).  Refused, with
+# /proc/vmallocinfo once kfree_rcu's batch runs); mempool (its reserve of
+# kmalloc'd elements, a line each; mempool_alloc served by kmalloc in
+# hard-interrupt context, the reserve untouched; mempool_free to kfree, the
+# reserve being full; free of the pool with elements out).  Refused, with
 # nothing changed: sizes of 0, products past KMALLOC_MAX_SIZE, a
 # saturated struct_size(), krealloc of what kmalloc did not give, of an ID
 # that is not live, past lab_max_bytes; kfree_rcu of what neither kmalloc
-# nor vmalloc gave, or of fewer bytes than an rcu_head.
+# nor vmalloc gave, or of fewer bytes than an rcu_head; a pool of 0 or too
+# many elements, mempool_alloc of no pool, with __GFP_ZERO or a zone flag,
+# mempool_free with nothing handed out.
 # kd-boot: slub
 # kd-class: kernel numa
 # kd-timeout: 120
@@ -206,6 +211,47 @@ done
 t_eq "kvfree_rcu: the area leaves /proc/vmallocinfo (after $((($(kd_uptime_cs) - at) / 100)) s)" "" \
 	"$(kd_vmallocinfo | grep kd_lab_vmalloc)"
 
+# --- mempool: elements kept in reserve -------------------------------------
+# sect -- the newest section's lines, from its title to the blank line.
+sect() {
+	sed -n "/^\[$s\]\$/,/^\$/p" "$r"
+}
+exp "mempool 4 3000"
+pool=$id
+cls=$(kd_kmalloc_class 3000)
+t_eq "mempool: call" "mempool_create_kmalloc_pool(4, 3000)" "$(field call)"
+t_match "mempool: reserve: 4 of 4" '^4 of 4 elements: mempool_alloc\(\) takes one only when kmalloc fails$' \
+	"$(field reserve)"
+t_eq "mempool: requested 4 x 3000" 12000 "$(kd_num "$r" "$s" requested)"
+t_eq "mempool: reserved 4 x the kmalloc class" $((4 * cls)) "$(kd_num "$r" "$s" reserved)"
+t_eq "mempool: slack_class is the classes' rounding" $((4 * (cls - 3000))) \
+	"$(kd_num "$r" "$s" slack_class)"
+t_eq "mempool: a line per element, each in the reserve" 4 "$(sect | grep -c '^element [1-4]: in the reserve, address=')"
+t_eq "mempool: each element at its own address" 4 \
+	"$(sect | sed -n 's/^element .*address=\([^ ]*\).*/\1/p' | sort -u | grep -c .)"
+kd_dmesg_mark
+t_lab "mempool_alloc in hard-interrupt context" ok "mempool_alloc $pool GFP_ATOMIC ctx=hardirq"
+cat "$KD_PROC" >"$r"
+t_match "mempool_alloc: kmalloc served it, the reserve untouched" \
+	"lab $pool: mempool_alloc\\(pool, GFP_ATOMIC\\) in context hardirq: from kmalloc, the reserve untouched; 4 of 4 left" \
+	"$(kd_dmesg_since)"
+t_match "mempool_alloc: the reserve still 4 of 4" '^4 of 4 ' "$(field reserve)"
+t_match "mempool_alloc: one handed out" '^1 ' "$(field handed_out)"
+t_eq "mempool_alloc: the section counts it" 15000 "$(kd_num "$r" "$s" requested)"
+t_eq "mempool_alloc: its line" 1 "$(sect | grep -c '^element 5: handed out, from kmalloc, address=')"
+t_eq "mempool_alloc: the section still names the pool's call" \
+	"mempool mempool_create_kmalloc_pool(4, 3000)" "$(field allocator) $(field call)"
+t_lab "mempool_free: back to kmalloc" ok "mempool_free $pool"
+t_match "mempool_free: kfree()d, as the reserve was full" \
+	"lab $pool: mempool_free: kfree\\(\\)d: the reserve was full; 4 of 4 in the reserve" "$(kd_dmesg_since)"
+cat "$KD_PROC" >"$r"
+t_eq "mempool_free: the section as it was" 12000 "$(kd_num "$r" "$s" requested)"
+t_lab "mempool_alloc, twice, then free the pool with them out" ok "mempool_alloc $pool GFP_NOWAIT" \
+	"mempool_alloc $pool" "free $pool"
+t_match "free: the elements handed out go back first" \
+	"lab $pool: 2 element\\(s\\) handed out go back first: mempool_destroy\\(\\) needs them all" \
+	"$(kd_dmesg_since)"
+
 # --- refused, nothing changed ----------------------------------------------
 exp "kmalloc 100"
 k=$id
@@ -215,6 +261,8 @@ exp "percpu 8"
 pc=$id
 exp "kmalloc 8"
 s8=$id
+exp "mempool 2 100"
+mp=$id
 kd_dmesg_mark
 kd-lab write "kcalloc 0x100000000 4G" >/dev/null 2>&1
 t_match "kcalloc overflow: the log says the helper's NULL" \
@@ -249,6 +297,22 @@ kfree_rcu $s8 -> EINVAL: no room for an rcu_head in 8 bytes
 kfree_rcu 999 -> ENOENT: no such experiment
 kfree_rcu $k 1 -> EINVAL: extra argument
 kfree_rcu -> EINVAL: no ID
+mempool 0 100 -> EINVAL: a pool of nothing
+mempool 257 100 -> E2BIG: past the lab's 256 elements
+mempool 2 0 -> EINVAL: SIZE 0
+mempool 2 16G -> E2BIG: past KMALLOC_MAX_SIZE
+mempool 2 -> EINVAL: no SIZE
+mempool 2 100 GFP_ATOMIC -> EINVAL: mempool takes no FLAGS
+mempool_alloc $k -> EINVAL: not a pool
+mempool_alloc 999 -> ENOENT: no such experiment
+mempool_alloc $mp GFP_KERNEL|__GFP_ZERO -> EINVAL: mempool_alloc warns about __GFP_ZERO
+mempool_alloc $mp GFP_DMA -> EINVAL: no zone flag
+mempool_alloc $mp ctx=atomic -> EINVAL: GFP_KERNEL under a spinlock
+mempool_free $mp -> EINVAL: nothing handed out
+mempool_free $k -> EINVAL: not a pool
+fill $mp 1 -> EINVAL: a pool's elements are no one run of bytes
+krealloc $mp 100 -> EINVAL: krealloc of a pool
+kfree_rcu $mp -> EINVAL: kfree_rcu of a pool
 EOF
 
 t_run "unload" kd_unload

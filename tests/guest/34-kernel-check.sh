@@ -5,7 +5,7 @@
 # on, runs lab experiments covering each allocator, several size classes,
 # GFP_DMA and GFP_DMA32 where the kernel has those zones, kvmalloc on
 # each side of its switch, the kmalloc helpers, a krealloc in place and
-# one that moves, per-CPU memory and devm_kzalloc, and says "agrees" for every section, load-time
+# one that moves, per-CPU memory, devm_kzalloc and a mempool, and says "agrees" for every section, load-time
 # and lab: its figures, the flags of each kmalloc, page block and cache object among
 # those of the tracepoint, and the frames of each vmalloc area (the frame
 # map's runs) inside the page allocator's blocks of its step; the DMA demo
@@ -34,7 +34,7 @@ set -- 'kmalloc 1' 'kmalloc 100' 'kmalloc 3000' 'kmalloc 100000' \
 # lab 1 (kmalloc 1) moves, the kmalloc 5000 shrinks in place.
 n=$#
 set -- "$@" 'kcalloc 10 100' 'kzalloc_flex 10' 'kmalloc 5000' "krealloc $((n + 3)) 100" 'krealloc 1 5000' \
-	'percpu 30' 'devm_kzalloc 100'
+	'percpu 30' 'devm_kzalloc 100' 'mempool 3 3000'
 out=$(KD_CHECK_DIR=$dir KD_CHECK_PARAMS=${KD_DMA_BITS:+dma_bits=$KD_DMA_BITS} sh /kd/kernel-check.sh "$@" 2>&1)
 st=$?
 # The load's sections (four, and the DMA demo device's three), the lab's.
@@ -74,6 +74,9 @@ t_match "percpu: the per-CPU allocator's event, in 4-byte units" \
 	'^  percpu:percpu_alloc_percpu +percpu_alloc_percpu:.* size=32 align=8' "$(sect "lab $((n + 4))")"
 t_match "devm_kzalloc: one kmalloc of the bytes and devres's header" \
 	'^  devres +its header takes [0-9]+ bytes of the same kmalloc' "$(sect "lab $((n + 5))")"
+t_match "mempool: the reserve's kmallocs, from the mempool code" \
+	'^  kmem:kmalloc +3 from the mempool code, the last: kmalloc(_node)?: call_site=mempool_[a-z_]+ bytes_req=3000 ' \
+	"$(sect "lab $((n + 6))")"
 t_match "gfp checked beside a kmalloc" \
 	'^  gfp +report GFP_KERNEL: each flag in kmem:kmalloc(_node)? gfp_flags ' "$(sect "lab 2")"
 t_match "gfp checked beside the page block" \

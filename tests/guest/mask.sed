@@ -23,6 +23,9 @@ s/ \([0-9]+ ms after kfree_rcu\(\)\)/ (<n> ms after kfree_rcu())/
 # Per-CPU memory: each copy's address and frame.
 s/^(copy cpu[0-9]+: .* address=)[0-9a-f]+/\1<addr>/
 s/^(copy cpu[0-9]+: .*) pfn=0x[0-9a-f]+$/\1 pfn=<pfn>/
+# A mempool's elements: each one's address and frame.
+s/^(element [0-9]+: .* address=)[0-9a-f]+/\1<addr>/
+s/^(element [0-9]+: .*) pfn=0x[0-9a-f]+$/\1 pfn=<pfn>/
 # The PCI core's note when a device is first enabled in a boot: whether it
 # is there depends on what loaded the module before.
 /: enabling device \(/d

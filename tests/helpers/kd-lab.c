@@ -440,10 +440,14 @@ static int helper_cmd(char *out, size_t len, int anything, const char *fl,
 		return snprintf(out, len, "%s %s %s%s%s%s%s", arr[pick(2)],
 				pick(2) ? "0x100000000" : "1024", pick(2) ? "4G" : "1M",
 				sp, fl, node, ctx);
-	switch (pick(5)) {
+	switch (pick(6)) {
 	case 0:
 		return snprintf(out, len, "kzalloc %lu%s%s%s%s", some_size(), sp, fl,
 				node, ctx);
+	case 5:
+		/* A pool: COUNT and SIZE, no flags. */
+		return snprintf(out, len, "mempool %lu %lu", 1 + pick(anything ? 300 : 8),
+				1 + pick(4096));
 	case 4:
 		/* The DMA demo device's driver's memory (the device is bound). */
 		return snprintf(out, len, "devm_kzalloc %lu%s%s", some_size(), sp, fl);
@@ -500,9 +504,21 @@ static int valid_cmd(char *out, size_t len, int anything, unsigned long max_id)
 		return snprintf(out, len, "cache %lu%s%s%s%s", 1 + pick(64),
 				with ? " " : "", with ? fl : "", node, ctx);
 	case 5:
-		/* kfree_rcu: any ID; what kmalloc or vmalloc did not give is EINVAL. */
-		return snprintf(out, len, "%s %lu", pick(4) ? "free" : "kfree_rcu",
-				1 + pick(max_id + 1));
+		/*
+		 * Any ID: what kmalloc or vmalloc did not give is kfree_rcu's
+		 * EINVAL, what is no pool mempool_alloc's and mempool_free's.
+		 */
+		switch (pick(8)) {
+		case 0:
+			return snprintf(out, len, "kfree_rcu %lu", 1 + pick(max_id + 1));
+		case 1:
+			return snprintf(out, len, "mempool_alloc %lu%s%s%s", 1 + pick(max_id + 1),
+					with ? " " : "", with ? fl : "", ctx);
+		case 2:
+			return snprintf(out, len, "mempool_free %lu", 1 + pick(max_id + 1));
+		default:
+			return snprintf(out, len, "free %lu", 1 + pick(max_id + 1));
+		}
 	case 6:
 		return helper_cmd(out, len, anything, with ? fl : "", node, ctx);
 	case 7:
@@ -626,8 +642,9 @@ static int cmd_writer(unsigned long long seed, double secs)
 		else if (e == ENOMEM || e == ENOENT)
 			other++;	/* no memory, or freed by another writer */
 		else if ((e == EINVAL || e == EBUSY) && (!strncmp(line, "krealloc ", 9) ||
-							 !strncmp(line, "kfree_rcu ", 10)))
-			other++;	/* not kmalloc's, or mapped */
+							 !strncmp(line, "kfree_rcu ", 10) ||
+							 !strncmp(line, "mempool_", 8)))
+			other++;	/* not kmalloc's or a pool, mapped, empty */
 		else if (e == EBUSY && !strncmp(line, "free ", 5))
 			other++;	/* kfree_rcu()'d, waiting for a grace period */
 		else {
@@ -635,7 +652,7 @@ static int cmd_writer(unsigned long long seed, double secs)
 			return 1;
 		}
 	}
-	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOMEM, ENOENT, EINVAL/EBUSY of krealloc, kfree_rcu\n",
+	printf("writer seed=%llu: %lu commands, %lu done, %lu ENOMEM, ENOENT, EINVAL/EBUSY of krealloc, kfree_rcu, mempool_*\n",
 	       seed, n, ok, other);
 	return 0;
 }
@@ -678,10 +695,11 @@ static const char *check_report(char *buf, size_t len)
 		}
 		/*
 		 * A section's items: the cache's objects, the DMA pool's
-		 * blocks, per-CPU memory's copies.
+		 * blocks, per-CPU memory's copies, a mempool's elements.
 		 */
 		if (!in_section || !strncmp(line, "object ", 7) ||
-		    !strncmp(line, "block ", 6) || !strncmp(line, "copy cpu", 8))
+		    !strncmp(line, "block ", 6) || !strncmp(line, "copy cpu", 8) ||
+		    !strncmp(line, "element ", 8))
 			continue;
 		if (seen_end && strncmp(line, "mapped:", 7)) {
 			snprintf(why, sizeof(why), "line after mmap: \"%.60s\"", line);
