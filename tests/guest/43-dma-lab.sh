@@ -8,7 +8,7 @@
 # mapping, every byte verified, with the owner the sync calls say.
 # Refused, each with its errno and changing nothing: an unknown ID, a
 # second map or unmap, xfer or unmap of what is not mapped, map of a cache
-# experiment or of per-CPU memory, dma_map_single of vmalloc memory,
+# experiment, a mempool or per-CPU memory, dma_map_single of vmalloc memory,
 # memory above the mask with nothing to bounce it, a mask wider than the
 # device or narrower than the kernel allows.  free
 # unmaps first; an unbind unmaps every mapping and frees the coherent
@@ -169,9 +169,12 @@ t_lab "cache 3" ok "cache 3"
 o=$(kd_lab_last)
 t_lab "percpu 64" ok "percpu 64"
 pc=$(kd_lab_last)
+t_lab "mempool 2 100" ok "mempool 2 100"
+mp=$(kd_lab_last)
 cat "$KD_PROC" >/tmp/ref.txt
 kd_dmesg_mark
 t_lab "dma map of a cache experiment" EINVAL "dma map $o"
+t_lab "dma map of a mempool" EINVAL "dma map $mp"
 t_lab "dma map of per-CPU memory" EINVAL "dma map $pc"
 t_lab "dma map of an unknown ID" ENOENT "dma map 9999"
 t_lab "dma xfer of an unknown ID" ENOENT "dma xfer 9999"
@@ -188,7 +191,7 @@ t_lab "dma coherent of more than the largest block" E2BIG "dma coherent 64G"
 t_lab "dma with no verb" EINVAL "dma"
 t_lab "dma map with a bad direction" EINVAL "dma map $k sideways"
 t_run "the refusals changed nothing" cmp -s /tmp/ref.txt "$KD_PROC"
-t_match "and each named its rule" "lab: line 1 refused, EINVAL: dma: a cache experiment is many objects" \
+t_match "and each named its rule" "lab: line 1 refused, EINVAL: dma: a cache or a pool is many objects" \
 	"$(kd_dmesg_since)"
 
 # Memory above the mask, nothing to bounce it: refused before the API.
