@@ -37,7 +37,6 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
-#include <linux/mempool.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
@@ -60,24 +59,9 @@
 #include "lab_cmd.h"
 #include "mmap.h"
 #include "params.h"
+#include "pool.h"
 #include "region.h"
 #include "slack.h"
-
-/*
- * mempool: the pool, its reserve as the lab last saw it (the report's,
- * under the registry's lock) and the elements handed out, newest last.
- */
-struct kd_pool {
-	mempool_t *mp;
-	size_t slot;		/* the size class of SIZE: each element's slot */
-	unsigned int nr_res;
-	void **res;
-	unsigned int nr_taken;
-	struct kd_taken {
-		void *p;
-		bool from_reserve;
-	} *taken;
-};
 
 /* One experiment: a command that was run, and what it got. */
 struct kd_exp {
@@ -146,13 +130,8 @@ static void kd_lab_head(struct seq_file *m, const struct kd_region *r)
 			   e->cmd.word == KD_LAB_KZALLOC_FLEX ? ", count aside" : "");
 	if (e->resized[0])
 		seq_printf(m, "resized:     %s\n", e->resized);
-	if (e->cmd.word == KD_LAB_MEMPOOL) {
-		seq_printf(m, "reserve:     %u of %lu elements: mempool_alloc() takes one only when kmalloc fails\n",
-			   e->pool->nr_res, e->cmd.arg);
-		if (e->pool->nr_taken)
-			seq_printf(m, "handed_out:  %u (mempool_free ID gives the newest back)\n",
-				   e->pool->nr_taken);
-	}
+	if (e->cmd.word == KD_LAB_MEMPOOL)
+		kd_pool_head(m, e->pool);
 	if (e->rcu_at)
 		seq_puts(m, "lifetime:    freed by kfree_rcu(): waiting for a grace period to end, as a reader inside rcu_read_lock() may still hold it\n");
 	else if (e->cmd.word == KD_LAB_DEVM_KZALLOC)
@@ -175,32 +154,8 @@ static unsigned long kd_lab_nr_items(const struct kd_region *r)
 	const struct kd_exp *e = container_of(r, struct kd_exp, r);
 
 	if (e->cmd.word == KD_LAB_MEMPOOL)
-		return e->pool->nr_res + e->pool->nr_taken;
+		return kd_pool_nr_items(e->pool);
 	return e->cmd.word == KD_LAB_PERCPU ? num_possible_cpus() : 0;
-}
-
-/* mempool: a line per element, the reserve's first. */
-static void kd_lab_pool_item(struct seq_file *m, const struct kd_exp *e,
-			     unsigned long i)
-{
-	const struct kd_cursor *c = m->private;
-	const struct kd_pool *p = e->pool;
-	const struct kd_taken *t = NULL;
-	void *elem;
-
-	if (i < p->nr_res) {
-		elem = p->res[i];
-	} else {
-		t = &p->taken[i - p->nr_res];
-		elem = t->p;
-	}
-	seq_printf(m, "element %lu: %s, address=", i + 1, !t ? "in the reserve" :
-		   t->from_reserve ? "handed out, from the reserve" :
-		   "handed out, from kmalloc");
-	kd_seq_addr(m, elem);
-	if (c->phys)
-		seq_printf(m, " pfn=%#lx", page_to_pfn(virt_to_page(elem)));
-	seq_putc(m, '\n');
 }
 
 static void kd_lab_item(struct seq_file *m, const struct kd_region *r,
@@ -213,7 +168,7 @@ static void kd_lab_item(struct seq_file *m, const struct kd_region *r,
 	void *copy;
 
 	if (e->cmd.word == KD_LAB_MEMPOOL) {
-		kd_lab_pool_item(m, e, i);
+		kd_pool_item(m, e->pool, i);
 		return;
 	}
 	while (i--)
@@ -729,128 +684,27 @@ static void kd_lab_coherent_free(struct kd_exp *e)
 }
 
 /*
- * @e's pool described into @d: the reserve as mempool_alloc() and
- * mempool_free() left it, @extra if not NULL, and the elements handed
- * out but the newest @drop.
+ * mempool COUNT SIZE: a pool of COUNT elements of SIZE kept in reserve
+ * (pool.c); its elements are handed out and back by mempool_alloc ID and
+ * mempool_free ID, below.
  */
-static int kd_pool_describe(struct kd_desc *d, struct kd_exp *e, void *extra,
-			    unsigned int drop)
+static int kd_lab_mempool_new(struct kd_exp *e)
 {
-	struct kd_pool *p = e->pool;
-	unsigned int i, n = 0;
-	void **objs;
-	int ret;
-
-	objs = kmalloc_array(p->mp->curr_nr + p->nr_taken + 1, sizeof(*objs), GFP_KERNEL);
-	if (!objs)
-		return -ENOMEM;
-	for (i = 0; i < p->mp->curr_nr; i++)
-		objs[n++] = p->mp->elements[i];
-	if (extra)
-		objs[n++] = extra;
-	for (i = 0; i + drop < p->nr_taken; i++)
-		objs[n++] = p->taken[i].p;
-	/* A new description of it keeps what the creation said. */
-	if (d != &e->r.d) {
-		d->allocator = e->r.d.allocator;
-		strscpy(d->call, e->r.d.call, sizeof(d->call));
-	}
-	/* mempool_create() fills the reserve with GFP_KERNEL. */
-	d->gfp = GFP_KERNEL;
-	ret = kd_got_mempool(d, objs, n, e->cmd.size, p->slot);
-	kfree(objs);
-	return ret;
+	snprintf(e->r.d.call, sizeof(e->r.d.call), "mempool_create_kmalloc_pool(%lu, %lu)",
+		 e->cmd.arg, e->cmd.size);
+	e->pool = kd_pool_create(e->cmd.arg, e->cmd.size, &e->r.d);
+	return e->pool ? 0 : -ENOMEM;
 }
 
-/*
- * The slot a kmalloc of @size takes, asked of a buffer of the module's
- * own: the pool's elements are not to be touched while in its reserve.
- * KFENCE's are exactly @size: another try then.  0 if none could be had.
- */
-static size_t kd_pool_slot(size_t size)
-{
-	size_t slot = 0;
-	int i;
-	void *p;
-
-	for (i = 0; i < 3 && !slot; i++) {
-		p = kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
-		if (p && !kd_is_kfence(p))
-			slot = ksize(p);
-		kfree(p);
-	}
-	return slot;
-}
-
-/* The reserve as the report shows it (registry lock, once published). */
-static void kd_pool_seen(struct kd_pool *p)
-{
-	p->nr_res = p->mp->curr_nr;
-	memcpy(p->res, p->mp->elements, p->nr_res * sizeof(*p->res));
-}
-
-static void kd_pool_free(struct kd_pool *p)
-{
-	kfree(p->res);
-	kfree(p->taken);
-	kfree(p);
-}
-
-/* ---- mempool: a reserve for allocations that must not fail ---- */
-
-/*
- * mempool COUNT SIZE: mempool_create_kmalloc_pool(COUNT, SIZE), a pool
- * that kmallocs COUNT elements at once and keeps them in reserve.
- * mempool_alloc() asks kmalloc first, with flags that neither reclaim nor
- * warn, and takes an element from the reserve only when that fails; with
- * flags that may sleep and the reserve empty, it waits until one is freed
- * back.  A driver whose I/O must make progress under memory pressure (the
- * block layer's requests, writeback) is so guaranteed COUNT elements at a
- * time.  The section describes every element the pool accounts for, the
- * reserve and those handed out (mempool_alloc ID, mempool_free ID), and
- * is described again after each; kd_lab_dma_lock serializes them.
- */
-static noinline int kd_lab_mempool_new(struct kd_exp *e)
-{
-	struct kd_desc *d = &e->r.d;
-	unsigned long n = e->cmd.arg;
-	struct kd_pool *p;
-	int ret = -ENOMEM;
-
-	snprintf(d->call, sizeof(d->call), "mempool_create_kmalloc_pool(%lu, %lu)", n,
-		 e->cmd.size);
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	p->slot = kd_pool_slot(e->cmd.size);
-	p->res = kcalloc(n, sizeof(*p->res), GFP_KERNEL);
-	p->taken = kcalloc(n + KD_LAB_MEMPOOL_EXTRA, sizeof(*p->taken), GFP_KERNEL);
-	if (p->slot && p->res && p->taken)
-		p->mp = mempool_create_kmalloc_pool(n, e->cmd.size);
-	e->pool = p;
-	if (p->mp)
-		ret = kd_pool_describe(d, e, NULL, 0);
-	if (!ret) {
-		kd_pool_seen(p);
-		return 0;
-	}
-	mempool_destroy(p->mp);
-	kd_pool_free(p);
-	return ret;
-}
-
-/* Every element back into the pool, newest first, then the pool goes. */
+/* Every element handed out goes back first: mempool_destroy() needs them. */
 static void kd_lab_mempool_destroy(struct kd_exp *e)
 {
-	struct kd_pool *p = e->pool;
+	unsigned int n = kd_pool_handed_out(e->pool);
 
-	if (p->nr_taken)
+	if (n)
 		pr_info("lab %lu: %u element(s) handed out go back first: mempool_destroy() needs them all\n",
-			e->id, p->nr_taken);
-	while (p->nr_taken)
-		mempool_free(p->taken[--p->nr_taken].p, p->mp);
-	mempool_destroy(p->mp);
-	kd_pool_free(p);
+			e->id, n);
+	kd_pool_destroy(e->pool);
 }
 
 static const struct kd_lab_op {
@@ -1467,12 +1321,102 @@ out_free:
 
 /* ---- mempool_alloc, mempool_free: a pool's elements handed out and back ---- */
 
-/* The pool experiment @cmd names, in *@out; kd_lab_dma_lock held. */
-static int kd_lab_pool_find(struct kd_cmd *cmd, struct kd_exp **out)
+/* @nd becomes pool @e's description, @old takes its last (registry lock). */
+static void kd_lab_pool_swap(struct kd_exp *e, struct kd_desc *nd, struct kd_desc *old)
 {
+	kd_describe_move(old, &e->r.d);
+	kd_describe_move(&e->r.d, nd);
+	kd_lab_bytes += e->r.d.reserved;
+	kd_lab_bytes -= old->reserved;
+	kd_pool_commit(e->pool);
+}
+
+static const char kd_lab_from_reserve[] =
+	"from the reserve, as kmalloc failed (its first try neither reclaims nor warns)";
+
+/*
+ * mempool_alloc ID [FLAGS] [ctx=C]: an element of pool @e, from kmalloc or
+ * from the reserve, in the command's context; @nd becomes the pool's
+ * description, @old takes the one it replaces.  kmalloc may serve it: the
+ * budget holds room for one more element meanwhile.
+ */
+static int kd_lab_mempool_take(struct kd_cmd *cmd, struct kd_exp *e,
+			       struct kd_desc *nd, struct kd_desc *old)
+{
+	unsigned long grow = kd_pool_slot_size(e->pool), limit = 0;
+	bool reserve;
+	int ret;
+
+	ret = kd_pool_may_take(e->pool, cmd->gfp, &cmd->why, &limit);
+	if (ret) {
+		cmd->limit = limit;
+		return ret;
+	}
+	kd_regions_lock();
+	ret = kd_lab_check_budget(cmd, 0, grow);
+	if (!ret)
+		kd_lab_pending_bytes += grow;
+	kd_regions_unlock();
+	if (ret)
+		return ret;
+	ret = kd_pool_take(e->pool, cmd->ctx, cmd->gfp, nd, &reserve, &cmd->why);
+	kd_regions_lock();
+	kd_lab_pending_bytes -= grow;
+	if (!ret)
+		kd_lab_pool_swap(e, nd, old);
+	kd_regions_unlock();
+	if (ret)
+		return ret;
+	kd_describe_free(old);
+	pr_info("lab %lu: mempool_alloc(pool, %pGg)%s%s: %s; %u of %lu left in the reserve\n",
+		e->id, &cmd->gfp, cmd->ctx_given ? " in context " : "",
+		cmd->ctx_given ? kd_ctx_name(cmd->ctx) : "",
+		reserve ? kd_lab_from_reserve : "from kmalloc, the reserve untouched",
+		kd_pool_reserve(e->pool), e->cmd.arg);
+	return 0;
+}
+
+/* mempool_free ID: the newest element handed out goes back. */
+static int kd_lab_mempool_put(struct kd_cmd *cmd, struct kd_exp *e,
+			      struct kd_desc *nd, struct kd_desc *old)
+{
+	bool back;
+	int ret;
+
+	ret = kd_pool_put(e->pool, nd, &back, &cmd->why);
+	if (ret)
+		return ret;
+	kd_regions_lock();
+	kd_lab_pool_swap(e, nd, old);
+	kd_regions_unlock();
+	kd_describe_free(old);
+	pr_info("lab %lu: mempool_free: %s; %u of %lu in the reserve\n", e->id,
+		back ? "back into the reserve, which was short of it" :
+		"kfree()d: the reserve was full", kd_pool_reserve(e->pool), e->cmd.arg);
+	return 0;
+}
+
+/*
+ * mempool_alloc ID, mempool_free ID: one at a time (kd_lab_dma_lock, which
+ * every free takes too), pool ID found, room made for its new description,
+ * which keeps what the creation said.
+ */
+static int kd_lab_mempool(struct kd_cmd *cmd)
+{
+	struct kd_desc *nd, *old;
 	struct kd_exp *e;
 	int ret = 0;
 
+	nd = kzalloc(sizeof(*nd), GFP_KERNEL);
+	old = kmalloc(sizeof(*old), GFP_KERNEL);
+	if (!nd || !old) {
+		ret = kd_cmd_refuse(cmd, -ENOMEM, "no memory for the new description");
+		goto out_free;
+	}
+	if (mutex_lock_killable(&kd_lab_dma_lock)) {
+		ret = kd_lab_interrupted(cmd);
+		goto out_free;
+	}
 	kd_regions_lock();
 	e = kd_lab_find(cmd->arg);
 	if (!e)
@@ -1480,177 +1424,12 @@ static int kd_lab_pool_find(struct kd_cmd *cmd, struct kd_exp **out)
 	else if (e->cmd.word != KD_LAB_MEMPOOL)
 		ret = kd_cmd_refuse(cmd, -EINVAL, "not a pool: mempool COUNT SIZE makes one");
 	kd_regions_unlock();
-	*out = e;
-	return ret;
-}
-
-/* @nd becomes @e's description, the old one goes to @old (registry lock). */
-static void kd_lab_pool_swap(struct kd_exp *e, struct kd_desc *nd, struct kd_desc *old)
-{
-	kd_describe_move(old, &e->r.d);
-	kd_describe_move(&e->r.d, nd);
-	kd_lab_bytes += e->r.d.reserved;
-	kd_lab_bytes -= old->reserved;
-	kd_pool_seen(e->pool);
-}
-
-static const char kd_pool_from_reserve[] =
-	"from the reserve, as kmalloc failed (its first try neither reclaims nor warns)";
-
-struct kd_pool_call {
-	mempool_t *mp;
-	gfp_t gfp;
-	void *elem;
-};
-
-/* noinline: the kmem:kmalloc tracepoint names mempool_kmalloc, called here. */
-static noinline void kd_lab_mempool_call(void *arg)
-{
-	struct kd_pool_call *c = arg;
-
-	c->elem = mempool_alloc(c->mp, c->gfp);
-}
-
-/*
- * mempool_alloc ID [FLAGS] [ctx=C]: an element of pool ID, from kmalloc or
- * from the reserve, in the command's context.  With the reserve empty,
- * flags that may sleep would wait for an element to be freed back, which
- * only a later command could do: refused.
- */
-static int kd_lab_mempool_take(struct kd_cmd *cmd)
-{
-	struct kd_pool_call c = { .gfp = cmd->gfp };
-	struct kd_desc *nd, *old;
-	struct kd_ctx_seen seen;
-	unsigned long grow = 0;
-	unsigned int before;
-	struct kd_pool *p;
-	struct kd_exp *e;
-	bool reserve;
-	int ret;
-
-	nd = kzalloc(sizeof(*nd), GFP_KERNEL);
-	old = kmalloc(sizeof(*old), GFP_KERNEL);
-	if (!nd || !old) {
-		ret = kd_cmd_refuse(cmd, -ENOMEM, "no memory for the new description");
-		goto out_free;
-	}
-	if (mutex_lock_killable(&kd_lab_dma_lock)) {
-		ret = kd_lab_interrupted(cmd);
-		goto out_free;
-	}
-	ret = kd_lab_pool_find(cmd, &e);
-	if (ret)
-		goto out_unlock;
-	p = e->pool;
-	c.mp = p->mp;
-	before = p->mp->curr_nr;
-	if (p->nr_taken == e->cmd.arg + KD_LAB_MEMPOOL_EXTRA) {
-		ret = kd_no_space(cmd, p->nr_taken,
-				  "the lab hands out at most COUNT + 16 elements of a pool: mempool_free ID gives one back");
-		goto out_unlock;
-	}
-	if (!before && gfpflags_allow_blocking(cmd->gfp)) {
-		ret = kd_cmd_refuse(cmd, -EBUSY,
-				    "the reserve is empty: with flags that may sleep mempool_alloc() never fails, it waits for an element to be freed back (mempool_free ID first, or GFP_NOWAIT to see it fail)");
-		goto out_unlock;
-	}
-	/* kmalloc may serve it: room for one more element in the budget. */
-	kd_regions_lock();
-	ret = kd_lab_check_budget(cmd, 0, kd_kmalloc_roundup(e->cmd.size));
 	if (!ret) {
-		grow = kd_kmalloc_roundup(e->cmd.size);
-		kd_lab_pending_bytes += grow;
+		nd->allocator = e->r.d.allocator;
+		strscpy(nd->call, e->r.d.call, sizeof(nd->call));
+		ret = cmd->word == KD_LAB_MEMPOOL_ALLOC ? kd_lab_mempool_take(cmd, e, nd, old) :
+		      kd_lab_mempool_put(cmd, e, nd, old);
 	}
-	kd_regions_unlock();
-	if (ret)
-		goto out_unlock;
-
-	kd_ctx_run(cmd->ctx, kd_lab_mempool_call, &c, &seen);
-	reserve = p->mp->curr_nr < before;
-	if (!c.elem)
-		ret = kd_cmd_refuse(cmd, -ENOMEM,
-				    "mempool_alloc returned NULL: kmalloc failed and the reserve is empty (flags that may sleep would wait instead)");
-	else if (kd_pool_describe(nd, e, c.elem, 0))
-		ret = kd_cmd_refuse(cmd, -ENOMEM, "no memory for the new description");
-	/* Given back, the element goes where it came from. */
-	if (ret && c.elem)
-		mempool_free(c.elem, p->mp);
-
-	kd_regions_lock();
-	kd_lab_pending_bytes -= grow;
-	if (!ret) {
-		p->taken[p->nr_taken].p = c.elem;
-		p->taken[p->nr_taken++].from_reserve = reserve;
-		kd_lab_pool_swap(e, nd, old);
-	}
-	kd_regions_unlock();
-	if (!ret) {
-		kd_describe_free(old);
-		pr_info("lab %lu: mempool_alloc(pool, %pGg)%s%s: %s; %u of %lu left in the reserve\n",
-			e->id, &cmd->gfp, cmd->ctx_given ? " in context " : "",
-			cmd->ctx_given ? kd_ctx_name(cmd->ctx) : "",
-			reserve ? kd_pool_from_reserve : "from kmalloc, the reserve untouched",
-			p->nr_res, e->cmd.arg);
-	}
-out_unlock:
-	mutex_unlock(&kd_lab_dma_lock);
-out_free:
-	kfree(old);
-	kfree(nd);
-	return ret;
-}
-
-/*
- * mempool_free ID: the newest element handed out goes back: into the
- * reserve while it is short of COUNT (mempool_free()'s own test, made
- * here first so that the new description is ready before the call), to
- * kfree otherwise.
- */
-static int kd_lab_mempool_put(struct kd_cmd *cmd)
-{
-	struct kd_desc *nd, *old;
-	struct kd_pool *p;
-	struct kd_exp *e;
-	bool back;
-	void *elem;
-	int ret;
-
-	nd = kzalloc(sizeof(*nd), GFP_KERNEL);
-	old = kmalloc(sizeof(*old), GFP_KERNEL);
-	if (!nd || !old) {
-		ret = kd_cmd_refuse(cmd, -ENOMEM, "no memory for the new description");
-		goto out_free;
-	}
-	if (mutex_lock_killable(&kd_lab_dma_lock)) {
-		ret = kd_lab_interrupted(cmd);
-		goto out_free;
-	}
-	ret = kd_lab_pool_find(cmd, &e);
-	if (ret)
-		goto out_unlock;
-	p = e->pool;
-	if (!p->nr_taken) {
-		ret = kd_cmd_refuse(cmd, -EINVAL,
-				    "no element of this pool is handed out (mempool_alloc ID first)");
-		goto out_unlock;
-	}
-	elem = p->taken[p->nr_taken - 1].p;
-	back = p->mp->curr_nr < p->mp->min_nr;
-	if (kd_pool_describe(nd, e, back ? elem : NULL, 1)) {
-		ret = kd_cmd_refuse(cmd, -ENOMEM, "no memory for the new description");
-		goto out_unlock;
-	}
-	mempool_free(elem, p->mp);
-	kd_regions_lock();
-	p->nr_taken--;
-	kd_lab_pool_swap(e, nd, old);
-	kd_regions_unlock();
-	kd_describe_free(old);
-	pr_info("lab %lu: mempool_free: %s; %u of %lu in the reserve\n", e->id,
-		back ? "back into the reserve, which was short of it" :
-		"kfree()d: the reserve was full", p->nr_res, e->cmd.arg);
-out_unlock:
 	mutex_unlock(&kd_lab_dma_lock);
 out_free:
 	kfree(old);
@@ -1865,8 +1644,8 @@ static int kd_lab_run(char *line, unsigned int lineno, bool report)
 		      kd_lab_fill_check(&cmd) :
 		      cmd.word == KD_LAB_KREALLOC ? kd_lab_krealloc(&cmd) :
 		      cmd.word == KD_LAB_KFREE_RCU ? kd_lab_kfree_rcu(&cmd) :
-		      cmd.word == KD_LAB_MEMPOOL_ALLOC ? kd_lab_mempool_take(&cmd) :
-		      cmd.word == KD_LAB_MEMPOOL_FREE ? kd_lab_mempool_put(&cmd) :
+		      cmd.word == KD_LAB_MEMPOOL_ALLOC || cmd.word == KD_LAB_MEMPOOL_FREE ?
+		      kd_lab_mempool(&cmd) :
 		      kd_lab_alloc(&cmd, strim(copy));
 	}
 	if (ret && report)

@@ -20,7 +20,6 @@
 #define KD_LAB_CACHE_CTX_MAX	256	/* ... outside process context */
 #define KD_LAB_PIN_MAX		(16UL << 20)	/* bytes in one "pin" command */
 #define KD_LAB_MEMPOOL_MAX	256	/* elements in one pool's reserve */
-#define KD_LAB_MEMPOOL_EXTRA	16	/* elements taken from it beyond those */
 
 /* The command words, in the order of the table in lab_cmd.c. */
 enum kd_lab_word {
