@@ -940,6 +940,7 @@ static void kd_lab_free_one(struct kd_exp *e)
 static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 {
 	struct workqueue_struct *wq;
+	unsigned long waiting = 0;
 	struct kd_exp *e, *tmp;
 	LIST_HEAD(doomed);
 	bool found;
@@ -970,8 +971,10 @@ static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 	}
 	list_for_each_entry_safe_reverse(e, tmp, &kd_lab_list, node) {
 		/* kfree_rcu() has it: kd_lab_rcu_done() forgets it. */
-		if (e->rcu_at && (cmd->free_all || e->id != cmd->arg))
+		if (e->rcu_at && (cmd->free_all || e->id != cmd->arg)) {
+			waiting += cmd->free_all;
 			continue;
+		}
 		if (e->rcu_at) {
 			kd_regions_unlock();
 			mutex_unlock(&kd_lab_dma_lock);
@@ -992,7 +995,7 @@ static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 	wq = kd_lab_rcu_wq;
 	mutex_unlock(&kd_lab_dma_lock);
 	/* "free all" leaves nothing: it waits for kfree_rcu's records too. */
-	if (cmd->free_all && wq) {
+	if (waiting) {
 		rcu_barrier();
 		flush_workqueue(wq);
 	}
