@@ -976,10 +976,11 @@ static int kd_lab_free(struct kd_cmd *cmd, bool killable)
 			continue;
 		}
 		if (e->rcu_at) {
+			/* A string of the module's: e may go once unlocked. */
+			cmd->why = e->r.busy;
 			kd_regions_unlock();
 			mutex_unlock(&kd_lab_dma_lock);
-			return kd_cmd_refuse(cmd, -EBUSY,
-					     "freed by kfree_rcu() already: it goes once a grace period ends");
+			return -EBUSY;
 		}
 		if (cmd->free_all || e->id == cmd->arg) {
 			kd_lab_detach(e);
@@ -1195,6 +1196,39 @@ void kd_lab_dma_release(void)
 	mutex_unlock(&kd_lab_dma_lock);
 }
 
+/* ---- a live experiment's memory changed: krealloc, mempool ---- */
+
+/*
+ * Whether something else holds @e's memory now: a command at work on it,
+ * a process's mapping, the device's; the registry lock is held.
+ */
+static int kd_lab_in_use(struct kd_cmd *cmd, const struct kd_exp *e)
+{
+	if (e->r.busy)
+		return kd_cmd_refuse(cmd, -EBUSY, e->r.busy);
+	if (e->r.mapped)
+		return kd_cmd_refuse(cmd, -EBUSY,
+				     "mapped by a process: its pages may not move or go (munmap first)");
+	if (e->r.dma)
+		return kd_cmd_refuse(cmd, -EBUSY,
+				     "mapped for the DMA demo device, which has its address (dma unmap ID first)");
+	return 0;
+}
+
+/*
+ * @nd becomes @e's description, made aside while readers went on with
+ * the old one, which @old takes; the budget counts the new size.  The
+ * registry lock is held.
+ */
+static void kd_lab_redescribe(struct kd_exp *e, struct kd_desc *nd,
+			      struct kd_desc *old)
+{
+	kd_describe_move(old, &e->r.d);
+	kd_describe_move(&e->r.d, nd);
+	kd_lab_bytes += e->r.d.reserved;
+	kd_lab_bytes -= old->reserved;
+}
+
 /* ---- krealloc: an experiment resized ---- */
 
 /* What krealloc did, and why: the slot (ksize()) the buffer had. */
@@ -1259,14 +1293,8 @@ static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 	else if (!kd_cmd_kmalloc(e->cmd.word))
 		ret = kd_cmd_refuse(cmd, -EINVAL,
 				    "krealloc resizes what kmalloc gave (kmalloc, kzalloc, kcalloc, kmalloc_array, kzalloc_flex); kvmalloc's is kvrealloc's, vmalloc's vrealloc's");
-	else if (e->r.busy)
-		ret = kd_cmd_refuse(cmd, -EBUSY, e->r.busy);
-	else if (e->r.mapped)
-		ret = kd_cmd_refuse(cmd, -EBUSY,
-				    "mapped by a process: its pages may not move or go (munmap first)");
-	else if (e->r.dma)
-		ret = kd_cmd_refuse(cmd, -EBUSY,
-				    "mapped for the DMA demo device, which has its address (dma unmap ID first)");
+	else
+		ret = kd_lab_in_use(cmd, e);
 	if (!ret) {
 		/* What kmalloc will reserve (6.1+), or what was asked. */
 		estimate = max_t(size_t, estimate, kd_kmalloc_roundup(cmd->size));
@@ -1302,11 +1330,9 @@ static noinline int kd_lab_krealloc(struct kd_cmd *cmd)
 	kd_regions_lock();
 	kd_lab_pending_bytes -= grow;
 	if (p) {
-		kd_describe_move(old, &e->r.d);
-		kd_describe_move(&e->r.d, nd);
+		kd_lab_redescribe(e, nd, old);
 		e->mem = p;
 		e->zeroed = 0;
-		kd_lab_bytes += e->r.d.reserved - slot;
 		kd_lab_resized(e, cmd, was, slot);
 		kd_lab_log(e);
 	}
@@ -1324,13 +1350,10 @@ out_free:
 
 /* ---- mempool_alloc, mempool_free: a pool's elements handed out and back ---- */
 
-/* @nd becomes pool @e's description, @old takes its last (registry lock). */
+/* @nd becomes pool @e's description, its elements as they are now. */
 static void kd_lab_pool_swap(struct kd_exp *e, struct kd_desc *nd, struct kd_desc *old)
 {
-	kd_describe_move(old, &e->r.d);
-	kd_describe_move(&e->r.d, nd);
-	kd_lab_bytes += e->r.d.reserved;
-	kd_lab_bytes -= old->reserved;
+	kd_lab_redescribe(e, nd, old);
 	kd_pool_commit(e->pool);
 }
 
@@ -1497,23 +1520,14 @@ static int kd_lab_kfree_rcu(struct kd_cmd *cmd)
 		ret = kd_cmd_refuse(cmd, -ENOMEM, "no memory for the lab's RCU workqueue");
 	else if (!e)
 		ret = kd_cmd_refuse(cmd, -ENOENT, "no live experiment has this ID");
-	else if (e->rcu_at)
-		ret = kd_cmd_refuse(cmd, -EBUSY,
-				    "freed by kfree_rcu() already: it goes once a grace period ends");
 	else if (!kv && !kd_cmd_kmalloc(e->cmd.word))
 		ret = kd_cmd_refuse(cmd, -EINVAL,
 				    "kfree_rcu frees what kmalloc gave, kvfree_rcu what vmalloc or kvmalloc gave: pages, a cache's objects, per-CPU and devm memory go back by their own calls (from a call_rcu() callback)");
 	else if (e->r.d.requested < sizeof(struct rcu_head))
 		ret = kd_cmd_refuse(cmd, -EINVAL,
 				    "the rcu_head kfree_rcu() needs lives in the object: under sizeof(struct rcu_head) bytes it has no room for one");
-	else if (e->r.busy)
-		ret = kd_cmd_refuse(cmd, -EBUSY, e->r.busy);
-	else if (e->r.mapped)
-		ret = kd_cmd_refuse(cmd, -EBUSY,
-				    "mapped by a process: free it after munmap");
-	else if (e->r.dma)
-		ret = kd_cmd_refuse(cmd, -EBUSY,
-				    "mapped for the DMA demo device, which may still reach it (dma unmap ID first)");
+	else
+		ret = kd_lab_in_use(cmd, e);
 	if (!ret) {
 		/* Nothing reaches its bytes now: fill, check, mmap, dma map. */
 		e->r.busy = "freed by kfree_rcu(): waiting for a grace period, no longer the lab's";
